@@ -1,0 +1,151 @@
+"""Library API: reports in, report / mention / error tables out. The CLI only wraps these functions."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+
+from .aggregate import ULTRASOUND_FIELDS, UltrasoundAggregator
+from .kinds import KindClassifier
+from .mentions import mention_rows
+from .pipeline import cached_nlp
+from .ruleset import load_ruleset
+from .sources import ColumnMap, ReportTable, normalise, read_reports
+from .tables import errors_frame, mentions_frame, reports_frame, write_table
+
+log = logging.getLogger(__name__)
+PATHOLOGY_KINDS = {"cytology", "surgical_pathology"}
+
+
+def pathology_aggregator(ruleset):
+    """The cytology / surgical pathology field extractor (extractor.pathology), when that package is present."""
+    try:
+        from .pathology import PathologyAggregator
+    except ImportError:
+        return None
+    return PathologyAggregator(ruleset)
+BATCH_SIZE = 64
+
+
+@dataclass
+class Extraction:
+    reports: pd.DataFrame
+    mentions: pd.DataFrame
+    errors: pd.DataFrame
+    rows_read: int
+
+    def summary(self) -> dict:
+        kinds = self.reports["report_kind"].value_counts().to_dict() if len(self.reports) else {}
+        return {
+            "rows_read": self.rows_read,
+            "reports": len(self.reports),
+            "errors": len(self.errors),
+            "mentions": len(self.mentions),
+            "by_kind": kinds,
+        }
+
+
+class Extractor:
+    """Holds the pipeline and rules; reusable across many tables."""
+
+    def __init__(self, patterns: str | None = None):
+        self.ruleset = load_ruleset(patterns)
+        self.nlp = cached_nlp(str(self.ruleset.directory))
+        self.kinds = KindClassifier(self.ruleset)
+        self.ultrasound = UltrasoundAggregator(self.ruleset)
+        self.pathology = pathology_aggregator(self.ruleset)
+
+    def _docs(self, texts: list[str]) -> Iterable:
+        try:
+            yield from self.nlp.pipe(texts, batch_size=BATCH_SIZE)
+        except Exception:  # fall back to one report at a time so one bad report cannot sink its batch
+            for text in texts:
+                try:
+                    yield self.nlp(text)
+                except Exception as e:  # recorded in the errors table by the caller
+                    yield e
+
+    def extract_table(self, table: ReportTable, *, progress: Callable[[int], None] | None = None) -> Extraction:
+        report_rows, all_mentions, errors = [], [], list(table.errors)
+        records = table.reports.to_dict("records")
+        for start in range(0, len(records), BATCH_SIZE):
+            batch = records[start:start + BATCH_SIZE]
+            for record, doc in zip(batch, self._docs([r["text"] for r in batch])):
+                if isinstance(doc, Exception):
+                    log.warning("report %s (row %s): extraction failed: %s", record["report_id"], record["row"], type(doc).__name__)
+                    errors.append({"row": record["row"], "report_id": record["report_id"], "reason": "extraction_failed",
+                                   "message": type(doc).__name__})
+                    continue
+                mentions = mention_rows(doc, report_id=record["report_id"], patient_id=record["patient_id"])
+                all_mentions.extend(mentions)
+                report_rows.append(self.report_row(record, mentions))
+            if progress is not None:
+                progress(len(batch))
+        return Extraction(
+            reports=reports_frame(report_rows),
+            mentions=mentions_frame(all_mentions),
+            errors=errors_frame(sorted(errors, key=lambda e: e["row"])),
+            rows_read=table.rows_read,
+        )
+
+    def report_row(self, record: dict, mentions: list[dict]) -> dict:
+        decision = self.kinds.classify(record["report_type"], record["text"])
+        row = {
+            "report_id": record["report_id"],
+            "patient_id": record["patient_id"],
+            "report_date": record["report_date"],
+            "report_kind": decision.kind,
+            "report_type": record["report_type"],
+            "report_kind_source": decision.source,
+            "n_mentions": len(mentions),
+        }
+        evidence = {}
+        if decision.kind == "ultrasound":
+            for name, value in self.ultrasound.aggregate(mentions).items():
+                row[name] = value.value
+                if value.value:
+                    evidence[name] = {"mentions": value.evidence, "rule": value.rule}
+        elif decision.kind in PATHOLOGY_KINDS and self.pathology is not None:
+            for name, value in self.pathology.aggregate(decision.kind, record["text"], mentions).items():
+                row[name] = value.value
+                if value.value:
+                    evidence[name] = {"mentions": value.evidence, "rule": value.rule}
+        for name in ULTRASOUND_FIELDS:
+            row.setdefault(name, "")
+        row["evidence"] = json.dumps(evidence, sort_keys=True)
+        return row
+
+
+def extract(
+    reports: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None
+) -> Extraction:
+    """Notebook entry point: a DataFrame of reports in, DataFrames of reports, mentions and errors out."""
+    return Extractor(patterns).extract_table(normalise(reports, columns=columns))
+
+
+def extract_file(
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    columns: ColumnMap = ColumnMap(),
+    patterns: str | None = None,
+    fmt: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Extraction:
+    """Read a report table, extract, and write reports / mentions / errors (CSV + Parquet) to ``out_dir``."""
+    table = read_reports(input_path, columns=columns, fmt=fmt)
+    result = Extractor(patterns).extract_table(table, progress=progress)
+    write_outputs(result, Path(out_dir))
+    return result
+
+
+def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:
+    written = []
+    written += write_table(result.reports, out_dir, "reports")
+    written += write_table(result.mentions, out_dir, "mentions", private=True)
+    written += write_table(result.errors, out_dir, "errors")
+    return written

@@ -1,0 +1,121 @@
+"""Section detection: headers from patterns/sections.tsv that start a line (or, in upper case, follow a sentence)
+and end in ":" , "-" or the end of the line. Each section runs to the next header."""
+
+from typing import Optional
+import bisect
+import re
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..extensions import register_extensions
+from ..ruleset import load_ruleset
+from ..rules import Rule
+
+BODY = "body"  # name of the text before the first header, or of a report without headers
+_LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
+_INLINE_START = re.compile(r"(?<=[.;!?])[ \t]+(?=[A-Z])")
+_HEADER_END = re.compile(r"[ \t]*(?:[:：]|[-–—](?=\s)|(?=\r?\n)|$)")
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    rule_id: str
+    start: int  # first character of the header (or 0 for the body)
+    header_end: int  # first character after the header and its colon
+    end: int  # first character of the next section
+    current: bool
+    laterality: str
+    extent: str
+    organ: str
+
+
+class SectionFinder:
+    """Finds sections in plain text (usable without spaCy, e.g. for kind detection)."""
+
+    def __init__(self, rules: tuple[Rule, ...]):
+        self.rules = rules
+
+    def _header_at(self, text: str, pos: int, *, upper_only: bool):
+        best = None
+        for rule in self.rules:
+            m = rule.regex.match(text, pos)
+            if not m or m.end() == pos:
+                continue
+            if upper_only and not text[m.start():m.end()].isupper():
+                continue
+            tail = _HEADER_END.match(text, m.end())
+            if tail is None:
+                continue
+            if best is None or m.end() > best[1].end():
+                best = (rule, m, tail.end())
+        return best
+
+    def find(self, text: str) -> list[Section]:
+        starts = sorted({m.end() for m in _LINE_START.finditer(text)})
+        inline = {m.end() for m in _INLINE_START.finditer(text)}
+        found = []
+        last_end = -1
+        for pos in sorted(set(starts) | inline):
+            if pos < last_end:
+                continue
+            hit = self._header_at(text, pos, upper_only=pos in inline and pos not in starts)
+            if hit:
+                rule, m, header_end = hit
+                found.append((m.start(), header_end, rule))
+                last_end = header_end
+        sections = []
+        if not found or found[0][0] > 0:
+            first = found[0][0] if found else len(text)
+            sections.append(Section(BODY, "", 0, 0, first, True, "", "", ""))
+        for i, (start, header_end, rule) in enumerate(found):
+            end = found[i + 1][0] if i + 1 < len(found) else len(text)
+            sections.append(
+                Section(
+                    name=rule.get("section"),
+                    rule_id=rule.id,
+                    start=start,
+                    header_end=header_end,
+                    end=end,
+                    current=rule.get("current") == "yes",
+                    laterality=rule.get("laterality"),
+                    extent=rule.get("extent"),
+                    organ=rule.get("organ"),
+                )
+            )
+        return sections
+
+
+def section_at(sections: list[Section], char: int) -> Section:
+    """The section containing character offset ``char``."""
+    index = bisect.bisect_right([s.start for s in sections], char) - 1
+    return sections[max(index, 0)]
+
+
+class ThyroidSectionizer:
+    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str]):
+        register_extensions()
+        self.finder = SectionFinder(load_ruleset(patterns).sections)
+
+    def __call__(self, doc: Doc) -> Doc:
+        sections = self.finder.find(doc.text)
+        doc._.thyroid_sections = sections
+        headers = []
+        for s in sections:
+            if s.header_end > s.start:
+                span = doc.char_span(s.start, s.header_end, label=s.name, alignment_mode="expand")
+                if span is not None:
+                    headers.append(span)
+        doc.spans["thyroid_sections"] = headers
+        return doc
+
+
+@Language.factory(
+    "thyroid_sections",
+    assigns=["doc._.thyroid_sections", "doc.spans"],
+    default_config={"patterns": None},
+)
+def make_sectionizer(nlp: Language, name: str, patterns: Optional[str]):
+    return ThyroidSectionizer(nlp, name, patterns=patterns)

@@ -1,0 +1,58 @@
+"""Turn an annotated Doc into mention rows (plain dicts): the only place where Doc meets tables."""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from .components.status import modifier_categories, trigger_rule_id, trigger_span
+from .extensions import MENTIONS_KEY
+
+CONTEXT_FLAGS = ("negated", "uncertain", "historical", "hypothetical", "family")
+ATTRIBUTE_COLUMNS = ("organ", "laterality", "extent", "clustering")
+
+MENTION_COLUMNS = [
+    "report_id", "patient_id", "mention_index", "section", "label", "text", "start_char", "end_char",
+    "sentence", "sentence_start", "sentence_end", "rule_id", "rule_literal", "status", "status_reason",
+    *[f"{flag}{suffix}" for flag in CONTEXT_FLAGS for suffix in ("", "_trigger", "_trigger_start", "_rule")],
+    *[f"{name}{suffix}" for name in ATTRIBUTE_COLUMNS for suffix in ("", "_trigger", "_trigger_start", "_rule", "_source")],
+]
+
+
+def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
+    rows = []
+    text = doc.text
+    for index, span in enumerate(doc.spans[MENTIONS_KEY]):
+        sentence = span.sent
+        row = {
+            "report_id": report_id,
+            "patient_id": patient_id,
+            "mention_index": index,
+            "section": span._.section_name,
+            "label": span.label_,
+            "text": span.text,
+            "start_char": span.start_char,
+            "end_char": span.end_char,
+            "sentence": sentence.text,
+            "sentence_start": sentence.start_char,
+            "sentence_end": sentence.end_char,
+            "rule_id": span._.rule_id,
+            "rule_literal": span._.rule_literal,
+            "status": span._.status,
+            "status_reason": span._.status_reason,
+        }
+        modifiers = modifier_categories(span)
+        for flag in CONTEXT_FLAGS:
+            modifier = modifiers.get(flag.upper())
+            trigger = trigger_span(modifier, doc) if modifier is not None else None
+            row[flag] = modifier is not None
+            row[f"{flag}_trigger"] = trigger.text if trigger is not None else ""
+            row[f"{flag}_trigger_start"] = trigger.start_char if trigger is not None else None
+            row[f"{flag}_rule"] = trigger_rule_id(modifier) if modifier is not None else ""
+        for name in ATTRIBUTE_COLUMNS:
+            cue = (span._.attributes or {}).get(name)
+            row[name] = cue.value if cue else ""
+            row[f"{name}_trigger"] = text[cue.start:cue.end] if cue else ""
+            row[f"{name}_trigger_start"] = cue.start if cue and cue.end > cue.start else None
+            row[f"{name}_rule"] = cue.rule_id if cue else ""
+            row[f"{name}_source"] = cue.source if cue else ""
+        rows.append(row)
+    return rows

@@ -1,0 +1,38 @@
+"""Build the spaCy pipeline from patterns/. The only module (with components/ and mentions.py) that knows spaCy."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+
+from .components import attributes, context, sections, sentences, status, targets  # noqa: F401  (registers factories)
+from .components.tokenizer import customize_tokenizer
+from .resources import patterns_dir
+from .ruleset import load_ruleset
+
+PIPE_NAMES = (
+    "thyroid_sections",
+    "thyroid_sentences",
+    "thyroid_targets",
+    "thyroid_context",
+    "thyroid_attributes",
+    "thyroid_status",
+)
+
+
+def build_nlp(patterns: str | None = None) -> Language:
+    """A blank English pipeline (no model download) with radpath's components, all rules read from ``patterns``."""
+    directory = str(patterns_dir(patterns).resolve())
+    ruleset = load_ruleset(directory)
+    nlp = spacy.blank("en")
+    customize_tokenizer(nlp, ruleset.abbreviations)
+    for name in PIPE_NAMES:
+        config = {} if name in {"thyroid_sentences", "thyroid_status"} else {"patterns": directory}
+        nlp.add_pipe(name, config=config)
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def cached_nlp(patterns: str | None = None) -> Language:
+    return build_nlp(patterns)

@@ -1,0 +1,151 @@
+"""Load and validate the rule files in patterns/ (tab-separated, one rule per line, ``#`` comments).
+
+Every rule becomes a :class:`Rule` that knows its file, line, id, human-readable literal and compiled regular
+expression. Schema errors (unknown or missing columns, blank literals, duplicate ids, bad regular expressions,
+values outside a column's vocabulary) raise :class:`~extractor.errors.PatternError` naming file, line and rule id.
+Matching semantics are documented for reviewers in patterns/README.md.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from .errors import PatternError
+
+# Start and end guards: a match may not begin or end inside a word, whatever its first and last characters are.
+_WORD_START = r"(?:(?<!\w)|(?!\w))"
+_WORD_END = r"(?:(?!\w)|(?<!\w))"
+_LITERAL_GAP = r"[\s\-]+"
+MAX_PATTERN_LENGTH = 2000
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One line of a rule file."""
+
+    id: str
+    literal: str
+    pattern: str
+    category: str
+    path: str
+    line: int
+    fields: Mapping[str, str] = field(default_factory=dict)
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        return compile_rule(self.pattern, self.literal, path=self.path, line=self.line, rule_id=self.id)
+
+    def get(self, key: str, default: str = "") -> str:
+        return self.fields.get(key, default) or default
+
+
+def literal_to_regex(literal: str) -> str:
+    """A literal matches as whole words, case-insensitively, any run of spaces or hyphens standing for its gaps."""
+    words = re.split(r"[\s\-]+", literal.strip())
+    return _LITERAL_GAP.join(re.escape(w) for w in words if w)
+
+
+def compile_rule(pattern: str, literal: str, *, path: str, line: int, rule_id: str) -> re.Pattern:
+    source = pattern or literal_to_regex(literal)
+    if len(source) > MAX_PATTERN_LENGTH:
+        raise PatternError(f"pattern longer than {MAX_PATTERN_LENGTH} characters", path=path, line=line, rule_id=rule_id)
+    try:
+        return re.compile(f"{_WORD_START}(?:{source}){_WORD_END}", re.IGNORECASE)
+    except re.error as e:
+        raise PatternError(f"invalid regular expression: {e}", path=path, line=line, rule_id=rule_id) from e
+
+
+def read_rule_file(
+    path: Path,
+    *,
+    required: Iterable[str] = (),
+    optional: Iterable[str] = (),
+    choices: Mapping[str, Iterable[str]] | None = None,
+    category: str | None = None,
+    needs_literal: bool = True,
+) -> list[Rule]:
+    """Read one rule file. ``category`` defaults to the file's stem in upper case (the file name is the concept)."""
+    required = list(required)
+    allowed = set(required) | set(optional) | {"id", "literal", "pattern", "note"}
+    choices = {k: set(v) for k, v in (choices or {}).items()}
+    category = category or path.stem.upper()
+    rules: list[Rule] = []
+    header: list[str] | None = None
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip() or raw.lstrip().startswith("#"):
+            continue
+        cells = raw.split("\t")
+        if header is None:
+            header = [c.strip() for c in cells]
+            unknown = [c for c in header if c not in allowed]
+            if unknown:
+                raise PatternError(f"unknown column(s) {unknown}; allowed: {sorted(allowed)}", path=str(path), line=number)
+            missing = [c for c in ["id", *(["literal"] if needs_literal else []), *required] if c not in header]
+            if missing:
+                raise PatternError(f"missing column(s) {missing}", path=str(path), line=number)
+            continue
+        if len(cells) > len(header):
+            raise PatternError(
+                f"{len(cells)} tab-separated cells but the header has {len(header)} columns", path=str(path), line=number
+            )
+        row = {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(header)}
+        rule_id = row["id"]
+        if not rule_id:
+            raise PatternError("blank id", path=str(path), line=number)
+        row.setdefault("literal", "")
+        if needs_literal and not row["literal"]:
+            raise PatternError("blank literal", path=str(path), line=number, rule_id=rule_id)
+        for name in required:
+            if not row.get(name) and name in choices and "" not in choices[name]:
+                raise PatternError(f"blank {name}", path=str(path), line=number, rule_id=rule_id)
+        for name, allowed_values in choices.items():
+            value = row.get(name, "")
+            if value and value not in allowed_values:
+                raise PatternError(
+                    f"{name} {value!r} is not one of {sorted(v for v in allowed_values if v)}",
+                    path=str(path), line=number, rule_id=rule_id,
+                )
+        rule = Rule(
+            id=rule_id,
+            literal=row["literal"],
+            pattern=row.get("pattern", ""),
+            category=category,
+            path=str(path),
+            line=number,
+            fields={k: v for k, v in row.items() if k not in {"id", "literal", "pattern"}},
+        )
+        if needs_literal:
+            rule.regex  # compile now so a bad expression fails at load, with its file and line
+        rules.append(rule)
+    if header is None:
+        raise PatternError("no header line", path=str(path))
+    return rules
+
+
+def check_unique_ids(rules: Iterable[Rule]) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            raise PatternError(
+                f"duplicate id (first used at {first.path}:{first.line})", path=rule.path, line=rule.line, rule_id=rule.id
+            )
+        seen[rule.id] = rule
+
+
+def read_rule_dir(directory: Path, **kwargs) -> list[Rule]:
+    """Read every ``*.tsv`` in a directory, one concept per file, ids unique across the directory."""
+    if not directory.is_dir():
+        raise PatternError("rule directory not found", path=str(directory))
+    rules: list[Rule] = []
+    for path in sorted(directory.glob("*.tsv")):
+        rules.extend(read_rule_file(path, **kwargs))
+    check_unique_ids(rules)
+    return rules
