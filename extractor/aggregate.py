@@ -30,9 +30,12 @@ class FieldValue:
 class UltrasoundAggregator:
     def __init__(self, ruleset: RuleSet):
         self.feeds: dict[str, list[tuple[str, dict[str, str]]]] = {}
+        self.requires: dict[str, str] = {}
         for rule in ruleset.fields:
             by_status = {s: rule.get(s) for s in ("affirmed", "uncertain", "negated")}
             self.feeds.setdefault(rule.get("field"), []).append((rule.get("label"), by_status))
+            if rule.get("requires"):
+                self.requires[rule.get("field")] = rule.get("requires")
 
     def resolve(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
         """Value of one presence field under the precedence table, with the mentions that gave it."""
@@ -48,6 +51,9 @@ class UltrasoundAggregator:
 
     def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
         out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}
+        for name, needed in self.requires.items():
+            if out[needed].value not in {"present", "uncertain"}:
+                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value}")
         micro = out["microcalcifications"]
         if micro.value in {"present", "uncertain"}:
             behind = [m for m in mentions if m["mention_index"] in set(micro.evidence)]

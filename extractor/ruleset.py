@@ -75,8 +75,8 @@ def _field_rules(path: Path, target_labels: set[str]) -> list[Rule]:
     rules = read_rule_file(
         path,
         required=["field", "label"],
-        optional=list(MENTION_STATUSES),
-        choices={"field": set(FIELD_VALUES)},
+        optional=[*MENTION_STATUSES, "requires"],
+        choices={"field": set(FIELD_VALUES), "requires": set(FIELD_VALUES) | {""}},
         category="FIELD",
         needs_literal=False,
     )

@@ -16,6 +16,7 @@ from ..rules import Rule
 BODY = "body"  # name of the text before the first header, or of a report without headers
 _LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
 _INLINE_START = re.compile(r"(?<=[.;!?])[ \t]+(?=[A-Z])")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _HEADER_END = re.compile(r"[ \t]*(?:[:：]|[-–—](?=\s)|(?=\r?\n)|$)")
 
 
@@ -72,6 +73,9 @@ class SectionFinder:
             sections.append(Section(BODY, "", 0, 0, first, True, "", "", ""))
         for i, (start, header_end, rule) in enumerate(found):
             end = found[i + 1][0] if i + 1 < len(found) else len(text)
+            current = rule.get("current") == "yes"
+            if not current:
+                end = min(end, _history_end(text, header_end))
             sections.append(
                 Section(
                     name=rule.get("section"),
@@ -79,13 +83,27 @@ class SectionFinder:
                     start=start,
                     header_end=header_end,
                     end=end,
-                    current=rule.get("current") == "yes",
+                    current=current,
                     laterality=rule.get("laterality"),
                     extent=rule.get("extent"),
                     organ=rule.get("organ"),
                 )
             )
+            if end < (found[i + 1][0] if i + 1 < len(found) else len(text)):
+                next_start = found[i + 1][0] if i + 1 < len(found) else len(text)
+                sections.append(Section(BODY, "", end, end, next_start, True, "", "", ""))
         return sections
+
+
+def _history_end(text: str, header_end: int) -> int:
+    """A section that does not describe this exam (history, indication, comparison) ends with its own line when the
+    header has text after it on that line ("Indication: follow-up of nodules"), else at the first blank line."""
+    line_end = text.find("\n", header_end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[header_end:line_end].strip():
+        return line_end
+    blank = _BLANK_LINE.search(text, header_end)
+    return blank.start() if blank else len(text)
 
 
 def section_at(sections: list[Section], char: int) -> Section:

@@ -9,6 +9,8 @@ Decision table (first matching row wins; one test per row in tests/components/te
 6. HISTORICAL modifier                                          -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
+Then, apposition: an affirmed mention followed in its sentence by a hedged mention of the same concept, with the
+hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
 from typing import Optional
@@ -67,10 +69,28 @@ class ThyroidMentionStatus:
 
     def __call__(self, doc: Doc) -> Doc:
         sections = doc._.thyroid_sections
-        for span in doc.spans[MENTIONS_KEY]:
+        spans = list(doc.spans[MENTIONS_KEY])
+        for span in spans:
             section = section_at(sections, span.start_char)
             span._.status, span._.status_reason = decide_status(span, section_current=section.current)
+        hedge_appositions(spans)
         return doc
+
+
+def hedge_appositions(spans: list[Span]) -> None:
+    for i, first in enumerate(spans):
+        if first._.status != "affirmed":
+            continue
+        for later in spans[i + 1:]:
+            if later.sent.start != first.sent.start:
+                break
+            hedge = modifier_categories(later).get("UNCERTAIN")
+            if later.label_ == first.label_ and later._.status == "uncertain" and hedge is not None:
+                start, _ = hedge.modifier_span
+                if first.end <= start < later.start:
+                    first._.status = "uncertain"
+                    first._.status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
+                    break
 
 
 @Language.factory(
