@@ -21,7 +21,7 @@ def patterns_dir(override: str | os.PathLike | None = None) -> Path:
     checkout = Path(__file__).resolve().parent.parent / "patterns"
     if (checkout / "sections.tsv").is_file():
         return checkout
-    return Path(str(resources.files("extractor._patterns")))
+    return Path(str(resources.files("extractor"))) / "_patterns"
 
 
 def sample_dir() -> Path:
@@ -29,4 +29,4 @@ def sample_dir() -> Path:
     for candidate in (Path.cwd() / "corpora" / "sample", Path(__file__).resolve().parent.parent / "corpora" / "sample"):
         if (candidate / "reports.csv").is_file():
             return candidate
-    return Path(str(resources.files("extractor._sample")))
+    return Path(str(resources.files("extractor"))) / "_sample"
