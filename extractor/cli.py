@@ -138,7 +138,8 @@ def demo(out_dir):
     if gold.is_file():
         scores = evaluate_dir(gold, out_dir)
         click.echo("\nAgreement with the corpus's gold labels:")
-        click.echo(format_scores(scores, show_misses=False))
+        click.echo(format_scores(scores, show_misses=False, per_value=False))
+        click.echo(f"\nPer-value precision / recall / F1 and the misses: radpath evaluate --gold {gold} {out_dir}")
 
 
 def _print_summary(result, out_dir: Path) -> None:

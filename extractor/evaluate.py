@@ -88,11 +88,11 @@ def evaluate_dir(gold_path: str | Path, out_dir: str | Path) -> list[FieldScore]
     return score(gold, predicted)
 
 
-def format_scores(scores: list[FieldScore], *, show_misses: bool = True) -> str:
+def format_scores(scores: list[FieldScore], *, show_misses: bool = True, per_value: bool = True) -> str:
     lines = [f"{'field':34} {'n':>4} {'accuracy':>9}"]
     for fs in scores:
         lines.append(f"{fs.field:34} {fs.n:>4} {fs.accuracy:>9.3f}")
-        for value, m in fs.per_value.items():
+        for value, m in (fs.per_value.items() if per_value else ()):
             lines.append(
                 f"    {value:30} P={m['precision']:.3f} R={m['recall']:.3f} F1={m['f1']:.3f} (support {m['support']})"
             )
