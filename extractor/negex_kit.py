@@ -129,15 +129,18 @@ def read_kit(path: str | Path) -> list[KitRow]:
 def find_concept(sentence: str, concept: str) -> tuple[int, int] | None:
     """Character offsets of the concept in the sentence, case-insensitively, any run of whitespace matching any other.
 
-    A whole-word occurrence is preferred over one inside a longer word; the first of each kind wins."""
+    The kit writes the annotated concept in upper case, so an upper-case whole-word occurrence is preferred (it tells
+    the annotated "... BK VIRUS ..." apart from an earlier "BK Virus" in a header), then any whole-word occurrence,
+    then one inside a longer word; the first of the preferred kind wins."""
     words = concept.split()
     if not words:
         return None
     body = r"\s+".join(re.escape(w) for w in words)
-    for pattern in (rf"(?<!\w){body}(?!\w)", body):
-        match = re.search(pattern, sentence, re.IGNORECASE)
-        if match:
-            return match.start(), match.end()
+    whole = list(re.finditer(rf"(?<!\w){body}(?!\w)", sentence, re.IGNORECASE))
+    upper = [m for m in whole if m.group() == m.group().upper() and m.group() != m.group().lower()]
+    for candidates in (upper, whole, list(re.finditer(body, sentence, re.IGNORECASE))):
+        if candidates:
+            return candidates[0].start(), candidates[0].end()
     return None
 
 

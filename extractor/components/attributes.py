@@ -29,7 +29,8 @@ class Cue:
     end: int
     rule_id: str
     weight: int = 1
-    source: str = "sentence"  # sentence | section | earlier_sentence
+    source: str = "sentence"
+    swallowed_by: tuple = ()  # (start, end) of longer mentions the cue lies inside  # sentence | section | earlier_sentence
 
     def as_dict(self) -> dict:
         return {"value": self.value, "start": self.start, "end": self.end, "rule_id": self.rule_id, "source": self.source}
@@ -54,11 +55,9 @@ class ThyroidAttributeLinker:
         for attribute, rules in self.rules.items():
             found = []
             for m in longest_first(find_all(doc.text, rules)):
-                swallowed = any(s <= m.start and m.end <= e and (e - s) > (m.end - m.start) for s, e in mentions)
-                if swallowed:
-                    continue
+                inside = tuple((s, e) for s, e in mentions if s <= m.start and m.end <= e and (e - s) > (m.end - m.start))
                 weight = int(m.rule.get("weight") or 1)
-                found.append(Cue(attribute, m.rule.get("value"), m.start, m.end, m.rule.id, weight))
+                found.append(Cue(attribute, m.rule.get("value"), m.start, m.end, m.rule.id, weight, swallowed_by=inside))
             cues[attribute] = found
         return cues
 
@@ -71,7 +70,11 @@ class ThyroidAttributeLinker:
             lo, hi = sentence.start_char, sentence.end_char
             section = section_at(sections, span.start_char)
             span._.section_name = section.name
-            in_sentence = {a: [c for c in cs if lo <= c.start and c.end <= hi] for a, cs in cues.items()}
+            own = ((span.start_char, span.end_char),)
+            in_sentence = {
+                a: [c for c in cs if lo <= c.start and c.end <= hi and c.swallowed_by in ((), own)]
+                for a, cs in cues.items()
+            }
             attributes = {
                 "organ": self._nearest(in_sentence["organ"], span)
                 or self._section_default("organ", section.organ, section.start),

@@ -1,0 +1,101 @@
+"""Report-level ultrasound fields from whole (short) reports, in wordings that are not in the sample corpus.
+
+Each case names only the fields it is about; `mc` = microcalcifications, `ext` / `clu` / `lat` = extent,
+clustered, laterality, `fec` = focal_echogenicity_change.
+"""
+import pytest
+
+KEYS = {
+    "mc": "microcalcifications",
+    "ext": "microcalcification_extent",
+    "clu": "microcalcification_clustered",
+    "lat": "microcalcification_laterality",
+    "mass": "mass",
+    "fec": "focal_echogenicity_change",
+}
+
+CASES = [
+    # --- the DMO pattern and its variants
+    ("Left lobe is replaced by countless bright punctate echoes without any definable nodule.",
+     {"mc": "present", "ext": "diffuse", "lat": "left", "mass": "absent", "clu": "false"}),
+    ("Snowstorm appearance of the right thyroid lobe. No solid nodule identified.",
+     {"mc": "present", "ext": "diffuse", "lat": "right", "mass": "absent"}),
+    ("Diffusely scattered microcalcifications in both lobes. There is no discrete mass.",
+     {"mc": "present", "ext": "diffuse", "lat": "bilateral", "mass": "absent"}),
+    ("Within the right lobe, numerous microcalcifications are scattered throughout, with a cluster of denser foci "
+     "in the mid pole surrounded by an ill-defined hypoechoic zone. No nodule.",
+     {"mc": "present", "ext": "diffuse", "clu": "true", "fec": "present", "mass": "absent", "lat": "right"}),
+    ("An aggregate of punctate echogenic foci is seen in the left upper pole on a background of diffuse "
+     "microcalcification; no focal hypoechoic area is seen around it. No mass.",
+     {"mc": "present", "clu": "true", "fec": "absent", "mass": "absent", "lat": "left"}),
+    ("Isthmic microcalcifications, localized, no associated nodule.",
+     {"mc": "present", "ext": "localized", "lat": "isthmus", "mass": "absent"}),
+    # --- microcalcifications in a nodule
+    ("Right lobe: 14 mm solid hypoechoic nodule containing several microcalcifications. TR5.",
+     {"mc": "present", "ext": "localized", "lat": "right", "mass": "present", "fec": "not_mentioned"}),
+    ("Nodule #1\nSite: left mid pole\nComposition: solid\nEchogenicity: very hypoechoic\n"
+     "Echogenic foci: punctate echogenic foci\nACR TR5",
+     {"mc": "present", "ext": "localized", "lat": "left", "mass": "present"}),
+    # --- negations
+    ("Both lobes are normal in size. No nodules or calcifications.",
+     {"mc": "absent", "mass": "absent"}),
+    ("The gland is homogeneous. Calcifications: absent.",
+     {"mc": "absent", "mass": "not_mentioned"}),
+    ("A 9 mm cyst in the left lobe. No microcalcification was demonstrated.",
+     {"mc": "absent", "mass": "present"}),
+    ("There is a spongiform nodule on the right, devoid of calcification.",
+     {"mc": "absent", "mass": "present"}),
+    # --- look-alikes
+    ("Mixed cystic and solid nodule in the left lobe with several echogenic foci showing comet-tail artefacts "
+     "in the cystic part, typical of colloid.",
+     {"mc": "not_mentioned", "mass": "present"}),
+    ("Right lobe nodule with coarse calcifications and posterior acoustic shadowing.",
+     {"mc": "not_mentioned", "mass": "present"}),
+    ("Left nodule demonstrates a complete eggshell calcification.",
+     {"mc": "not_mentioned", "mass": "present"}),
+    ("Heterogeneous parenchyma with multiple echogenic fibrous strands, in keeping with thyroiditis. "
+     "No focal lesion.",
+     {"mc": "not_mentioned", "mass": "absent"}),
+    ("Punctate echogenic foci with small comet tails are present within the solid part of the right nodule.",
+     {"mc": "present", "mass": "present", "lat": "right"}),
+    # --- organ
+    ("Thyroid: no nodule. Right level IV lymph node is round with internal microcalcifications, suspicious.",
+     {"mc": "not_mentioned", "mass": "absent"}),
+    ("LYMPH NODES:\nLeft level III node with punctate echogenic foci and loss of fatty hilum.",
+     {"mc": "not_mentioned"}),
+    # --- history, hypothetical, family, uncertainty
+    ("Microcalcifications described on the outside ultrasound of 2021 are not seen today. No nodule.",
+     {"mc": "absent", "mass": "absent"}),
+    ("Follow-up in one year; biopsy if microcalcifications or growth are seen.",
+     {"mc": "not_mentioned"}),
+    ("Family history: sister with papillary thyroid carcinoma. Thyroid gland is unremarkable.",
+     {"mc": "not_mentioned", "mass": "not_mentioned"}),
+    ("There may be a few microcalcifications in the right lobe, but this is equivocal.",
+     {"mc": "uncertain", "lat": "right"}),
+    ("Questionable punctate echogenic foci in the left lobe.",
+     {"mc": "uncertain", "lat": "left"}),
+    ("Subtle echogenic dots in the isthmus, probably microcalcifications.",
+     {"mc": "uncertain", "lat": "isthmus"}),
+    # --- region-scoped negation
+    ("No nodule in the right lobe. The left lobe contains a 6 mm hypoechoic nodule.",
+     {"mass": "present"}),
+    ("Right lobe: unremarkable, no focal lesion.\nLeft lobe: 2.2 cm isoechoic nodule.",
+     {"mass": "present", "mc": "not_mentioned"}),
+    # --- plain normal reports
+    ("The thyroid is normal in size with homogeneous echotexture. Normal vascularity.",
+     {"mc": "not_mentioned", "mass": "not_mentioned", "fec": "not_mentioned"}),
+    ("Micronodular pattern of Hashimoto thyroiditis, no discrete nodule.",
+     {"mass": "absent", "mc": "not_mentioned"}),
+    # --- dictation noise
+    ("rt lobe w/ multiple microcalcs thruout, no mass seen. lt lobe nl.",
+     {"mc": "present", "lat": "right", "mass": "absent"}),
+    ("FINDINGS: the left lobe shows clustered\nmicro calcifications at the lower pole without a nodule",
+     {"mc": "present", "clu": "true", "lat": "left", "mass": "absent", "ext": "localized"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_ultrasound_fields(us_fields, text, expected):
+    row = us_fields(text)
+    got = {key: row[KEYS[key]] for key in expected}
+    assert got == expected
