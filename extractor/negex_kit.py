@@ -102,6 +102,7 @@ class KitScores:
     system: str
     rows: int = 0  # rows read from the kit
     missing: list[str] = field(default_factory=list)  # ids of rows whose concept is not in the sentence
+    missing_negated: int = 0  # how many of those are gold Negated
     negation: BinaryScore = field(default_factory=lambda: BinaryScore("Negated"))
     temporality: BinaryScore = field(default_factory=lambda: BinaryScore("Historical"))
     experiencer: BinaryScore = field(default_factory=lambda: BinaryScore("not Patient"))
@@ -110,9 +111,9 @@ class KitScores:
 
 
 def read_kit(path: str | Path) -> list[KitRow]:
-    """The kit's rows, every value kept as text (no "NA" turned into a missing value)."""
+    """The kit's rows, every value kept as text (no "NA" turned into a missing value; quoted cells unquoted)."""
     with open(path, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)
+        reader = csv.DictReader(handle, delimiter="\t")
         return [
             KitRow(
                 id=r["id"].strip(),
@@ -150,8 +151,8 @@ def _categories(doc: Doc) -> tuple[set[str], tuple[str, ...]]:
     for modifier in span._.modifiers or ():
         categories.add(modifier.category.upper())
         start, end = modifier.modifier_span
-        rule_id = (modifier.rule.metadata or {}).get("id", "") if modifier.rule.metadata else ""
-        triggers.append(f"{modifier.category.upper()} {rule_id or modifier.rule.literal!r} {doc[start:end].text!r}")
+        rule_id = (modifier.rule.metadata or {}).get("id") or modifier.rule.literal  # medSpaCy's rules have no id
+        triggers.append(f"{modifier.category.upper()} {rule_id} {doc[start:end].text!r}")
     return categories, tuple(triggers)
 
 
@@ -191,6 +192,7 @@ def score_system(
     for row, doc in _prepared_docs(nlp, rows):
         if doc is None:
             scores.missing.append(row.id)
+            scores.missing_negated += row.negation == "Negated"
             continue
         doc = context(doc)
         categories, triggers = _categories(doc)
@@ -232,8 +234,9 @@ def format_scores(results: dict[str, KitScores]) -> str:
     for s in results.values():
         n, t, e = s.negation, s.temporality, s.experiencer
         lines += [
-            f"{s.system}: {s.rows} rows, {len(s.missing)} without the concept in the sentence "
-            f"(left out: {', '.join(s.missing[:20])}{' ...' if len(s.missing) > 20 else ''}), {s.seconds:.1f} s",
+            f"{s.system}: {s.rows} rows; {len(s.missing)} left out, concept not in the sentence "
+            f"({s.missing_negated} of them gold Negated; ids {', '.join(s.missing[:20])}"
+            f"{' ...' if len(s.missing) > 20 else ''}); {s.seconds:.1f} s",
             f"  negation (Negated positive): P {n.precision:.3f}  R {n.recall:.3f}  F1 {n.f1:.3f}  "
             f"(tp {n.tp} fp {n.fp} fn {n.fn} tn {n.tn})",
             f"  temporality Historical vs not: accuracy {t.accuracy:.3f}  P {t.precision:.3f}  R {t.recall:.3f}  "

@@ -8,6 +8,8 @@ Matching semantics are documented for reviewers in patterns/README.md.
 from __future__ import annotations
 
 import re
+import re._constants as sre_constants
+import re._parser as sre_parse
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -38,6 +40,15 @@ class Rule:
     def regex(self) -> re.Pattern:
         return compile_rule(self.pattern, self.literal, path=self.path, line=self.line, rule_id=self.id)
 
+    @cached_property
+    def fragments(self) -> frozenset[str] | None:
+        """Lower-case strings one of which occurs in every match (a fast pre-check), or None when unknown."""
+        return required_fragments(self.pattern or literal_to_regex(self.literal))
+
+    def may_match(self, lowered_text: str) -> bool:
+        fragments = self.fragments
+        return fragments is None or any(f in lowered_text for f in fragments)
+
     def get(self, key: str, default: str = "") -> str:
         return self.fields.get(key, default) or default
 
@@ -46,6 +57,51 @@ def literal_to_regex(literal: str) -> str:
     """A literal matches as whole words, case-insensitively, any run of spaces or hyphens standing for its gaps."""
     words = re.split(r"[\s\-]+", literal.strip())
     return _LITERAL_GAP.join(re.escape(w) for w in words if w)
+
+
+MIN_FRAGMENT = 3
+
+
+def required_fragments(source: str) -> frozenset[str] | None:
+    """Literal pieces of a regular expression of which every match contains at least one (lower-cased).
+
+    Used only to skip a rule quickly when none of its pieces is in the text; None means "always try the rule".
+    """
+    try:
+        parsed = sre_parse.parse(source, re.IGNORECASE)
+    except re.error:
+        return None
+    found = _sequence_fragments(list(parsed))
+    if found is None or min(len(f) for f in found) < MIN_FRAGMENT:
+        return None
+    return frozenset(found)
+
+
+def _sequence_fragments(items) -> set[str] | None:
+    best: set[str] | None = None
+    run: list[str] = []
+
+    def consider(candidate):
+        nonlocal best
+        if candidate and (best is None or min(map(len, candidate)) > min(map(len, best))):
+            best = candidate
+
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            run.append(chr(av).lower())
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is sre_constants.SUBPATTERN:
+            consider(_sequence_fragments(list(av[-1])))
+        elif op is sre_constants.BRANCH:
+            alternatives = [_sequence_fragments(list(branch)) for branch in av[1]]
+            if all(alternatives):
+                consider(set().union(*alternatives))
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and av[0] >= 1:
+            consider(_sequence_fragments(list(av[2])))
+    consider({"".join(run)} if run else None)
+    return best
 
 
 def compile_rule(pattern: str, literal: str, *, path: str, line: int, rule_id: str) -> re.Pattern:

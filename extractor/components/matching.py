@@ -18,7 +18,10 @@ class Match:
 def find_all(text: str, rules: Sequence[Rule]) -> list[Match]:
     """Every match of every rule (overlaps included)."""
     found = []
+    lowered = text.lower()
     for order, rule in enumerate(rules):
+        if not rule.may_match(lowered):
+            continue
         for m in rule.regex.finditer(text):
             if m.end() > m.start():
                 found.append(Match(m.start(), m.end(), rule, order))
