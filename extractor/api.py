@@ -22,11 +22,9 @@ PATHOLOGY_KINDS = {"cytology", "surgical_pathology"}
 
 
 def pathology_aggregator(ruleset):
-    """The cytology / surgical pathology field extractor (extractor.pathology), when that package is present."""
-    try:
-        from .pathology import PathologyAggregator
-    except ImportError:
-        return None
+    """The cytology / surgical pathology field extractor."""
+    from .pathology import PathologyAggregator
+
     return PathologyAggregator(ruleset)
 BATCH_SIZE = 64
 
@@ -101,6 +99,8 @@ class Extractor:
             "report_kind": decision.kind,
             "report_type": record["report_type"],
             "report_kind_source": decision.source,
+            "report_date_status": record.get("report_date_status", ""),
+            "input_flags": record.get("input_flags", ""),
             "n_mentions": len(mentions),
         }
         evidence = {}
@@ -109,7 +109,7 @@ class Extractor:
                 row[name] = value.value
                 if value.value:
                     evidence[name] = {"mentions": value.evidence, "rule": value.rule}
-        elif decision.kind in PATHOLOGY_KINDS and self.pathology is not None:
+        elif decision.kind in PATHOLOGY_KINDS:
             for name, value in self.pathology.aggregate(decision.kind, record["text"], mentions).items():
                 row[name] = value.value
                 if value.value:

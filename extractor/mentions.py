@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from .components.matching import doc_text
 from .components.status import modifier_categories, trigger_rule_id, trigger_span
 from .extensions import MENTIONS_KEY
 
@@ -19,7 +20,7 @@ MENTION_COLUMNS = [
 
 def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
     rows = []
-    text = doc.text
+    text = doc_text(doc)
     for index, span in enumerate(doc.spans[MENTIONS_KEY]):
         sentence = span.sent
         row = {

@@ -11,6 +11,7 @@ from .components.tokenizer import customize_tokenizer
 from .resources import patterns_dir
 from .ruleset import load_ruleset
 
+MAX_REPORT_CHARS = 20_000_000  # spaCy's default (1,000,000) would reject a long report outright
 PIPE_NAMES = (
     "thyroid_sections",
     "thyroid_sentences",
@@ -26,6 +27,7 @@ def build_nlp(patterns: str | None = None) -> Language:
     directory = str(patterns_dir(patterns).resolve())
     ruleset = load_ruleset(directory)
     nlp = spacy.blank("en")
+    nlp.max_length = MAX_REPORT_CHARS
     customize_tokenizer(nlp, ruleset.abbreviations)
     for name in PIPE_NAMES:
         config = {} if name in {"thyroid_sentences", "thyroid_status"} else {"patterns": directory}

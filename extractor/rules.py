@@ -49,6 +49,14 @@ class Rule:
         fragments = self.fragments
         return fragments is None or any(f in lowered_text for f in fragments)
 
+    @cached_property
+    def first_chars(self) -> frozenset[str] | None:
+        """Lower-case ASCII word characters one of which begins every match, or None when unknown.
+
+        With the start guard this means a match can only begin at the start of a word that begins with one of these
+        characters, so a matcher may try the rule only there (see extractor.components.matching)."""
+        return first_word_chars(self.pattern or literal_to_regex(self.literal))
+
     def get(self, key: str, default: str = "") -> str:
         return self.fields.get(key, default) or default
 
@@ -102,6 +110,92 @@ def _sequence_fragments(items) -> set[str] | None:
             consider(_sequence_fragments(list(av[2])))
     consider({"".join(run)} if run else None)
     return best
+
+
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_DIGITS = frozenset("0123456789")
+
+
+def first_word_chars(source: str) -> frozenset[str] | None:
+    """The lower-case ASCII word characters a match of ``source`` (case-insensitive) can begin with, or None.
+
+    None whenever this is not certain: the pattern can match the empty string, or can begin with a non-ASCII
+    character, a non-word character, any word character (``\\w``, ``.``) or something this analysis does not know.
+    """
+    try:
+        parsed = sre_parse.parse(source, re.IGNORECASE)
+    except re.error:
+        return None
+    if parsed.getwidth()[0] < 1:
+        return None
+    chars, nullable = _first_chars(list(parsed))
+    if chars is None or nullable or not chars or not chars <= _ASCII_WORD:
+        return None
+    return frozenset(chars)
+
+
+def _first_chars(items) -> tuple[set[str] | None, bool]:
+    """(characters the sequence can begin with, whether it can match empty); None = unknown."""
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            found = _char(av)
+            return (None, False) if found is None else (chars | found, False)
+        if op is sre_constants.IN:
+            found = _charset(av)
+            return (None, False) if found is None else (chars | found, False)
+        if op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT, sre_constants.AT):
+            continue  # zero width: the matcher still checks it where it tries the rule
+        if op is sre_constants.SUBPATTERN or op is getattr(sre_constants, "ATOMIC_GROUP", None):
+            body = av[-1] if op is sre_constants.SUBPATTERN else av
+            found, nullable = _first_chars(list(body))
+        elif op is sre_constants.BRANCH:
+            found, nullable = set(), False
+            for branch in av[1]:
+                sub, sub_nullable = _first_chars(list(branch))
+                if sub is None:
+                    return None, False
+                found |= sub
+                nullable = nullable or sub_nullable
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT, getattr(sre_constants, "POSSESSIVE_REPEAT", None)):
+            low, _, body = av
+            found, nullable = _first_chars(list(body))
+            nullable = nullable or low == 0
+        else:
+            return None, False
+        if found is None:
+            return None, False
+        chars |= found
+        if not nullable:
+            return chars, False
+    return chars, True
+
+
+def _char(code: int) -> set[str] | None:
+    c = chr(code)
+    return {c.lower()} if c.isascii() and c.lower() in _ASCII_WORD else None
+
+
+def _charset(items) -> set[str] | None:
+    found: set[str] = set()
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            c = _char(av)
+        elif op is sre_constants.RANGE and av[1] - av[0] <= 128:
+            c = set()
+            for code in range(av[0], av[1] + 1):
+                one = _char(code)
+                if one is None:
+                    return None
+                c |= one
+        elif op is sre_constants.CATEGORY and av in (sre_constants.CATEGORY_DIGIT, sre_constants.CATEGORY_UNI_DIGIT):
+            c = None if av is sre_constants.CATEGORY_UNI_DIGIT else set(_DIGITS)
+        else:
+            return None
+        if c is None:
+            return None
+        found |= c
+    return found
 
 
 def compile_rule(pattern: str, literal: str, *, path: str, line: int, rule_id: str) -> re.Pattern:

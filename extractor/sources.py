@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .errors import InputError
+from .quality import date_status, input_flags
 
 CANONICAL = ("report_id", "patient_id", "report_date", "report_type", "text")
 REQUIRED = ("report_id", "patient_id", "text")
@@ -114,7 +115,18 @@ def read_reports(path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str
     return normalise(frame, columns=columns, source=str(path))
 
 
-def normalise(frame: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), source: str = "<DataFrame>") -> ReportTable:
+def normalise(
+    frame: pd.DataFrame,
+    *,
+    columns: ColumnMap = ColumnMap(),
+    source: str = "<DataFrame>",
+    first_row: int = 1,
+    seen: set[str] | None = None,
+) -> ReportTable:
+    """Map columns, send rows that cannot be reports to errors, flag input-quality problems.
+
+    ``first_row`` and ``seen`` let a caller reading in chunks keep row numbers and duplicate detection across
+    chunks (pass the same set each time)."""
     found = [str(c) for c in frame.columns]
     for canonical in REQUIRED:
         wanted = columns.source(canonical)
@@ -125,13 +137,13 @@ def normalise(frame: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), source: 
                 path=source,
                 column=wanted,
             )
-    out = pd.DataFrame({"row": range(1, len(frame) + 1)})
+    out = pd.DataFrame({"row": range(first_row, first_row + len(frame))})
     for canonical in CANONICAL:
         wanted = columns.source(canonical)
         out[canonical] = [_as_text(v) for v in frame[wanted]] if wanted in found else ""
     errors = []
     keep = []
-    seen: set[str] = set()
+    seen = set() if seen is None else seen
     for record in out.itertuples(index=False):
         report_id = record.report_id.strip()
         reason = None
@@ -152,4 +164,6 @@ def normalise(frame: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), source: 
     reports = out[keep].reset_index(drop=True)
     reports["report_id"] = reports["report_id"].str.strip()
     reports["patient_id"] = reports["patient_id"].str.strip()
+    reports["input_flags"] = [";".join(input_flags(t)) for t in reports["text"]]
+    reports["report_date_status"] = [date_status(d) for d in reports["report_date"]]
     return ReportTable(reports=reports, errors=errors, rows_read=len(out))

@@ -18,7 +18,7 @@ REPORT_COLUMNS = [
     "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "mass_in_specimen",
     "lymphocytic_thyroiditis",
     # additions beyond contract v1 (appended, never renamed)
-    "report_type", "report_kind_source", "n_mentions", "evidence",
+    "report_type", "report_kind_source", "n_mentions", "evidence", "report_date_status", "input_flags",
 ]
 CONTRACT_REPORT_FIELDS = REPORT_COLUMNS[4:21]
 PRIVATE_MODE = 0o600  # files holding report text are readable by the owner only

@@ -10,6 +10,7 @@ longer mention of another concept ("diffuse" in "diffuse thyroid disease") is th
 """
 
 from typing import Optional
+import bisect
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -17,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from ..extensions import MENTIONS_KEY, register_extensions
 from ..ruleset import load_ruleset
-from .matching import find_all, longest_first
+from .matching import doc_index, find_all, longest_first
 from .sections import section_at
 
 
@@ -50,12 +51,19 @@ class ThyroidAttributeLinker:
         self.rules = load_ruleset(patterns).attributes
 
     def find_cues(self, doc: Doc) -> dict[str, list[Cue]]:
-        mentions = [(s.start_char, s.end_char) for s in doc.spans[MENTIONS_KEY]]
+        mentions = sorted((s.start_char, s.end_char) for s in doc.spans[MENTIONS_KEY])  # non-overlapping
+        mention_starts = [s for s, _ in mentions]
         cues: dict[str, list[Cue]] = {}
+        index = doc_index(doc)
         for attribute, rules in self.rules.items():
             found = []
-            for m in longest_first(find_all(doc.text, rules)):
-                inside = tuple((s, e) for s, e in mentions if s <= m.start and m.end <= e and (e - s) > (m.end - m.start))
+            for m in longest_first(find_all(index, rules)):
+                i = bisect.bisect_right(mention_starts, m.start) - 1
+                inside = ()
+                if i >= 0:
+                    s, e = mentions[i]
+                    if m.end <= e and (e - s) > (m.end - m.start):
+                        inside = ((s, e),)
                 weight = int(m.rule.get("weight") or 1)
                 found.append(Cue(attribute, m.rule.get("value"), m.start, m.end, m.rule.id, weight, swallowed_by=inside))
             cues[attribute] = found
@@ -64,15 +72,21 @@ class ThyroidAttributeLinker:
     def __call__(self, doc: Doc) -> Doc:
         cues = self.find_cues(doc)
         doc._.thyroid_cues = cues
+        cue_starts = {a: [c.start for c in cs] for a, cs in cues.items()}
         sections = doc._.thyroid_sections
+        section_starts = [s.start for s in sections]
         for span in doc.spans[MENTIONS_KEY]:
             sentence = span.sent
             lo, hi = sentence.start_char, sentence.end_char
-            section = section_at(sections, span.start_char)
+            section = section_at(sections, span.start_char, section_starts)
             span._.section_name = section.name
             own = ((span.start_char, span.end_char),)
             in_sentence = {
-                a: [c for c in cs if lo <= c.start and c.end <= hi and c.swallowed_by in ((), own)]
+                a: [
+                    c
+                    for c in cs[bisect.bisect_left(cue_starts[a], lo):bisect.bisect_left(cue_starts[a], hi)]
+                    if c.end <= hi and c.swallowed_by in ((), own)
+                ]
                 for a, cs in cues.items()
             }
             attributes = {

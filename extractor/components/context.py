@@ -16,7 +16,7 @@ from spacy.tokens import Doc, Span
 from ..extensions import MENTIONS_KEY, register_extensions
 from ..rules import Rule
 from ..ruleset import load_ruleset
-from .matching import find_all, longest_first
+from .matching import doc_index, find_all, longest_first, overlaps_any
 
 
 def to_context_rule(rule: Rule) -> ConTextRule:
@@ -44,10 +44,11 @@ class ThyroidContext:
     def modifiers(self, doc: Doc, targets) -> list[ConTextModifier]:
         """Trigger matches as modifiers; a trigger overlapping a target mention is part of the finding's own words
         ("echogenic foci without shadowing", "no-flow area") and triggers nothing."""
-        taken = [(t.start_char, t.end_char) for t in targets]
+        taken = sorted((t.start_char, t.end_char) for t in targets)
+        starts = [s for s, _ in taken]
         found = []
-        for match in longest_first(find_all(doc.text, self.rules)):
-            if any(match.start < e and s < match.end for s, e in taken):
+        for match in longest_first(find_all(doc_index(doc), self.rules)):
+            if overlaps_any(match.start, match.end, taken, starts):
                 continue
             span = doc.char_span(match.start, match.end, alignment_mode="expand")
             if span is not None and len(span):
@@ -55,15 +56,27 @@ class ThyroidContext:
         return found
 
     def __call__(self, doc: Doc) -> Doc:
-        targets = doc.spans[MENTIONS_KEY]
-        graph = ConTextGraph(prune_on_modifier_overlap=False)
-        graph.targets = targets
-        graph.modifiers = self.modifiers(doc, targets)
-        graph.update_scopes()
-        graph.apply_modifiers()
-        for target, modifier in graph.edges:
-            target._.modifiers += (modifier,)
-        doc._.context_graph = graph
+        """One ConText graph per sentence: a modifier's scope never leaves its sentence, so this gives the same
+        edges as one graph per document while staying linear in the length of a very long report."""
+        targets = list(doc.spans[MENTIONS_KEY])
+        by_sentence: dict[int, tuple[list, list]] = {}
+        for target in targets:
+            by_sentence.setdefault(target.sent.start, ([], []))[0].append(target)
+        for modifier in self.modifiers(doc, targets):
+            sentence = doc[modifier.modifier_span[0]].sent.start
+            if sentence in by_sentence:
+                by_sentence[sentence][1].append(modifier)
+        graphs = []
+        for sentence_targets, modifiers in by_sentence.values():
+            graph = ConTextGraph(prune_on_modifier_overlap=False)
+            graph.targets = sentence_targets
+            graph.modifiers = modifiers
+            graph.update_scopes()
+            graph.apply_modifiers()
+            for target, modifier in graph.edges:
+                target._.modifiers += (modifier,)
+            graphs.append(graph)
+        doc._.context_graph = graphs
         return doc
 
 

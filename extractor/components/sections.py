@@ -12,6 +12,7 @@ from spacy.tokens import Doc
 from ..extensions import register_extensions
 from ..ruleset import load_ruleset
 from ..rules import Rule
+from .matching import doc_text
 
 BODY = "body"  # name of the text before the first header, or of a report without headers
 _LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
@@ -106,9 +107,9 @@ def _history_end(text: str, header_end: int) -> int:
     return blank.start() if blank else len(text)
 
 
-def section_at(sections: list[Section], char: int) -> Section:
-    """The section containing character offset ``char``."""
-    index = bisect.bisect_right([s.start for s in sections], char) - 1
+def section_at(sections: list[Section], char: int, starts: list[int] | None = None) -> Section:
+    """The section containing character offset ``char`` (pass ``starts`` = the sections' starts when calling often)."""
+    index = bisect.bisect_right(starts if starts is not None else [s.start for s in sections], char) - 1
     return sections[max(index, 0)]
 
 
@@ -118,7 +119,7 @@ class ThyroidSectionizer:
         self.finder = SectionFinder(load_ruleset(patterns).sections)
 
     def __call__(self, doc: Doc) -> Doc:
-        sections = self.finder.find(doc.text)
+        sections = self.finder.find(doc_text(doc))
         doc._.thyroid_sections = sections
         headers = []
         for s in sections:

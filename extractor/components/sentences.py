@@ -6,6 +6,8 @@ unless the next line continues in lower case or the line ended mid-phrase (comma
 """
 
 from typing import Optional
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -48,8 +50,9 @@ class ThyroidSentenceSplitter:
                 starts[i] = True
             break_next = False
             previous = token
-        for token, start in zip(doc, starts):
-            token.is_sent_start = start
+        # one array write: setting token.is_sent_start token by token re-checks the whole Doc each time.
+        # spaCy reads the array as uint64 (-1 wraps to 2**64 - 1 and back): an int32 array would be read past its end
+        doc.from_array([SENT_START], numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64").reshape(-1, 1))
         return doc
 
 

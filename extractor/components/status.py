@@ -70,8 +70,9 @@ class ThyroidMentionStatus:
     def __call__(self, doc: Doc) -> Doc:
         sections = doc._.thyroid_sections
         spans = list(doc.spans[MENTIONS_KEY])
+        starts = [s.start for s in sections]
         for span in spans:
-            section = section_at(sections, span.start_char)
+            section = section_at(sections, span.start_char, starts)
             span._.status, span._.status_reason = decide_status(span, section_current=section.current)
         hedge_appositions(spans)
         return doc

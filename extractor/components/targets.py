@@ -7,7 +7,7 @@ from spacy.tokens import Doc
 
 from ..extensions import MENTIONS_KEY, register_extensions
 from ..ruleset import load_ruleset
-from .matching import find_all, longest_first
+from .matching import doc_index, find_all, longest_first
 
 
 class ThyroidTargetMatcher:
@@ -17,7 +17,7 @@ class ThyroidTargetMatcher:
 
     def __call__(self, doc: Doc) -> Doc:
         spans = []
-        for match in longest_first(find_all(doc.text, self.rules)):
+        for match in longest_first(find_all(doc_index(doc), self.rules)):
             span = doc.char_span(match.start, match.end, label=match.rule.category, alignment_mode="expand")
             if span is None:
                 continue

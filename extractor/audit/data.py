@@ -1,0 +1,260 @@
+"""Load what the audit shows: DIR/reports, DIR/mentions, DIR/patients (when linking has run), the case
+definitions, and the report texts from the input table. No spaCy here."""
+from __future__ import annotations
+
+import json
+import logging
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, RadpathError
+from ..resources import patterns_dir
+from ..sources import ColumnMap, read_reports
+
+log = logging.getLogger(__name__)
+
+MANIFEST = "manifest.json"
+INT_MENTION_COLUMNS = ("mention_index", "start_char", "end_char", "sentence_start", "sentence_end")
+MODIFIERS = ("negated", "uncertain", "historical", "hypothetical", "family")
+ATTRIBUTES = ("organ", "laterality", "extent", "clustering")
+
+
+class AuditError(RadpathError):
+    """DIR cannot be audited as asked (missing tables, unreadable input)."""
+
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Definition:
+    """A case definition from patterns/definitions/<id>.toml (or a bare def_<id> column without a file)."""
+
+    id: str
+    title: str
+    citation: str = ""
+    rationale: str = ""
+    criteria: tuple[dict, ...] = ()
+
+    @property
+    def column(self) -> str:
+        return f"def_{self.id}"
+
+
+@dataclass
+class AuditData:
+    directory: Path
+    reports: pd.DataFrame  # every column as text ("" when empty)
+    mentions: pd.DataFrame
+    texts: dict[str, str] | None  # report_id -> text; None when the input table is not available
+    patients: pd.DataFrame | None  # None until linking has written DIR/patients
+    definitions: list[Definition]
+    errors: pd.DataFrame | None = None
+    input_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    text_mismatch: set[str] = field(default_factory=set)  # reports whose text does not match their mentions
+
+    @property
+    def flags(self) -> list[str]:
+        if self.patients is None:
+            return []
+        return [c for c in self.patients.columns if c.startswith("flag_")]
+
+    def text_of(self, report_id: str) -> str | None:
+        if self.texts is None or report_id in self.text_mismatch:
+            return None
+        return self.texts.get(report_id)
+
+
+def _read_table(directory: Path, name: str, *, required: bool) -> pd.DataFrame | None:
+    parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
+    if parquet.is_file():
+        frame = pd.read_parquet(parquet)
+    elif csv.is_file():
+        frame = pd.read_csv(csv, dtype=str, keep_default_na=False, na_filter=False)
+    elif required:
+        raise AuditError(f"{directory}: no {name}.parquet or {name}.csv; run `radpath extract` first")
+    else:
+        return None
+    return frame
+
+
+def _as_text_frame(frame: pd.DataFrame, *, keep: tuple[str, ...] = ()) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in frame.columns:
+        if column in keep:
+            continue
+        series = frame[column]
+        if series.dtype == bool or str(series.dtype) == "boolean":
+            frame[column] = series.map(lambda v: "" if pd.isna(v) else ("true" if v else "false"))
+        else:
+            frame[column] = series.astype(object).where(series.notna(), "").astype(str)
+    return frame
+
+
+def _mentions(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _as_text_frame(frame)
+    for column in INT_MENTION_COLUMNS:
+        if column in frame:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(-1).astype(int)
+    for modifier in MODIFIERS:
+        if modifier in frame:
+            frame[modifier] = frame[modifier].str.lower().isin({"true", "1"})
+    return frame
+
+
+def read_manifest(directory: Path) -> dict:
+    path = directory / MANIFEST
+    if not path.is_file():
+        return {}
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        log.warning("%s: unreadable manifest (%s); ignored", path, type(e).__name__)
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _manifest_input(manifest: dict) -> tuple[str | None, dict]:
+    """(input path, column names) as recorded by `radpath extract`, tolerant of the manifest's exact shape."""
+    value = manifest.get("input") or manifest.get("input_path") or manifest.get("source")
+    columns = manifest.get("columns") or {}
+    if isinstance(value, dict):
+        columns = value.get("columns") or columns
+        value = value.get("path") or value.get("file")
+    return (str(value) if value else None), (columns if isinstance(columns, dict) else {})
+
+
+def _column_map(columns: dict) -> ColumnMap:
+    names = {}
+    for canonical in ("report_id", "patient_id", "report_date", "report_type", "text"):
+        short = {"report_id": "id_col", "patient_id": "patient_col", "report_date": "date_col",
+                 "report_type": "type_col", "text": "text_col"}[canonical]
+        value = columns.get(canonical) or columns.get(short)
+        if value:
+            names[canonical] = str(value)
+    return ColumnMap(**names)
+
+
+def _resolve(path: str, directory: Path) -> Path:
+    candidate = Path(path).expanduser()
+    if candidate.is_absolute() or candidate.exists():
+        return candidate
+    beside = directory / candidate
+    return beside if beside.exists() else candidate
+
+
+def load_texts(path: Path, *, columns: ColumnMap = ColumnMap()) -> dict[str, str]:
+    table = read_reports(path, columns=columns)
+    return dict(zip(table.reports["report_id"].astype(str), table.reports["text"].astype(str)))
+
+
+def load_definitions(directory: Path | None, patients: pd.DataFrame | None) -> list[Definition]:
+    """Definitions in use: every def_<id> column of patients, described by patterns/definitions/<id>.toml when
+    that file exists. Without patients, the files alone (nothing to show per patient)."""
+    found: dict[str, Definition] = {}
+    if directory is not None and directory.is_dir():
+        for path in sorted(directory.glob("*.toml")):
+            try:
+                raw = tomllib.loads(path.read_text(encoding="utf-8"))
+            except (OSError, tomllib.TOMLDecodeError) as e:
+                log.warning("%s: unreadable definition (%s); shown without its description", path, e)
+                continue
+            body = raw.get("definition", raw) if isinstance(raw.get("definition"), dict) else raw
+            def_id = str(body.get("id") or path.stem)
+            found[def_id] = Definition(
+                id=def_id,
+                title=str(body.get("title") or def_id),
+                citation=str(body.get("citation") or ""),
+                rationale=str(body.get("rationale") or ""),
+                criteria=normalise_criteria(body.get("criteria")),
+            )
+    if patients is None:
+        return list(found.values())
+    in_use = [c[len("def_"):] for c in patients.columns if c.startswith("def_")]
+    return [found.get(d, Definition(id=d, title=d)) for d in in_use]
+
+
+def normalise_criteria(criteria) -> tuple[dict, ...]:
+    """Criteria as a tuple of dicts with at least "field"; accepts a list of tables, a table of field -> value,
+    or a list of strings (shown as written)."""
+    if not criteria:
+        return ()
+    if isinstance(criteria, dict):
+        items = []
+        for key, value in criteria.items():
+            items.append(dict(value, field=value.get("field", key)) if isinstance(value, dict)
+                         else {"field": key, "equals": value})
+        return tuple(items)
+    out = []
+    for item in criteria:
+        if isinstance(item, dict):
+            out.append(dict(item))
+        else:
+            out.append({"field": "", "text": str(item)})
+    return tuple(out)
+
+
+def check_texts(texts: dict[str, str], mentions: pd.DataFrame) -> set[str]:
+    """Reports whose text does not reproduce their mentions (text[start:end] != mention text): a different input
+    file. Their text is not shown, rather than highlighting the wrong words."""
+    bad = set()
+    for row in mentions[["report_id", "start_char", "end_char", "text"]].itertuples(index=False):
+        text = texts.get(row.report_id)
+        if text is None or text[row.start_char:row.end_char] != row.text:
+            bad.add(row.report_id)
+    return bad
+
+
+def load_audit_data(directory, input=None, *, columns: ColumnMap | None = None,
+                    definitions_dir=None, with_texts: bool = True) -> AuditData:
+    """Read DIR's tables and, for the texts, ``input`` or else the input file recorded in DIR/manifest.json.
+
+    Missing texts or a missing patients table are not errors: the audit then shows what it can and says why.
+    """
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise AuditError(f"{directory}: not a directory")
+    warnings: list[str] = []
+    reports = _as_text_frame(_read_table(directory, "reports", required=True))
+    mentions_raw = _read_table(directory, "mentions", required=False)
+    if mentions_raw is None:
+        warnings.append("no mentions table: evidence cannot be shown")
+        mentions_raw = pd.DataFrame(columns=["report_id", "patient_id", "mention_index", "label", "text",
+                                             "start_char", "end_char", "sentence", "status"])
+    mentions = _mentions(mentions_raw)
+    errors = _read_table(directory, "errors", required=False)
+    patients = _read_table(directory, "patients", required=False)
+    if patients is not None:
+        patients = _as_text_frame(patients)
+    else:
+        warnings.append("no patients table (patient linking has not run): report-level views only")
+
+    manifest = read_manifest(directory)
+    recorded, recorded_columns = _manifest_input(manifest)
+    input_path = Path(input) if input else (_resolve(recorded, directory) if recorded else None)
+    texts = None
+    if not with_texts:
+        input_path = None
+    elif input_path is None:
+        warnings.append("report texts not available: no manifest.json with the input file; use --input")
+    elif not input_path.is_file():
+        warnings.append(f"report texts not available: input file {input_path.name} not found; use --input")
+        input_path = None
+    else:
+        try:
+            texts = load_texts(input_path, columns=columns or _column_map(recorded_columns))
+        except InputError as e:
+            raise AuditError(f"cannot read the report texts: {e}") from e
+    mismatch = check_texts(texts, mentions) if texts is not None else set()
+    if mismatch:
+        warnings.append(f"{len(mismatch)} report(s) whose text in the input does not match their mentions "
+                        "(a different input file?): their text is not shown")
+    if definitions_dir is None:
+        definitions_dir = manifest.get("definitions") or (patterns_dir(manifest.get("patterns")) / "definitions")
+    definitions = load_definitions(Path(definitions_dir), patients)
+    return AuditData(directory=directory, reports=reports, mentions=mentions, texts=texts, patients=patients,
+                     definitions=definitions, errors=errors, input_path=input_path, warnings=warnings,
+                     text_mismatch=mismatch)

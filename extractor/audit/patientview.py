@@ -1,0 +1,189 @@
+"""One patient as the audit shows it: the timeline of their reports, each report's view, and for each case
+definition the criteria with the patient's value, the verdict and the evidence behind it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+import pandas as pd
+
+from .cohort import is_true
+from .data import AuditData, Definition
+from .reportview import KIND_SHORT, ReportView, parse_evidence, report_view
+
+# patient field -> (linking column naming the source report, the report fields that are its evidence)
+PATIENT_FIELD_SOURCE = {
+    "us_pattern": ("index_us_report_id", ("microcalcifications", "mass")),
+    "microcalcification_clustered": ("index_us_report_id", ("microcalcification_clustered",)),
+    "microcalcification_extent": ("index_us_report_id", ("microcalcification_extent",)),
+    "microcalcification_laterality": ("index_us_report_id", ("microcalcification_laterality",)),
+    "focal_echogenicity_change": ("index_us_report_id", ("focal_echogenicity_change",)),
+    "microcalcifications": ("index_us_report_id", ("microcalcifications",)),
+    "mass": ("index_us_report_id", ("mass",)),
+    "bethesda_category": ("fna_report_id", ("bethesda_category",)),
+    "histology": ("surgery_report_id", ("histology",)),
+    "ptc_subtype": ("surgery_report_id", ("ptc_subtype",)),
+    "mass_in_specimen": ("surgery_report_id", ("mass_in_specimen",)),
+    "psammoma_bodies": ("surgery_report_id", ("psammoma_bodies",)),
+    "final_diagnosis": ("surgery_report_id", ("malignancy", "histology")),
+}
+ROLE_COLUMNS = {"index_us_report_id": "index ultrasound", "fna_report_id": "linked cytology",
+                "surgery_report_id": "linked surgery"}
+SUMMARY_FIELDS = ("us_pattern", "microcalcification_extent", "microcalcification_clustered",
+                  "focal_echogenicity_change", "bethesda_category", "histology", "ptc_subtype",
+                  "mass_in_specimen", "psammoma_bodies", "final_diagnosis")
+
+
+@dataclass
+class CriterionView:
+    field: str
+    expected: str
+    value: str
+    met: bool | None
+    evidence: list[tuple[str, str]]  # (anchor, label)
+    note: str = ""
+
+
+@dataclass
+class DefinitionView:
+    definition: Definition
+    verdict: bool
+    criteria: list[CriterionView]
+
+
+@dataclass
+class TimelinePoint:
+    x: float
+    rkey: str
+    label: str
+    date: str
+    kind: str
+    role: str
+
+
+@dataclass
+class PatientView:
+    patient_id: str
+    row: dict  # the patients row ({} before linking)
+    reports: list[ReportView]
+    definitions: list[DefinitionView]
+    timeline: list[TimelinePoint]
+    flags: list[str] = field(default_factory=list)
+    members: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> list[tuple[str, str]]:
+        return [(k, self.row[k]) for k in SUMMARY_FIELDS if self.row.get(k)]
+
+
+def _bool_text(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _as_list(value) -> list[str]:
+    values = value if isinstance(value, (list, tuple, set)) else [value]
+    return [_bool_text(v) for v in values]
+
+
+PLAIN_KEYS = ("equals", "is", "in", "any_of", "values", "value", "not_equals", "not_in", "none_of")
+NEGATING_KEYS = {"not_equals", "not_in", "none_of"}
+PLAIN_OPS = {"", "=", "==", "eq", "equals", "in", "is", "!=", "ne", "not", "not_in", "not_equals"}
+NEGATING_OPS = {"!=", "ne", "not", "not_in", "not_equals"}
+
+
+def expectation(criterion: dict) -> tuple[str, set[str] | None, bool]:
+    """(text shown, allowed values or None when not a plain comparison, negate)."""
+    op = str(criterion.get("op", "")).strip().lower()
+    for key in PLAIN_KEYS:
+        if key not in criterion:
+            continue
+        values = _as_list(criterion[key])
+        if op not in PLAIN_OPS:
+            return f"{op} {', '.join(values)}", None, False
+        negate = key in NEGATING_KEYS or op in NEGATING_OPS
+        if len(values) == 1:
+            return ("≠ " if negate else "= ") + values[0], set(values), negate
+        return ("not one of " if negate else "one of ") + ", ".join(values), set(values), negate
+    rest = {k: v for k, v in criterion.items() if k not in ("field", "label", "name", "description", "text", "id")}
+    return (", ".join(f"{k} {v}" for k, v in rest.items()) or str(criterion.get("text", ""))), None, False
+
+
+def _evidence_links(field_name: str, row: dict, views: dict[str, ReportView]) -> tuple[list[tuple[str, str]], str]:
+    source = PATIENT_FIELD_SOURCE.get(field_name)
+    if source is None:
+        return [], ""
+    column, report_fields = source
+    report_id = row.get(column, "")
+    if field_name == "final_diagnosis" and not report_id:
+        column, report_id = "fna_report_id", row.get("fna_report_id", "")
+        report_fields = ("malignancy", "bethesda_category")
+    view = views.get(report_id)
+    if view is None:
+        return [], f"no {ROLE_COLUMNS.get(column, column)}" if not report_id else f"report {report_id} not found"
+    links = [(view.rkey, f"{view.report_id} ({view.kind_short})")]
+    for f in view.fields:
+        if f.name in report_fields:
+            links += f.evidence
+    return links, ""
+
+
+def definition_view(definition: Definition, row: dict, views: dict[str, ReportView]) -> DefinitionView:
+    verdict = str(row.get(definition.column, "")).strip().lower() in {"true", "1", "yes"}
+    criteria = []
+    for c in definition.criteria:
+        name = str(c.get("field", ""))
+        shown, allowed, negate = expectation(c)
+        value = str(row.get(name, "")) if name else ""
+        met = None
+        if allowed is not None and name in row:
+            met = (value in allowed) != negate
+        links, note = _evidence_links(name, row, views)
+        criteria.append(CriterionView(name or str(c.get("text", "")), shown, value, met, links, note))
+    return DefinitionView(definition, verdict, criteria)
+
+
+def _parse_date(value: str) -> date | None:
+    try:
+        parsed = pd.to_datetime(value[:10], errors="coerce", format="%Y-%m-%d")
+    except (TypeError, ValueError):
+        return None
+    return None if pd.isna(parsed) else parsed.date()
+
+
+def timeline(views: list[ReportView]) -> list[TimelinePoint]:
+    """x in [0, 1] by date (evenly spread when dates are missing or all equal)."""
+    dates = [_parse_date(v.date) for v in views]
+    known = [d for d in dates if d is not None]
+    span = (max(known) - min(known)).days if known else 0
+    points = []
+    for i, (view, d) in enumerate(zip(views, dates)):
+        if span and d is not None:
+            x = (d - min(known)).days / span
+        else:
+            x = i / max(1, len(views) - 1) if len(views) > 1 else 0.5
+        points.append(TimelinePoint(x, view.rkey, view.report_id, view.date, view.kind, ", ".join(view.roles)))
+    return points
+
+
+def patient_view(data: AuditData, patient_id: str, row: dict, reports: pd.DataFrame, mentions_by_report: dict,
+                 rkeys: dict[str, str]) -> PatientView:
+    records = reports.to_dict("records")
+    records.sort(key=lambda r: (r.get("report_date", ""), r["report_id"]))
+    views = []
+    for r in records:
+        view = report_view(data, r, mentions_by_report.get(r["report_id"], []), rkeys[r["report_id"]])
+        view.roles = [role for column, role in ROLE_COLUMNS.items() if row.get(column) == r["report_id"]]
+        views.append(view)
+    by_id = {v.report_id: v for v in views}
+    definitions = [definition_view(d, row, by_id) for d in data.definitions] if row else []
+    flags = [c for c in data.flags if str(row.get(c, "")).strip().lower() in {"true", "1", "yes"}]
+    members = [d.definition.id for d in definitions if d.verdict]
+    return PatientView(patient_id, row, views, definitions, timeline(views), flags, members)
+
+
+def flag_title(column: str) -> str:
+    """flag_us_no_mass_specimen_mass -> 'us no mass specimen mass' (shown with its column name)."""
+    return column[len("flag_"):].replace("_", " ")
+
+
+__all__ = ["PatientView", "patient_view", "flag_title", "is_true", "KIND_SHORT", "parse_evidence"]

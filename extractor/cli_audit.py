@@ -1,0 +1,109 @@
+"""`radpath audit` and `radpath explain`: thin click commands over extractor.audit (registered on the main
+group by extractor.cli). Library errors become one-line messages, never tracebacks."""
+from __future__ import annotations
+
+import functools
+
+import click
+
+from .errors import RadpathError
+
+
+def _user_errors(func):
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except RadpathError as e:
+            click.echo(f"Error: {e}", err=True)
+            raise SystemExit(e.exit_code) from None
+
+    return wrapper
+
+
+def _input_options(func):
+    options = [
+        click.option("--input", "input_path", type=click.Path(dir_okay=False), default=None,
+                     help="The report table given to `radpath extract` (for the report texts); by default the "
+                          "one recorded in DIR/manifest.json."),
+        click.option("--id-col", default=None, help="Report id column of --input (default report_id)."),
+        click.option("--text-col", default=None, help="Text column of --input (default text)."),
+        click.option("--definitions", "definitions_dir", type=click.Path(file_okay=False), default=None,
+                     help="Directory of case definitions (*.toml); default patterns/definitions."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _load(out_dir, input_path, id_col, text_col, definitions_dir):
+    from .audit import load_audit_data
+    from .sources import ColumnMap
+
+    columns = None
+    if id_col or text_col:
+        columns = ColumnMap(report_id=id_col or "report_id", text=text_col or "text")
+    return load_audit_data(out_dir, input_path, columns=columns, definitions_dir=definitions_dir)
+
+
+@click.command("audit")
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, exists=True))
+@_input_options
+@click.option("--out", "out_path", type=click.Path(dir_okay=False), default=None,
+              help="Where to write the page (default DIR/audit.html).")
+@click.option("--page-size", type=click.IntRange(1, 500), default=20, show_default=True,
+              help="Patient cards per page.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@_user_errors
+def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page_size, quiet):
+    """Write DIR/audit.html: the cohort flow, tables and plots, and every patient's reports with the mentions,
+    rules and evidence behind each value.
+
+    One self-contained file that opens offline (no network request). It quotes report text: it is created
+    readable by its owner only. Without DIR/patients (patient linking) it shows report-level views only.
+
+    Example:
+
+        radpath audit results --input reports.csv
+    """
+    from .audit import build_audit
+
+    data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
+    stats = build_audit(data, out_path, page_size=page_size)
+    if not quiet:
+        for warning in data.warnings:
+            click.echo(f"Note: {warning}", err=True)
+        target = out_path or f"{out_dir}/audit.html"
+        click.echo(f"Wrote {target}: {stats.patients} patients, {stats.reports} reports, "
+                   f"{stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s")
+
+
+@click.command("explain")
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, exists=True))
+@click.argument("ident", metavar="ID")
+@_input_options
+@click.option("--show-text", is_flag=True, help="Also print each report's whole text, highlighted.")
+@click.option("--width", type=int, default=None, help="Terminal width (default: detected).")
+@_user_errors
+def explain(out_dir, ident, input_path, id_col, text_col, definitions_dir, show_text, width):
+    """Print the audit trace of one patient or one report: each value with its rule, the evidence mentions with
+    their sentence, ConText triggers and rule ids, and the case-definition verdicts.
+
+    Whole report texts are not printed unless --show-text is given.
+
+    Example:
+
+        radpath explain results P001
+    """
+    from rich.console import Console
+
+    from .audit.explain import explain as run
+
+    if show_text:
+        data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
+    else:  # the trace needs no texts: do not even read them
+        from .audit import load_audit_data
+
+        data = load_audit_data(out_dir, definitions_dir=definitions_dir, with_texts=False)
+    console = Console(width=width, highlight=False, soft_wrap=False)
+    run(data, ident, show_text=show_text, console=console)

@@ -1,0 +1,99 @@
+"""PathologyAggregator: report-level cytology and surgical pathology fields (CONTRACT.md) from the report text,
+the rule files in patterns/pathology/ and, for evidence, the shared pipeline's mention rows.
+
+Every FieldValue carries ``.rule`` = the rule id(s) that decided it, each as ``<rule id>@<character offset>``, and
+``.evidence`` = the mention_index of any mention row overlapping those characters.
+"""
+from __future__ import annotations
+
+import re
+from typing import Mapping
+
+from ..aggregate import FieldValue
+from ..components.sections import SectionFinder
+from ..ruleset import RuleSet
+from . import bethesda, findings, histology, nodes, sizes, tumour
+from .rulebook import load_pathology_rules
+from .text import Report
+
+PATHOLOGY_FIELDS = (
+    "bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "tumor_size_mm",
+    "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "mass_in_specimen",
+    "lymphocytic_thyroiditis",
+)
+CYTOLOGY_FIELDS = {"bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "lymphocytic_thyroiditis"}
+_OFFSET = re.compile(r"@(\d+)")
+
+
+class PathologyAggregator:
+    def __init__(self, ruleset: RuleSet, *, directory=None):
+        directory = (directory or ruleset.directory / "pathology")
+        self.rules = load_pathology_rules(directory.resolve(), tuple(ruleset.sections))
+        self.finder = SectionFinder(self.rules.sections)
+
+    def report(self, text: str) -> Report:
+        return Report(text or "", self.rules, self.finder)
+
+    def aggregate(self, kind: str, text: str, mentions: list[Mapping] = ()) -> dict[str, FieldValue]:
+        report = self.report(text)
+        raw = self.cytology(report) if kind == "cytology" else self.surgical(report)
+        out = {}
+        for name in PATHOLOGY_FIELDS:
+            value, rule = raw.get(name, ("", f"field does not apply to {kind}"))
+            out[name] = FieldValue(value, _evidence(rule, mentions) if value else [], rule)
+        return out
+
+    # -- cytology -------------------------------------------------------------------------------------------
+    def cytology(self, report: Report) -> dict[str, tuple[str, str]]:
+        category, hits, reason = bethesda.bethesda_category(report)
+        refs = ",".join(h.ref for h in hits) or reason
+        out = {"bethesda_category": (category, f"{reason}: {refs}" if hits else reason)}
+        out["malignancy"] = (histology.MALIGNANCY_OF_CATEGORY.get(category, "not_stated"), f"category {category or 'none'}")
+        if category == "VI":
+            named = histology.malignant_histology(report)
+            out["histology"] = (named[0].value, named[0].ref) if named else ("not_stated", "no named type")
+        elif category == "II":
+            out["histology"] = ("benign", "category II")
+        else:
+            out["histology"] = ("not_stated", f"category {category or 'none'}")
+        if out["histology"][0] == "papillary_carcinoma":
+            out["ptc_subtype"] = ("unspecified", "cytological papillary carcinoma")
+        out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
+        out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
+        return out
+
+    # -- surgical pathology ---------------------------------------------------------------------------------
+    def surgical(self, report: Report) -> dict[str, tuple[str, str]]:
+        out = {}
+        named = histology.malignant_histology(report)
+        if named:
+            out["histology"] = (named[0].value, named[0].ref)
+            out["malignancy"] = ("malignant", named[0].ref)
+        else:
+            benign = histology.benign_statement(report)
+            if benign:
+                out["histology"] = ("benign", benign[0].ref)
+                out["malignancy"] = ("benign", benign[0].ref)
+            else:
+                out["histology"] = out["malignancy"] = ("not_stated", "no diagnosis found")
+        if out["histology"][0] == "papillary_carcinoma":
+            value, hits = histology.subtype(report)
+            out["ptc_subtype"] = (value, hits[0].ref if hits else "no subtype stated")
+        out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
+        out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
+        out["tumor_size_mm"] = sizes.tumor_size(report, malignant=out["malignancy"][0] == "malignant")
+        out["tumor_focality"] = tumour.tumor_focality(report)
+        out["lymph_node_metastasis"] = nodes.lymph_node_metastasis(report)
+        out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
+        out["mass_in_specimen"] = findings.mass_in_specimen(report)
+        return out
+
+
+def _evidence(rule: str, mentions) -> list[int]:
+    """mention_index of mention rows that start within 80 characters of an offset named in the rule string."""
+    offsets = [int(o) for o in _OFFSET.findall(rule)]
+    hits = []
+    for m in mentions or ():
+        if any(abs(int(m.get("start_char", -10**9)) - o) <= 80 for o in offsets):
+            hits.append(int(m["mention_index"]))
+    return sorted(set(hits))

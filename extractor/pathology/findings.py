@@ -1,0 +1,46 @@
+"""Presence findings: psammoma bodies, lymphocytic thyroiditis, and the gross mass in a resection.
+
+psammoma_bodies / lymphocytic_thyroiditis: an affirmed mention anywhere in current text -> present; otherwise a
+negated mention or a negative synoptic answer -> absent; otherwise not_mentioned. Family-history mentions never
+count. mass_in_specimen: only the gross description counts; an affirmed lesion there -> present, only negated ones
+-> absent, no gross description -> not_stated.
+"""
+from __future__ import annotations
+
+from .synoptic import answers
+from .text import Report
+
+
+def presence(report: Report, rules, field: str, *, absent: str = "absent", missing: str = "not_mentioned"):
+    """(value, reason) from a presence rule file plus the field's synoptic answers."""
+    hits = [h for h in report.hits(rules) if not report.family(h.start, h.end)]
+    negated = []
+    for hit in hits:
+        neg = report.negated(hit.start, hit.end)
+        if neg:
+            negated.append(f"{hit.ref}+{neg}")
+        elif hit.value == "present":
+            return "present", hit.ref
+    for answer in answers(report, field):
+        if answer.kind == "negative":
+            negated.append(answer.ref)
+    if negated:
+        return absent, ",".join(negated[:3])
+    return missing, "no mention"
+
+
+def mass_in_specimen(report: Report):
+    spans = report.spans_of("gross")
+    if not spans:
+        return "not_stated", "no gross description"
+    negated = []
+    for start, end in spans:
+        for hit in report.hits(report.rules.gross_lesion, start=start, end=end):
+            neg = report.negated(hit.start, hit.end)
+            if neg:
+                negated.append(f"{hit.ref}+{neg}")
+            else:
+                return "present", hit.ref
+    if negated:
+        return "absent", ",".join(negated[:3])
+    return "not_stated", "gross description names no lesion"

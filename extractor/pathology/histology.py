@@ -1,0 +1,46 @@
+"""Histology, malignancy and PTC subtype.
+
+histology: the first named malignancy (histology.tsv) in the best-ranked section, not negated and not in history /
+frozen-section text; otherwise ``benign`` when a benign diagnosis (benign_diagnosis.tsv) is stated, else
+``not_stated``. Cytology follows the Bethesda category instead (CONTRACT): VI -> the named type, II -> benign.
+
+ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section;
+look-alikes (value none, e.g. "tall cell change < 50 %") block the rules they overlap; a (?P<pct>) share below
+min_percent does not count. No subtype stated -> ``unspecified`` (microcarcinoma, cytology).
+"""
+from __future__ import annotations
+
+from .text import Hit, Report, best
+
+MALIGNANCY_OF_CATEGORY = {"I": "nondiagnostic", "II": "benign", "III": "indeterminate", "IV": "indeterminate",
+                          "V": "suspicious", "VI": "malignant"}
+
+
+def malignant_histology(report: Report) -> list[Hit]:
+    hits = list(report.affirmed(report.hits(report.rules.histology)))
+    return best(hits)
+
+
+def benign_statement(report: Report) -> list[Hit]:
+    return best(list(h for h in report.hits(report.rules.benign) if not report.family(h.start, h.end)))
+
+
+def subtype(report: Report) -> tuple[str, list[Hit]]:
+    hits = report.hits(report.rules.subtypes)
+    blockers = [h for h in hits if h.value == "none"]
+    usable = []
+    for hit in hits:
+        if hit.value == "none" or any(b.start < hit.end and hit.start < b.end for b in blockers):
+            continue
+        floor = hit.rule.get("min_percent")
+        if floor:
+            share = next((hit.match.group(g) for g in ("pct", "pct2") if g in hit.match.re.groupindex and hit.match.group(g)), None)
+            if share is None or int(share) < int(floor):
+                continue
+        if report.negated(hit.start, hit.end):
+            continue
+        usable.append(hit)
+    chosen = best(usable)
+    if chosen:
+        return chosen[0].value, [chosen[0]]
+    return "unspecified", []

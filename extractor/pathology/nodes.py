@@ -1,0 +1,49 @@
+"""lymph_node_metastasis from counts ("3/7", "2 of 9 lymph nodes", "number involved 12"), pN categories and cue
+phrases (lymph_nodes.tsv).
+
+Decision table: any positive evidence (count > 0, pN1, "metastatic carcinoma in ... lymph nodes") -> present;
+else any negative evidence (0/n, pN0, "benign lymph nodes", a negative synoptic answer) -> absent; else
+not_stated (pNX, "no lymph nodes submitted", or nothing said). Counts need a node word in their clause or a node
+synoptic key, so dates and ratios elsewhere are not read. Extranodal extension is not a node count.
+"""
+from __future__ import annotations
+
+from .synoptic import answers
+from .text import Report
+
+
+def lymph_node_metastasis(report: Report) -> tuple[str, str]:
+    rules = report.rules.lymph_nodes
+    context = [r for r in rules if r.get("kind") == "context"]
+    node_answers = answers(report, "lymph_node_metastasis")
+    in_answer = lambda pos: any(a.start <= pos < a.end for a in node_answers)
+    present, absent = [], []
+    for hit in report.hits([r for r in rules if r.get("kind") != "context"]):
+        kind = hit.rule.get("kind")
+        if kind == "count":
+            lo, hi = report.clause(hit.start, hit.end)
+            line_lo, line_hi = report.line(hit.start)
+            if not in_answer(hit.start) and not any(r.regex.search(report.text, min(lo, line_lo), max(hi, line_hi)) for r in context):
+                continue
+            pos = report.number(hit.match.group("pos"))
+            total = report.number(hit.match.group("total")) if "total" in hit.match.re.groupindex and hit.match.group("total") else None
+            if pos is None or (total is not None and (total == 0 or pos > total)):
+                continue
+            (present if pos > 0 else absent).append(hit.ref)
+        elif hit.value == "present":
+            inner = any(r.get("direction") == "pre" and r.regex.search(hit.match.group(0)) for r in report.rules.negation)
+            if kind == "cue" and (inner or report.negated(hit.start, hit.end)):
+                absent.append(hit.ref)
+            else:
+                present.append(hit.ref)
+        elif hit.value == "absent":
+            absent.append(hit.ref)
+    if present:
+        return "present", ",".join(present[:3])
+    for answer in node_answers:
+        if answer.kind == "negative" and not any(r.regex.search(answer.text) for r in rules
+                                                 if r.get("kind") == "cue" and r.get("value") == "not_stated"):
+            absent.append(answer.ref)
+    if absent:
+        return "absent", ",".join(absent[:3])
+    return "not_stated", "no node examined or no node status"

@@ -1,0 +1,182 @@
+"""A pathology report as plain text: sections (via the shared :class:`SectionFinder`), clauses, rule hits with
+negation and family checks. No spaCy here."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Iterator
+
+from ..components.sections import BODY, Section, SectionFinder, section_at
+from ..rules import Rule
+from .rulebook import PathologyRules
+
+# Markdown heading marks and table pipes at a line start hide headers from the section finder; they are blanked
+# (same length, so every offset still points into the original text).
+_MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
+_BOLD = re.compile(r"\*\*")
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
+# A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
+_CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+EXCLUDED, DEFAULT_RANK = "excluded", 2
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule match: where, which rule, its value, and in which section."""
+
+    rule: Rule
+    start: int
+    end: int
+    value: str
+    section: str
+    rank: int
+    match: re.Match
+
+    @property
+    def ref(self) -> str:
+        return f"{self.rule.id}@{self.start}"
+
+
+def _table_row(m: re.Match) -> str:
+    """"| Key | Value |" -> "  Key : Value  ": the first cell boundary becomes a key colon, other pipes blanks."""
+    row = m.group(0)
+    cells = row.split("|")
+    if len(cells) < 4:
+        return row
+    return " " + cells[1] + ":" + " ".join(cells[2:])
+
+
+def blank_markdown(text: str) -> str:
+    """Blank markdown marks (same length, so offsets keep pointing into the original text)."""
+    def spaces(m: re.Match) -> str:
+        return " " * len(m.group(0))
+    text = _TABLE_ROW.sub(_table_row, text)
+    return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
+
+
+class Report:
+    """Text, sections and helpers shared by the field readers."""
+
+    def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
+        self.original = text
+        self.text = blank_markdown(text)
+        self.rules = rules
+        self.sections: list[Section] = finder.find(self.text)
+
+    # -- sections -----------------------------------------------------------------------------------------
+    def section_of(self, pos: int) -> Section:
+        return section_at(self.sections, pos)
+
+    def role_rank(self, pos: int) -> tuple[str, int]:
+        section = self.section_of(pos)
+        if section.name == BODY:
+            return "body", DEFAULT_RANK
+        role, rank, _ = self.rules.section_roles.get(section.name, ("body", DEFAULT_RANK, ""))
+        return role, rank
+
+    def excluded(self, pos: int) -> bool:
+        return self.role_rank(pos)[0] == EXCLUDED
+
+    def has_section(self, role: str) -> bool:
+        return any(self.rules.section_roles.get(s.name, ("",))[0] == role for s in self.sections)
+
+    def spans_of(self, role: str) -> list[tuple[int, int]]:
+        return [(s.header_end, s.end) for s in self.sections if self.rules.section_roles.get(s.name, ("",))[0] == role]
+
+    # -- clauses ------------------------------------------------------------------------------------------
+    @cached_property
+    def _clause_bounds(self) -> list[int]:
+        return [m.start() for m in _CLAUSE_END.finditer(self.text)]
+
+    def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
+        """(first, last) character of the clause holding ``start`` .. ``end``."""
+        end = start if end is None else end
+        lo, hi = 0, len(self.text)
+        for b in self._clause_bounds:
+            if b < start:
+                lo = b + 1
+            elif b >= end:
+                hi = b
+                break
+        return lo, hi
+
+    def line(self, pos: int) -> tuple[int, int]:
+        lo = self.text.rfind("\n", 0, pos) + 1
+        hi = self.text.find("\n", pos)
+        return lo, (len(self.text) if hi < 0 else hi)
+
+    # -- matching -----------------------------------------------------------------------------------------
+    def hits(self, rules, *, start: int = 0, end: int | None = None, keep_excluded: bool = False) -> list[Hit]:
+        """All matches of ``rules`` in [start, end), each within one line; a longer match hides a shorter overlapping one."""
+        end = len(self.text) if end is None else end
+        found = []
+        for rule in rules:
+            for m in rule.regex.finditer(self.text, start, end):
+                if m.end() == m.start() or "\n" in m.group(0):  # a rule never reads across a line break
+                    continue
+                role, rank = self.role_rank(m.start())
+                if role == EXCLUDED and not keep_excluded:
+                    continue
+                found.append(Hit(rule, m.start(), m.end(), rule.get("value"), self.section_of(m.start()).name, rank, m))
+        found.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        kept: list[Hit] = []
+        for hit in found:
+            if kept and hit.start < kept[-1].end:
+                continue
+            kept.append(hit)
+        return kept
+
+    def negated(self, hit_start: int, hit_end: int) -> str:
+        """The id of a negation rule that covers the span (same clause), or ""."""
+        lo, hi = self.clause(hit_start, hit_end)
+        for rule in self.rules.negation:
+            limit = int(rule.get("max_chars"))
+            if rule.get("direction") == "pre":
+                window_start = max(lo, hit_start - limit)
+                window = self.text[window_start:hit_start]
+                for m in rule.regex.finditer(window):
+                    between = window[m.end():]
+                    if not _TERMINATORS.search(between):
+                        return rule.id
+            else:
+                m = rule.regex.match(self.text, hit_end, min(hi, hit_end + limit))
+                if m is None:
+                    # allow a few words between the finding and a post cue ("bodies are not seen")
+                    m = rule.regex.search(self.text, hit_end, min(hi, hit_end + limit))
+                    if m is not None and _TERMINATORS.search(self.text[hit_end:m.start()]):
+                        m = None
+                if m is not None:
+                    return rule.id
+        return ""
+
+    def family(self, hit_start: int, hit_end: int) -> str:
+        lo, hi = self.clause(hit_start, hit_end)
+        line_lo, _ = self.line(hit_start)
+        for rule in self.rules.family:
+            if rule.regex.search(self.text, min(lo, line_lo), hi):
+                return rule.id
+        return ""
+
+    def affirmed(self, hits: list[Hit]) -> Iterator[Hit]:
+        for hit in hits:
+            if not self.negated(hit.start, hit.end) and not self.family(hit.start, hit.end):
+                yield hit
+
+    def number(self, token: str) -> int | None:
+        token = token.strip().lower()
+        if token.isdigit():
+            return int(token)
+        return self.rules.number_words.get(token)
+
+
+# words that end a negation's reach inside a clause ("no X, but Y"; "no atypia; papillary carcinoma")
+_TERMINATORS = re.compile(r"\b(?:but|however|although|with|except|whereas|yet)\b|,\s*(?:and\s+)?(?:a|an|the)\b", re.I)
+
+
+def best(hits: list[Hit]) -> list[Hit]:
+    """The hits in the best-ranked section that has any (rank 1 first), in text order."""
+    if not hits:
+        return []
+    top = min(h.rank for h in hits)
+    return [h for h in hits if h.rank == top]

@@ -1,0 +1,345 @@
+"""Streaming, parallel extraction of a report file: bounded memory whatever the input's size.
+
+The input is read in chunks (CSV through pandas' ``chunksize``, Parquet by record batches, JSON Lines by lines);
+each chunk is normalised in the parent (row numbers and the set of report ids seen so far run across chunks, so
+duplicates are caught wherever they are), extracted in a worker process (each builds the pipeline once, in its
+initializer) and appended, in input order, to temporary output files: CSV rows and Parquet row groups. The files
+are renamed into place only when the whole input has been read, so an output appears complete or not at all, and
+the tables are those of :func:`extractor.api.extract_file` (CSV byte for byte; Parquet row for row).
+Rows read = reports + errors, as always.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pandas as pd
+
+from .errors import InputError
+from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
+from .tables import PRIVATE_MODE
+
+DEFAULT_CHUNK_SIZE = 2_000
+TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private)
+
+
+def available_cores() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass
+class RunSummary:
+    """What a run read and wrote; ``summary()`` has the shape of ``Extraction.summary()``."""
+
+    rows_read: int = 0
+    reports: int = 0
+    errors: int = 0
+    mentions: int = 0
+    by_kind: Counter = field(default_factory=Counter)
+    seconds: float = 0.0
+    workers: int = 1
+    chunks: int = 0
+    outputs: list[str] = field(default_factory=list)
+
+    @property
+    def reports_per_second(self) -> float:
+        return self.rows_read / self.seconds if self.seconds else 0.0
+
+    def summary(self) -> dict:
+        return {"rows_read": self.rows_read, "reports": self.reports, "errors": self.errors,
+                "mentions": self.mentions, "by_kind": dict(self.by_kind)}
+
+    def as_dict(self) -> dict:
+        return {**self.summary(), "seconds": round(self.seconds, 3), "reports_per_second": round(self.reports_per_second, 1),
+                "workers": self.workers, "chunks": self.chunks, "outputs": self.outputs}
+
+    def line(self) -> str:
+        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items()))
+        return (f"Read {self.rows_read} rows: {self.reports} reports ({kinds}), {self.errors} errors, "
+                f"{self.mentions} mentions in {self.seconds:.1f} s ({self.reports_per_second:.0f} rows/s, "
+                f"{self.workers} worker{'s' if self.workers != 1 else ''}).")
+
+
+# -- reading -----------------------------------------------------------------------------------------------------
+def _fraction(handle, size: int) -> float:
+    return min(handle.tell() / size, 1.0) if size else 1.0
+
+
+def _csv_options(path: Path, fmt: str) -> dict:
+    with open(path, "rb") as f:
+        head = f.read(256 * 1024).decode("utf-8-sig", errors="replace")
+    if not head.strip():
+        raise InputError("the file is empty (no header line)", path=str(path))
+    sep = "\t" if fmt == "tsv" else _sniff_separator(head)
+    return {"sep": sep, "dtype": str, "keep_default_na": False, "na_filter": False,
+            "encoding": "utf-8-sig", "encoding_errors": "replace"}
+
+
+def iter_raw_chunks(path: Path, fmt: str, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float]]:
+    """(raw chunk, fraction of the input read so far) in input order; formats and errors as sources.read_reports."""
+    size = path.stat().st_size
+    if fmt in {"csv", "tsv"}:
+        options = _csv_options(path, fmt)
+        try:
+            with open(path, "rb") as handle, pd.read_csv(handle, chunksize=chunk_size, **options) as reader:
+                for chunk in reader:
+                    yield chunk, _fraction(handle, size)
+        except (pd.errors.ParserError, ValueError) as e:
+            raise InputError(f"cannot parse as {fmt.upper()}: {e}", path=str(path)) from e
+    elif fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            parquet = pq.ParquetFile(path)
+            total, done = parquet.metadata.num_rows, 0
+            batches = parquet.iter_batches(batch_size=chunk_size)
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                done += batch.num_rows
+                yield batch.to_pandas(), done / max(total, 1)
+        except Exception as e:  # pyarrow raises several unrelated types for a bad file
+            raise InputError(f"cannot read as Parquet: {e}", path=str(path)) from e
+    elif fmt == "jsonl":
+        try:
+            with open(path, "rb") as handle, pd.read_json(handle, lines=True, dtype=False, chunksize=chunk_size) as reader:
+                for chunk in reader:
+                    yield chunk, _fraction(handle, size)
+        except ValueError as e:
+            raise InputError(f"cannot read as JSON Lines: {e}", path=str(path)) from e
+    else:
+        raise InputError(f"unknown format {fmt!r}", path=str(path))
+
+
+def _header_only(path: Path, fmt: str) -> pd.DataFrame:
+    """The input's columns with no rows (to check the required columns of an input that has none)."""
+    if fmt in {"csv", "tsv"}:
+        return pd.read_csv(path, nrows=0, **_csv_options(path, fmt))
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.read_schema(path).empty_table().to_pandas()
+    return pd.DataFrame()
+
+
+def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
+    """Normalised chunks: row numbers and duplicate report ids carried across chunks."""
+    seen: set[str] = set()
+    first_row = 1
+    for raw, fraction in iter_raw_chunks(path, fmt, chunk_size):
+        table = normalise(raw, columns=columns, source=str(path), first_row=first_row, seen=seen)
+        first_row += table.rows_read
+        yield table, fraction
+    if first_row == 1:
+        yield normalise(_header_only(path, fmt), columns=columns, source=str(path)), 1.0
+
+
+# -- extracting --------------------------------------------------------------------------------------------------
+_WORKER_EXTRACTOR = None
+
+
+def _init_worker(patterns: str | None) -> None:
+    global _WORKER_EXTRACTOR
+    from .api import Extractor
+
+    _WORKER_EXTRACTOR = Extractor(patterns)
+
+
+def _extract_chunk(table: ReportTable):
+    result = _WORKER_EXTRACTOR.extract_table(table)
+    return result.reports, result.mentions, result.errors
+
+
+def _ordered_results(tables: Iterator, *, workers: int, patterns: str | None) -> Iterator:
+    """(extraction, fraction) per chunk, in input order; at most 2 x workers chunks in flight."""
+    if workers <= 1:
+        _init_worker(patterns)
+        for table, fraction in tables:
+            yield _extract_chunk(table), table.rows_read, fraction
+        return
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
+                                initargs=(patterns,)) as pool:
+        pending: deque = deque()
+        try:
+            for table, fraction in tables:
+                pending.append((pool.submit(_extract_chunk, table), table.rows_read, fraction))
+                while len(pending) >= 2 * workers:
+                    future, rows, done = pending.popleft()
+                    yield future.result(), rows, done
+            while pending:
+                future, rows, done = pending.popleft()
+                yield future.result(), rows, done
+        except BaseException:
+            for future, _, _ in pending:
+                future.cancel()
+            raise
+
+
+# -- writing -----------------------------------------------------------------------------------------------------
+class _TableWriter:
+    """Appends one output table chunk by chunk to temporary CSV and Parquet files beside the final ones."""
+
+    def __init__(self, directory: Path, name: str, *, private: bool):
+        self.directory, self.name, self.private = directory, name, private
+        self.paths = [directory / f"{name}.csv", directory / f"{name}.parquet"]
+        self.temps = [directory / f".{p.name}.{os.getpid()}.partial" for p in self.paths]
+        self.csv = None
+        self.parquet = None
+        self.schema = None
+        self.empty_frame: pd.DataFrame | None = None  # the first chunk's columns, for an output with no rows
+
+    def append(self, frame: pd.DataFrame) -> None:
+        if self.empty_frame is None:
+            self.empty_frame = frame.iloc[0:0]
+            self.csv = open(self.temps[0], "w", encoding="utf-8", newline="")
+            frame.iloc[0:0].to_csv(self.csv, index=False)
+        if not len(frame):
+            return
+        frame.to_csv(self.csv, index=False, header=False)
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if self.parquet is None:
+            table = pa.Table.from_pandas(frame, preserve_index=False)
+            self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
+                                    metadata=table.schema.metadata)
+            self.parquet = pq.ParquetWriter(self.temps[1], self.schema)
+        self.parquet.write_table(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+
+    def commit(self) -> list[Path]:
+        self.csv.close()
+        if self.parquet is None:  # no rows at all: the same file an in-memory run writes for an empty table
+            self.empty_frame.to_parquet(self.temps[1], index=False)
+        else:
+            self.parquet.close()
+        for temp, path in zip(self.temps, self.paths):
+            os.chmod(temp, PRIVATE_MODE if self.private else 0o644)
+            os.replace(temp, path)
+        return self.paths
+
+    def abort(self) -> None:
+        for handle in (self.csv, self.parquet):
+            try:
+                if handle is not None:
+                    handle.close()
+            except Exception:  # already failing: the temporary files are removed below either way
+                pass
+        for temp in self.temps:
+            temp.unlink(missing_ok=True)
+
+
+# -- progress ----------------------------------------------------------------------------------------------------
+class _Progress:
+    """A rich progress bar on stderr (reports/s and ETA), or nothing; a callable ``progress`` gets row counts."""
+
+    def __init__(self, progress, quiet: bool):
+        self.callback = progress if callable(progress) else None
+        show = progress if isinstance(progress, bool) else None
+        if show is None:
+            show = not quiet and sys.stderr.isatty()
+        self.bar = None
+        if show and not quiet:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+            self.bar = Progress(
+                TextColumn("[bold]radpath[/bold]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
+                TextColumn("{task.fields[rows]:,} rows"), TextColumn("{task.fields[rate]:,.0f} reports/s"),
+                TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=Console(file=sys.stderr), transient=False,
+            )
+            self.bar.start()
+            self.task = self.bar.add_task("extract", total=1000, rows=0, rate=0.0)
+        self.started = time.perf_counter()
+        self.rows = 0
+
+    def update(self, rows: int, fraction: float) -> None:
+        self.rows += rows
+        if self.callback is not None:
+            self.callback(rows)
+        if self.bar is not None:
+            elapsed = max(time.perf_counter() - self.started, 1e-9)
+            self.bar.update(self.task, completed=int(fraction * 1000), rows=self.rows, rate=self.rows / elapsed)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, completed=1000)
+            self.bar.stop()
+
+
+# -- the run -----------------------------------------------------------------------------------------------------
+def run_extract(
+    input_path: str | Path,
+    out_dir: str | Path,
+    *,
+    columns: ColumnMap = ColumnMap(),
+    patterns: str | None = None,
+    fmt: str | None = None,
+    workers: int | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: bool | Callable[[int], None] | None = None,
+    quiet: bool = False,
+) -> RunSummary:
+    """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
+
+    ``workers``: processes (default: the cores this process may use; 1 = in this process). ``progress``: None = a
+    bar when stderr is a terminal, True / False to force it, or a callable given the number of rows done per chunk.
+    ``quiet`` silences the bar and the final summary line (printed to stderr).
+    """
+    path = Path(input_path)
+    if path.is_dir():
+        raise InputError("is a directory; give a report table file", path=str(path))
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    fmt = detect_format(path, fmt)
+    workers = available_cores() if workers is None else max(1, int(workers))
+    directory = Path(out_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    writers = {name: _TableWriter(directory, name, private=private) for name, private in TABLES}
+    summary = RunSummary(workers=workers)
+    bar = _Progress(progress, quiet)
+    started = time.perf_counter()
+    try:
+        tables = iter_tables(path, fmt, columns, chunk_size)
+        for (reports, mentions, errors), rows, fraction in _ordered_results(tables, workers=workers, patterns=patterns):
+            writers["reports"].append(reports)
+            writers["mentions"].append(mentions)
+            writers["errors"].append(errors)
+            summary.rows_read += rows
+            summary.reports += len(reports)
+            summary.errors += len(errors)
+            summary.mentions += len(mentions)
+            summary.by_kind.update(reports["report_kind"].value_counts().to_dict())
+            summary.chunks += 1
+            bar.update(rows, fraction)
+        for writer in writers.values():
+            summary.outputs += [str(p) for p in writer.commit()]
+    except BaseException:
+        for writer in writers.values():
+            writer.abort()
+        raise
+    finally:
+        bar.close()
+    summary.seconds = time.perf_counter() - started
+    if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
+        raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors {summary.errors}")
+    if not quiet:
+        print(summary.line(), file=sys.stderr)
+    return summary
+

@@ -1,0 +1,131 @@
+"""Stores for the linked tables: atomic CSV + Parquet, and one DuckDB file DIR/radpath.duckdb. No spaCy here.
+
+DuckDB is imported only when a database is written or read (``pip install duckdb``); the database holds the
+tables ``reports``, ``mentions``, ``patients`` and ``links`` and one view ``cohort_<id>`` per case definition::
+
+    CREATE VIEW cohort_<id> AS SELECT * FROM patients WHERE def_<id> = 'true'
+
+each with a COMMENT giving the definition's title and citation. The file quotes report text (mentions), so it is
+created readable by its owner only.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+import pandas as pd
+
+from .definitions import Definition
+from .errors import InputError, RadpathError
+
+DB_NAME = "radpath.duckdb"
+PRIVATE_MODE = 0o600
+TABLES = ("reports", "mentions", "patients", "links")
+
+
+def _atomic(path: Path, write, *, private: bool) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.chmod(tmp, PRIVATE_MODE if private else 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, private: bool = False) -> list[Path]:
+    """``name.csv`` and ``name.parquet``, each written aside and renamed into place (same as tables.write_table,
+    which cannot be imported here without spaCy)."""
+    directory = Path(directory)
+    csv_path, parquet_path = directory / f"{name}.csv", directory / f"{name}.parquet"
+    _atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False), private=private)
+    _atomic(parquet_path, lambda tmp: frame.to_parquet(tmp, index=False), private=private)
+    return [csv_path, parquet_path]
+
+
+def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
+    """Read DIR/name.parquet (or .csv) with every column as text except whole numbers already typed."""
+    directory = Path(directory)
+    parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
+    if parquet.is_file():
+        try:
+            return pd.read_parquet(parquet)
+        except Exception as e:  # pyarrow raises several unrelated types for a bad file
+            raise InputError(f"cannot read as Parquet: {e}", path=str(parquet)) from e
+    if csv.is_file():
+        return pd.read_csv(csv, dtype=str, keep_default_na=False)
+    if required:
+        raise InputError(f"no {name}.parquet or {name}.csv here (run `radpath extract` first)", path=str(directory))
+    return None
+
+
+def _duckdb():
+    try:
+        import duckdb
+    except ImportError as e:
+        raise RadpathError("the DuckDB store needs the duckdb package: pip install duckdb") from e
+    return duckdb
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def write_duckdb(
+    directory: str | Path,
+    *,
+    reports: pd.DataFrame,
+    patients: pd.DataFrame,
+    mentions: pd.DataFrame | None = None,
+    links: pd.DataFrame | None = None,
+    definitions: Iterable[Definition] = (),
+) -> Path:
+    """Write DIR/radpath.duckdb (replacing it atomically): tables and one documented view per definition."""
+    duckdb = _duckdb()
+    directory = Path(directory)
+    target = directory / DB_NAME
+    frames = {"reports": reports, "patients": patients}
+    if mentions is not None:
+        frames["mentions"] = mentions
+    if links is not None:
+        frames["links"] = links
+
+    def build(tmp: str) -> None:
+        Path(tmp).unlink(missing_ok=True)  # duckdb wants to create the file itself
+        con = duckdb.connect(tmp)
+        try:
+            for name, frame in frames.items():
+                con.register("frame_in", frame)
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')
+                con.unregister("frame_in")
+            con.execute("COMMENT ON TABLE patients IS 'one row per patient with an ultrasound (contract v1); "
+                        "see docs/patients-and-definitions.md'")
+            for d in definitions:
+                if d.column not in patients.columns:
+                    continue
+                view = f"cohort_{d.id}"
+                con.execute(f'CREATE VIEW "{view}" AS SELECT * FROM patients WHERE "{d.column}" = \'true\'')
+                con.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(d.title + " - " + d.citation)}')
+        finally:
+            con.close()
+
+    _atomic(target, build, private=True)
+    return target
+
+
+def read_duckdb(path: str | Path, sql: str) -> pd.DataFrame:
+    """Run one query against a radpath DuckDB file (read-only) and return a DataFrame."""
+    duckdb = _duckdb()
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("DuckDB file not found", path=str(path))
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()

@@ -1,0 +1,71 @@
+"""`radpath audit` and `radpath explain`, invoked directly (the lead registers them on the main group)."""
+import pandas as pd
+from click.testing import CliRunner
+
+from extractor.cli_audit import audit, explain
+
+
+def run(command, args):
+    return CliRunner().invoke(command, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_audit_writes_the_page(linked):
+    result = run(audit, [linked])
+    assert result.exit_code == 0, result.output
+    assert (linked / "audit.html").is_file()
+    assert "35 patients" in result.output or "patients" in result.output
+
+
+def test_audit_to_another_path_with_input(extracted, tmp_path):
+    from extractor.resources import sample_dir
+
+    out = tmp_path / "page.html"
+    result = run(audit, [extracted, "--input", sample_dir() / "reports.csv", "--out", out, "-q"])
+    assert result.exit_code == 0 and result.output == ""
+    assert out.stat().st_size > 10_000
+
+
+def test_audit_of_a_directory_without_reports_is_a_clean_error(tmp_path):
+    result = run(audit, [tmp_path])
+    assert result.exit_code == 2
+    assert "reports" in result.output and "Traceback" not in result.output
+
+
+def test_explain_a_patient_shows_values_evidence_and_verdicts(linked):
+    result = run(explain, [linked, "P001", "--width", "200"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "MEETS" in out and "yoon2011_dmo" in out
+    assert "microcalcifications" in out and "precedence rank 1" in out
+    assert "neg-" in out  # a negation trigger's rule id
+    assert "without discrete mass" in out  # an evidence sentence
+
+
+def test_explain_never_prints_whole_texts_unless_asked(linked):
+    from extractor.resources import sample_dir
+
+    text = pd.read_csv(sample_dir() / "reports.csv", dtype=str).set_index("report_id").loc["R001", "text"]
+    tail = "US-FNA of the densest area is recommended."  # a sentence with no mention in it
+    assert tail in text
+    plain = run(explain, [linked, "R001", "--width", "200"]).output
+    assert tail not in plain
+    shown = run(explain, [linked, "R001", "--width", "200", "--show-text"]).output
+    assert tail in shown
+
+
+def test_explain_a_report(linked):
+    result = run(explain, [linked, "R002", "--width", "200"])
+    assert result.exit_code == 0
+    assert "R002" in result.output and "bethesda_category" in result.output and "linked cytology" in result.output
+
+
+def test_explain_an_unknown_id(linked):
+    result = run(explain, [linked, "NOPE"])
+    assert result.exit_code == 2 and "neither a patient id nor a report id" in result.output
+
+
+def test_explain_does_not_interpret_report_words_as_rich_markup(tmp_path, make_cohort):
+    directory = make_cohort(2, tmp_path / "c", xss_every=1)
+    result = run(explain, [directory, "S00000", "--width", "200", "--show-text"])
+    assert result.exit_code == 0
+    assert "<script>" in result.output  # shown literally
