@@ -127,20 +127,71 @@ def extract(
     return Extractor(patterns).extract_table(normalise(reports, columns=columns))
 
 
+@dataclass
+class RunOptions:
+    """What `radpath extract` does after extraction, and with which knowledge."""
+
+    patterns: str | None = None
+    linking: str | None = None  # linking configuration file (default patterns/linking.toml)
+    definitions: tuple[str, ...] = ()  # extra case-definition files or directories
+    link: bool = True  # build DIR/patients and DIR/links
+    duckdb: bool = True  # write DIR/radpath.duckdb
+
+
+@dataclass
+class Run:
+    extraction: Extraction
+    linkage: object | None  # extractor.linking.Linkage
+    definitions: list
+    out_dir: Path
+
+
 def extract_file(
     input_path: str | Path,
     out_dir: str | Path,
     *,
     columns: ColumnMap = ColumnMap(),
-    patterns: str | None = None,
     fmt: str | None = None,
+    options: RunOptions = RunOptions(),
     progress: Callable[[int], None] | None = None,
-) -> Extraction:
-    """Read a report table, extract, and write reports / mentions / errors (CSV + Parquet) to ``out_dir``."""
+) -> Run:
+    """The whole job: read a report table, extract, link patients, apply case definitions and write every table
+    (reports, mentions, errors, patients, links, radpath.duckdb) and DIR/manifest.json to ``out_dir``."""
+    out_dir = Path(out_dir)
     table = read_reports(input_path, columns=columns, fmt=fmt)
-    result = Extractor(patterns).extract_table(table, progress=progress)
-    write_outputs(result, Path(out_dir))
-    return result
+    result = Extractor(options.patterns).extract_table(table, progress=progress)
+    write_outputs(result, out_dir)
+    linkage, definitions = None, []
+    if options.link:
+        from .cohort_api import link_extraction, write_cohort_outputs
+
+        linkage, definitions = link_extraction(
+            result, table.reports[["report_id", "text"]], linking=options.linking, definitions=options.definitions
+        )
+        write_cohort_outputs(out_dir, linkage, definitions, reports=result.reports, mentions=result.mentions,
+                             duckdb=options.duckdb)
+    write_run_manifest(out_dir, input_path, columns, options, result, linkage, definitions)
+    return Run(result, linkage, definitions, out_dir)
+
+
+def write_run_manifest(out_dir, input_path, columns, options, result, linkage, definitions) -> Path:
+    from dataclasses import asdict
+
+    from .manifest import write_manifest
+
+    tables = {"rows_read": result.rows_read, "reports": len(result.reports), "mentions": len(result.mentions),
+              "errors": len(result.errors)}
+    if linkage is not None:
+        tables.update(patients=len(linkage.patients), links=len(linkage.links))
+    return write_manifest(
+        out_dir,
+        inputs=[input_path],
+        options={**asdict(options), "columns": asdict(columns)},
+        patterns=options.patterns,
+        definitions=definitions,
+        linking_config=options.linking,
+        tables=tables,
+    )
 
 
 def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:

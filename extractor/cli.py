@@ -1,47 +1,18 @@
 """The ``radpath`` command: a thin click layer over extractor.api; library errors become one-line messages."""
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import RadpathError
+from .cli_cohort import COMMANDS as COHORT_COMMANDS
+from .cli_common import column_options, definition_options, user_errors
 from .resources import sample_dir
 from .sources import ColumnMap
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def user_errors(func):
-    """Turn RadpathError into a clean message and its exit status (2 for bad input), never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except RadpathError as e:
-            click.echo(f"Error: {e}", err=True)
-            sys.exit(e.exit_code)
-
-    return wrapper
-
-
-def column_options(func):
-    """--id-col / --patient-col / --date-col / --type-col / --text-col."""
-    options = [
-        click.option("--id-col", default="report_id", show_default=True, help="Column with the report id."),
-        click.option("--patient-col", default="patient_id", show_default=True, help="Column with the patient id."),
-        click.option("--date-col", default="report_date", show_default=True, help="Column with the exam/specimen date."),
-        click.option("--type-col", default="report_type", show_default=True,
-                     help="Column with the report-type hint (US, FNA, surgical pathology...); optional."),
-        click.option("--text-col", default="text", show_default=True, help="Column with the report text."),
-    ]
-    for option in reversed(options):
-        func = option(func)
-    return func
 
 
 def patterns_option(func):
@@ -67,49 +38,68 @@ def cli():
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default=None,
               help="Input format; by default taken from the file extension.")
 @patterns_option
+@definition_options
+@click.option("--linking-config", type=click.Path(dir_okay=False), default=None,
+              help="Linking windows and rules instead of patterns/linking.toml.")
+@click.option("--no-link", is_flag=True, help="Extract report fields only; do not build DIR/patients.")
+@click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @user_errors
-def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns, quiet):
-    """Extract report fields and mentions from INPUT into DIR.
+def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns,
+            definition_files, linking_config, no_link, no_duckdb, quiet):
+    """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
-    report_type (optional hint) and text; map other names with the --*-col options. Writes
-    DIR/reports.{csv,parquet} (one row per report), DIR/mentions.{csv,parquet} (one row per mention, with
-    offsets, rules and context triggers) and DIR/errors.{csv,parquet} (rows that could not be read as reports).
+    report_type (optional hint) and text; map other names with the --*-col options. Writes, each as CSV and
+    Parquet: DIR/reports (one row per report), DIR/mentions (one row per mention, with offsets, rules and context
+    triggers), DIR/errors (rows that could not be read as reports), DIR/patients (one row per patient with an
+    ultrasound, with a def_<id> column per case definition) and DIR/links; plus DIR/radpath.duckdb and
+    DIR/manifest.json (version, rule hashes, options, input checksums).
 
     Example:
 
         radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
     """
-    from .api import extract_file
+    from .api import RunOptions, extract_file
 
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
-    result = extract_file(input_path, out_dir, columns=columns, patterns=patterns, fmt=fmt)
+    options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
+                         link=not no_link, duckdb=not no_duckdb)
+    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options)
     if not quiet:
-        _print_summary(result, Path(out_dir))
+        _print_summary(run)
 
 
 @cli.command()
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False),
               help="Gold CSV: report_id plus any report fields of the contract.")
+@click.option("--gold-patients", "gold_patients_path", type=click.Path(dir_okay=False), default=None,
+              help="Gold patients CSV: patient_id plus any patients columns; scores DIR/patients too.")
 @click.option("--min", "minimum", type=float, default=None,
               help="Exit with status 1 if any field's accuracy is below this (e.g. 0.97).")
 @click.option("--no-misses", is_flag=True, help="Do not list the misses.")
 @user_errors
-def evaluate(out_dir, gold_path, minimum, no_misses):
+def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
     """Score DIR/reports.csv against gold labels.
 
     Prints per-field accuracy, per-value precision / recall / F1 and every miss with its report id.
 
     Example:
 
-        radpath evaluate --gold corpora/sample/gold_reports.csv radpath-demo --min 0.97
+        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv radpath-demo --min 0.97
     """
     from .evaluate import evaluate_dir, format_scores
 
     scores = evaluate_dir(gold_path, out_dir)
     click.echo(format_scores(scores, show_misses=not no_misses))
+    if gold_patients_path:
+        from .evaluate_patients import evaluate_patients_dir
+
+        patient_scores = evaluate_patients_dir(gold_patients_path, out_dir)
+        click.echo("\nPatients:")
+        click.echo(format_scores(patient_scores, show_misses=not no_misses))
+        scores = scores + patient_scores
     below = [s.field for s in scores if minimum is not None and s.accuracy < minimum]
     if below:
         click.echo(f"Below --min {minimum}: {', '.join(below)}", err=True)
@@ -129,25 +119,41 @@ def demo(out_dir):
     """
     from .api import extract_file
     from .evaluate import evaluate_dir, format_scores
+    from .evaluate_patients import evaluate_patients_dir
 
     corpus = sample_dir()
     click.echo(f"Corpus: {corpus}")
-    result = extract_file(corpus / "reports.csv", out_dir)
-    _print_summary(result, Path(out_dir))
-    gold = corpus / "gold_reports.csv"
-    if gold.is_file():
-        scores = evaluate_dir(gold, out_dir)
-        click.echo("\nAgreement with the corpus's gold labels:")
-        click.echo(format_scores(scores, show_misses=False, per_value=False))
-        click.echo(f"\nPer-value precision / recall / F1 and the misses: radpath evaluate --gold {gold} {out_dir}")
+    run = extract_file(corpus / "reports.csv", out_dir)
+    _print_summary(run)
+    for gold, score, what in ((corpus / "gold_reports.csv", evaluate_dir, "report"),
+                              (corpus / "gold_patients.csv", evaluate_patients_dir, "patient")):
+        if gold.is_file():
+            click.echo(f"\nAgreement with the corpus's gold {what} labels:")
+            click.echo(format_scores(score(gold, out_dir), show_misses=False, per_value=False))
+    click.echo(f"\nPer-value precision / recall / F1 and the misses: "
+               f"radpath evaluate --gold {corpus / 'gold_reports.csv'} {out_dir}")
 
 
-def _print_summary(result, out_dir: Path) -> None:
-    s = result.summary()
+def _print_summary(run) -> None:
+    s = run.extraction.summary()
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["by_kind"].items()))
     click.echo(f"Read {s['rows_read']} rows: {s['reports']} reports ({kinds}), {s['errors']} errors, "
                f"{s['mentions']} mentions.")
-    click.echo(f"Wrote {out_dir}/reports.csv|.parquet, mentions.csv|.parquet, errors.csv|.parquet")
+    if run.linkage is not None:
+        from .cli_cohort import outcome_tables
+
+        patients = run.linkage.patients
+        members = ", ".join(f"{d.id} {int((patients[d.column] == 'true').sum())}" for d in run.definitions)
+        click.echo(f"Linked {len(patients)} patients with an ultrasound; case definitions: {members or 'none'}.\n")
+        click.echo(outcome_tables(patients, [d.column for d in run.definitions]))
+        click.echo("")
+    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors"
+               + (", patients, links" if run.linkage is not None else "") + " (.csv and .parquet), "
+               + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
+
+
+for _command in COHORT_COMMANDS:
+    cli.add_command(_command)
 
 
 def main():

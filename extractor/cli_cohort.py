@@ -6,34 +6,13 @@ and its exit status, never a traceback.
 """
 from __future__ import annotations
 
-import functools
-import sys
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from .errors import RadpathError
+from .cli_common import definition_options, user_errors
 from .sources import ColumnMap
-
-
-def _user_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except RadpathError as e:
-            click.echo(f"Error: {e}", err=True)
-            sys.exit(e.exit_code)
-
-    return wrapper
-
-
-def _definition_options(func):
-    func = click.option("--definitions", "definition_files", multiple=True, type=click.Path(exists=False),
-                        help="Extra case-definition file or directory (TOML); repeatable. The shipped "
-                             "patterns/definitions/ are always loaded.")(func)
-    return func
 
 
 def format_table(frame: pd.DataFrame, *, title: str | None = None) -> str:
@@ -49,7 +28,7 @@ def format_table(frame: pd.DataFrame, *, title: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str:
+def outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str:
     from .linking import outcome_table
 
     parts = [format_table(outcome_table(patients, "us_pattern"),
@@ -69,10 +48,10 @@ def _outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> st
 @click.option("--text-col", default="text", show_default=True, help="Text column of --input.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
               help="Linking configuration instead of patterns/linking.toml.")
-@_definition_options
+@definition_options
 @click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@_user_errors
+@user_errors
 def link(out_dir, input_path, id_col, text_col, config_path, definition_files, no_duckdb, quiet):
     """Link DIR/reports into DIR/patients (one row per patient with an ultrasound).
 
@@ -98,7 +77,7 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
                          "no_dated_ultrasound"}}
     click.echo(f"Linked {s['patients']} patients with an ultrasound. Reports not linked: "
                f"{', '.join(f'{k} {v}' for k, v in sorted(unlinked.items())) or 'none'} (see DIR/links).")
-    click.echo(_outcome_tables(linkage.patients, [d.column for d in defs]))
+    click.echo(outcome_tables(linkage.patients, [d.column for d in defs]))
     click.echo(f"\nWrote {out_dir}/patients.csv|.parquet, links.csv|.parquet"
                + ("" if no_duckdb else ", radpath.duckdb"))
 
@@ -106,8 +85,8 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
 @click.command("cohort")
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--definition", "definition_id", required=True, help="Case definition id (e.g. yoon2011_dmo).")
-@_definition_options
-@_user_errors
+@definition_options
+@user_errors
 def cohort(out_dir, definition_id, definition_files):
     """List the patients of DIR/patients who meet a case definition, with their index reports and outcome.
 
@@ -136,8 +115,8 @@ def cohort(out_dir, definition_id, definition_files):
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.argument("definition_a", metavar="A")
 @click.argument("definition_b", metavar="B")
-@_definition_options
-@_user_errors
+@definition_options
+@user_errors
 def compare(out_dir, definition_a, definition_b, definition_files):
     """Cross-tabulate two case definitions on DIR/patients and explain every patient who moves.
 
@@ -173,7 +152,7 @@ def compare(out_dir, definition_a, definition_b, definition_files):
 @click.option("--min", "minimum", type=float, default=None,
               help="Exit with status 1 if any field's accuracy is below this (e.g. 0.97).")
 @click.option("--no-misses", is_flag=True, help="Do not list the misses.")
-@_user_errors
+@user_errors
 def evaluate_patients(out_dir, gold_path, minimum, no_misses):
     """Score DIR/patients.csv against gold patient labels, per field.
 

@@ -89,7 +89,9 @@ def test_demo_runs_and_scores(tmp_path, monkeypatch):
     result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     assert (Path(tmp_path) / "radpath-demo" / "reports.csv").is_file()
-    assert "Agreement with the corpus's gold labels" in result.output
+    assert "Agreement with the corpus's gold report labels" in result.output
+    assert "Agreement with the corpus's gold patient labels" in result.output
+    assert (Path(tmp_path) / "radpath-demo" / "patients.csv").is_file()
 
 
 def test_help_teaches_with_examples():
