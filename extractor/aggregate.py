@@ -56,7 +56,8 @@ class UltrasoundAggregator:
                 out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value}")
         micro = out["microcalcifications"]
         if micro.value in {"present", "uncertain"}:
-            behind = [m for m in mentions if m["mention_index"] in set(micro.evidence)]
+            evidence = set(micro.evidence)
+            behind = [m for m in mentions if m["mention_index"] in evidence]
             out["microcalcification_extent"] = extent_of(behind)
             out["microcalcification_clustered"] = clustered_of(behind)
             out["microcalcification_laterality"] = laterality_of(behind)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from .cli_audit import audit, explain
 from .cli_cohort import COMMANDS as COHORT_COMMANDS
 from .cli_common import column_options, definition_options, user_errors
 from .resources import sample_dir
@@ -111,7 +112,8 @@ def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
               help="Where to write the demo outputs.")
 @user_errors
 def demo(out_dir):
-    """Run the whole job on the bundled synthetic corpus (corpora/sample) and score it against its gold labels.
+    """Run the whole job on the bundled synthetic corpus (corpora/sample): tables, patients, the audit page, and
+    the agreement with the corpus's gold labels.
 
     Example:
 
@@ -125,6 +127,10 @@ def demo(out_dir):
     click.echo(f"Corpus: {corpus}")
     run = extract_file(corpus / "reports.csv", out_dir)
     _print_summary(run)
+    from .audit import build_audit, load_audit_data
+
+    stats = build_audit(load_audit_data(out_dir))
+    click.echo(f"Audit page: {Path(out_dir) / 'audit.html'} ({stats.patients} patients; open it in a browser)")
     for gold, score, what in ((corpus / "gold_reports.csv", evaluate_dir, "report"),
                               (corpus / "gold_patients.csv", evaluate_patients_dir, "patient")):
         if gold.is_file():
@@ -152,7 +158,7 @@ def _print_summary(run) -> None:
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
 
 
-for _command in COHORT_COMMANDS:
+for _command in (*COHORT_COMMANDS, audit, explain):
     cli.add_command(_command)
 
 

@@ -2,23 +2,9 @@
 group by extractor.cli). Library errors become one-line messages, never tracebacks."""
 from __future__ import annotations
 
-import functools
-
 import click
 
-from .errors import RadpathError
-
-
-def _user_errors(func):
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except RadpathError as e:
-            click.echo(f"Error: {e}", err=True)
-            raise SystemExit(e.exit_code) from None
-
-    return wrapper
+from .cli_common import user_errors
 
 
 def _input_options(func):
@@ -54,7 +40,7 @@ def _load(out_dir, input_path, id_col, text_col, definitions_dir):
 @click.option("--page-size", type=click.IntRange(1, 500), default=20, show_default=True,
               help="Patient cards per page.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-@_user_errors
+@user_errors
 def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page_size, quiet):
     """Write DIR/audit.html: the cohort flow, tables and plots, and every patient's reports with the mentions,
     rules and evidence behind each value.
@@ -84,7 +70,7 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
 @_input_options
 @click.option("--show-text", is_flag=True, help="Also print each report's whole text, highlighted.")
 @click.option("--width", type=int, default=None, help="Terminal width (default: detected).")
-@_user_errors
+@user_errors
 def explain(out_dir, ident, input_path, id_col, text_col, definitions_dir, show_text, width):
     """Print the audit trace of one patient or one report: each value with its rule, the evidence mentions with
     their sentence, ConText triggers and rule ids, and the case-definition verdicts.

@@ -198,10 +198,62 @@ def _charset(items) -> set[str] | None:
     return found
 
 
+def nested_unbounded_repeat(source: str) -> bool:
+    """Whether a pattern has one of the shapes that backtrack exponentially and can hang a run on one unlucky
+    report: an unbounded repeat of something that can match the empty string (``(a?)*``), of a single unbounded
+    repeat (``(a+)+``, ``(\\w*)*``), or of two adjacent unbounded repeats of the same thing (``(\\w+\\w+)*``)."""
+
+    def unwrap(items):
+        while len(items) == 1 and items[0][0] is sre_constants.SUBPATTERN:
+            items = list(items[0][1][-1])
+        return items
+
+    def is_unbounded_repeat(item):
+        op, av = item
+        return op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT) and (
+            av[1] == sre_constants.MAXREPEAT or av[1] > 50)
+
+    def dangerous_body(body) -> bool:
+        items = unwrap(list(body))
+        if sre_parse.SubPattern(sre_parse.State(), items).getwidth()[0] == 0:
+            return True
+        if len(items) == 1 and is_unbounded_repeat(items[0]):
+            return True
+        repeats = [list(av[2]) for (op, av) in items if is_unbounded_repeat((op, av))]
+        return len(repeats) == len(items) and any(a == b for a, b in zip(repeats, repeats[1:]))
+
+    def walk(items) -> bool:
+        for op, av in items:
+            if is_unbounded_repeat((op, av)) and dangerous_body(av[2]):
+                return True
+            children = []
+            if op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+                children = [av[2]]
+            elif op is sre_constants.SUBPATTERN:
+                children = [av[-1]]
+            elif op is sre_constants.BRANCH:
+                children = av[1]
+            elif op in (sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+                children = [av[1]]
+            if any(walk(list(child)) for child in children):
+                return True
+        return False
+
+    try:
+        return walk(list(sre_parse.parse(source)))
+    except re.error:
+        return False  # reported by re.compile with its own message
+
+
 def compile_rule(pattern: str, literal: str, *, path: str, line: int, rule_id: str) -> re.Pattern:
     source = pattern or literal_to_regex(literal)
     if len(source) > MAX_PATTERN_LENGTH:
         raise PatternError(f"pattern longer than {MAX_PATTERN_LENGTH} characters", path=path, line=line, rule_id=rule_id)
+    if nested_unbounded_repeat(source):
+        raise PatternError(
+            "pattern repeats an unbounded repeat (e.g. (a+)+), which can make matching take forever; "
+            "bound the inner or the outer repeat", path=path, line=line, rule_id=rule_id,
+        )
     try:
         return re.compile(f"{_WORD_START}(?:{source}){_WORD_END}", re.IGNORECASE)
     except re.error as e:

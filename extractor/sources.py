@@ -140,7 +140,8 @@ def normalise(
     out = pd.DataFrame({"row": range(first_row, first_row + len(frame))})
     for canonical in CANONICAL:
         wanted = columns.source(canonical)
-        out[canonical] = [_as_text(v) for v in frame[wanted]] if wanted in found else ""
+        values = [_as_text(v) for v in frame[wanted]] if wanted in found else [""] * len(frame)
+        out[canonical] = pd.Series(values, index=out.index, dtype=object)
     errors = []
     keep = []
     seen = set() if seen is None else seen
@@ -161,7 +162,7 @@ def normalise(
         else:
             seen.add(report_id)
             keep.append(True)
-    reports = out[keep].reset_index(drop=True)
+    reports = out.loc[pd.Series(keep, index=out.index, dtype=bool)].reset_index(drop=True)
     reports["report_id"] = reports["report_id"].str.strip()
     reports["patient_id"] = reports["patient_id"].str.strip()
     reports["input_flags"] = [";".join(input_flags(t)) for t in reports["text"]]

@@ -117,14 +117,32 @@ def read_manifest(directory: Path) -> dict:
     return manifest if isinstance(manifest, dict) else {}
 
 
-def _manifest_input(manifest: dict) -> tuple[str | None, dict]:
-    """(input path, column names) as recorded by `radpath extract`, tolerant of the manifest's exact shape."""
-    value = manifest.get("input") or manifest.get("input_path") or manifest.get("source")
-    columns = manifest.get("columns") or {}
-    if isinstance(value, dict):
-        columns = value.get("columns") or columns
-        value = value.get("path") or value.get("file")
-    return (str(value) if value else None), (columns if isinstance(columns, dict) else {})
+def _manifest_input(manifest: dict) -> tuple[list[str], dict]:
+    """(input paths, column names) as recorded by `radpath extract` (manifest "inputs": [{"path": ...}] and
+    "options": {"columns": {...}}); older or simpler shapes ("input": "path") are accepted too."""
+    options = manifest.get("options") if isinstance(manifest.get("options"), dict) else {}
+    columns = options.get("columns") or manifest.get("columns") or {}
+    value = manifest.get("inputs") or manifest.get("input") or manifest.get("input_path") or manifest.get("source")
+    items = value if isinstance(value, list) else ([value] if value else [])
+    paths = []
+    for item in items:
+        if isinstance(item, dict):
+            columns = item.get("columns") or columns
+            item = item.get("path") or item.get("file")
+        if item:
+            paths.append(str(item))
+    return paths, (columns if isinstance(columns, dict) else {})
+
+
+def _manifest_definitions(manifest: dict):
+    """A directory, or the list of definition files recorded in the manifest, or None."""
+    value = manifest.get("definitions")
+    if isinstance(value, str):
+        return Path(value)
+    if isinstance(value, list):
+        files = [Path(v["path"]) if isinstance(v, dict) and v.get("path") else Path(str(v)) for v in value]
+        return [f for f in files if f.is_file()] or None
+    return None
 
 
 def _column_map(columns: dict) -> ColumnMap:
@@ -151,12 +169,18 @@ def load_texts(path: Path, *, columns: ColumnMap = ColumnMap()) -> dict[str, str
     return dict(zip(table.reports["report_id"].astype(str), table.reports["text"].astype(str)))
 
 
-def load_definitions(directory: Path | None, patients: pd.DataFrame | None) -> list[Definition]:
+def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definition]:
     """Definitions in use: every def_<id> column of patients, described by patterns/definitions/<id>.toml when
     that file exists. Without patients, the files alone (nothing to show per patient)."""
     found: dict[str, Definition] = {}
-    if directory is not None and directory.is_dir():
-        for path in sorted(directory.glob("*.toml")):
+    if isinstance(directory, (list, tuple)):
+        files = [Path(p) for p in directory]
+    elif directory is not None and Path(directory).is_dir():
+        files = sorted(Path(directory).glob("*.toml"))
+    else:
+        files = []
+    if files:
+        for path in files:
             try:
                 raw = tomllib.loads(path.read_text(encoding="utf-8"))
             except (OSError, tomllib.TOMLDecodeError) as e:
@@ -177,24 +201,36 @@ def load_definitions(directory: Path | None, patients: pd.DataFrame | None) -> l
     return [found.get(d, Definition(id=d, title=d)) for d in in_use]
 
 
+GROUPS = {"all": "all of", "any": "any of", "not": "none of"}
+
+
 def normalise_criteria(criteria) -> tuple[dict, ...]:
-    """Criteria as a tuple of dicts with at least "field"; accepts a list of tables, a table of field -> value,
-    or a list of strings (shown as written)."""
+    """Criteria as a flat tuple of leaf dicts with "field" (or "text"), the "group" path they sit in ("all of",
+    "any of › ...", "none of") and "negate_group" (True inside an odd number of "not" groups). Accepts the
+    definitions grammar (a table of all / any / not lists, nested), a plain list of leaves, or field -> value."""
     if not criteria:
         return ()
+    if isinstance(criteria, dict) and any(k in criteria for k in GROUPS) and "field" not in criteria:
+        return tuple(_flatten(criteria, "", False))
     if isinstance(criteria, dict):
-        items = []
-        for key, value in criteria.items():
-            items.append(dict(value, field=value.get("field", key)) if isinstance(value, dict)
-                         else {"field": key, "equals": value})
-        return tuple(items)
-    out = []
-    for item in criteria:
-        if isinstance(item, dict):
-            out.append(dict(item))
-        else:
-            out.append({"field": "", "text": str(item)})
-    return tuple(out)
+        return tuple(dict(v, field=v.get("field", k)) if isinstance(v, dict) else {"field": k, "equals": v}
+                     for k, v in criteria.items())
+    return tuple(_flatten({"all": list(criteria)}, "", False))
+
+
+def _flatten(group: dict, path: str, negate: bool):
+    for key, label in GROUPS.items():
+        if key not in group:
+            continue
+        here = f"{path} › {label}" if path else label
+        inside_not = negate != (key == "not")
+        for item in group[key] or []:
+            if isinstance(item, dict) and "field" not in item and any(k in item for k in GROUPS):
+                yield from _flatten(item, here, inside_not)
+            elif isinstance(item, dict):
+                yield dict(item, group=here, negate_group=inside_not)
+            else:
+                yield {"field": "", "text": str(item), "group": here, "negate_group": inside_not}
 
 
 def check_texts(texts: dict[str, str], mentions: pd.DataFrame) -> set[str]:
@@ -234,27 +270,32 @@ def load_audit_data(directory, input=None, *, columns: ColumnMap | None = None,
 
     manifest = read_manifest(directory)
     recorded, recorded_columns = _manifest_input(manifest)
-    input_path = Path(input) if input else (_resolve(recorded, directory) if recorded else None)
+    paths = [Path(input)] if input else [_resolve(r, directory) for r in recorded]
     texts = None
+    input_path = paths[0] if paths else None
     if not with_texts:
         input_path = None
-    elif input_path is None:
+    elif not paths:
         warnings.append("report texts not available: no manifest.json with the input file; use --input")
-    elif not input_path.is_file():
-        warnings.append(f"report texts not available: input file {input_path.name} not found; use --input")
+    elif not all(p.is_file() for p in paths):
+        missing = ", ".join(p.name for p in paths if not p.is_file())
+        warnings.append(f"report texts not available: input file {missing} not found; use --input")
         input_path = None
     else:
-        try:
-            texts = load_texts(input_path, columns=columns or _column_map(recorded_columns))
-        except InputError as e:
-            raise AuditError(f"cannot read the report texts: {e}") from e
+        texts = {}
+        for path in paths:
+            try:
+                texts.update(load_texts(path, columns=columns or _column_map(recorded_columns)))
+            except InputError as e:
+                raise AuditError(f"cannot read the report texts: {e}") from e
     mismatch = check_texts(texts, mentions) if texts is not None else set()
     if mismatch:
         warnings.append(f"{len(mismatch)} report(s) whose text in the input does not match their mentions "
                         "(a different input file?): their text is not shown")
     if definitions_dir is None:
-        definitions_dir = manifest.get("definitions") or (patterns_dir(manifest.get("patterns")) / "definitions")
-    definitions = load_definitions(Path(definitions_dir), patients)
+        patterns = manifest.get("patterns_dir") or manifest.get("patterns")
+        definitions_dir = _manifest_definitions(manifest) or (patterns_dir(patterns) / "definitions")
+    definitions = load_definitions(definitions_dir, patients)
     return AuditData(directory=directory, reports=reports, mentions=mentions, texts=texts, patients=patients,
                      definitions=definitions, errors=errors, input_path=input_path, warnings=warnings,
                      text_mismatch=mismatch)

@@ -125,7 +125,8 @@ def print_patient(console: Console, data: AuditData, view: PatientView, *, show_
         console.print(verdict)
         for c in d.criteria:
             mark = {True: "✔", False: "✘", None: "?"}[c.met]
-            line = Text(f"   {mark} {c.field} {c.expected}: {c.value or '(empty)'}")
+            group = f"[{c.group}] " if c.group else ""
+            line = Text(f"   {mark} {group}{c.field} {c.expected}: {c.value or '(empty)'}")
             evidence = [label for _, label in c.evidence]
             if evidence:
                 line.append(f"  ← {'; '.join(evidence)}", style="dim")

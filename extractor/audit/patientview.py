@@ -7,9 +7,8 @@ from datetime import date
 
 import pandas as pd
 
-from .cohort import is_true
 from .data import AuditData, Definition
-from .reportview import KIND_SHORT, ReportView, parse_evidence, report_view
+from .reportview import ReportView, report_view
 
 # patient field -> (linking column naming the source report, the report fields that are its evidence)
 PATIENT_FIELD_SOURCE = {
@@ -36,6 +35,7 @@ SUMMARY_FIELDS = ("us_pattern", "microcalcification_extent", "microcalcification
 
 @dataclass
 class CriterionView:
+    group: str
     field: str
     expected: str
     value: str
@@ -100,11 +100,12 @@ def expectation(criterion: dict) -> tuple[str, set[str] | None, bool]:
         values = _as_list(criterion[key])
         if op not in PLAIN_OPS:
             return f"{op} {', '.join(values)}", None, False
-        negate = key in NEGATING_KEYS or op in NEGATING_OPS
+        negate = (key in NEGATING_KEYS or op in NEGATING_OPS) != bool(criterion.get("negate_group"))
         if len(values) == 1:
             return ("≠ " if negate else "= ") + values[0], set(values), negate
         return ("not one of " if negate else "one of ") + ", ".join(values), set(values), negate
-    rest = {k: v for k, v in criterion.items() if k not in ("field", "label", "name", "description", "text", "id")}
+    rest = {k: v for k, v in criterion.items()
+            if k not in ("field", "label", "name", "description", "text", "id", "group", "negate_group")}
     return (", ".join(f"{k} {v}" for k, v in rest.items()) or str(criterion.get("text", ""))), None, False
 
 
@@ -138,7 +139,8 @@ def definition_view(definition: Definition, row: dict, views: dict[str, ReportVi
         if allowed is not None and name in row:
             met = (value in allowed) != negate
         links, note = _evidence_links(name, row, views)
-        criteria.append(CriterionView(name or str(c.get("text", "")), shown, value, met, links, note))
+        criteria.append(CriterionView(str(c.get("group", "")), name or str(c.get("text", "")), shown, value, met,
+                                      links, note))
     return DefinitionView(definition, verdict, criteria)
 
 
@@ -185,5 +187,3 @@ def flag_title(column: str) -> str:
     """flag_us_no_mass_specimen_mass -> 'us no mass specimen mass' (shown with its column name)."""
     return column[len("flag_"):].replace("_", " ")
 
-
-__all__ = ["PatientView", "patient_view", "flag_title", "is_true", "KIND_SHORT", "parse_evidence"]

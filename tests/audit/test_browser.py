@@ -86,6 +86,12 @@ def open_page(driver, path: Path, fragment: str = "") -> None:
     WebDriverWait(driver, 15).until(lambda d: d.execute_script("return document.documentElement.dataset.ready"))
 
 
+def read_patients(directory: Path) -> pd.DataFrame:
+    from extractor.audit import load_audit_data as load
+
+    return load(directory, with_texts=False).patients
+
+
 def act(driver, action) -> None:
     """Do something that redraws the cards, and wait until the (asynchronous) redraw has finished."""
     before = driver.execute_script("return document.documentElement.getAttribute('data-drawn')")
@@ -153,17 +159,18 @@ def test_an_evidence_link_jumps_to_its_mention(driver, page):
 
 def test_the_patient_list_paginates_and_filters(driver, page):
     open_page(driver, page, "#patients")
-    n = len(pd.read_csv(page.parent / "patients.csv"))
+    patients = read_patients(page.parent)
+    n = len(patients)
     assert len(driver.find_elements(By.CSS_SELECTOR, "#cards article.card")) == min(20, n)
     assert f"of {n} patients" in driver.find_element(By.ID, "count").text
     act(driver, lambda: Select(driver.find_element(By.ID, "def")).select_by_value("in:yoon2011_dmo"))
-    members = pd.read_csv(page.parent / "patients.csv", dtype=str).query("def_yoon2011_dmo == 'true'")
+    members = patients.query("def_yoon2011_dmo == 'true'")
     cards = driver.find_elements(By.CSS_SELECTOR, "#cards article.card")
     assert len(cards) == len(members) > 0
     assert {c.get_attribute("data-pid") for c in cards} == set(members["patient_id"])
     act(driver, lambda: Select(driver.find_element(By.ID, "def")).select_by_value(""))
     act(driver, lambda: driver.find_element(By.CSS_SELECTOR, "input.flagbox[value='flag_us_no_mass_specimen_mass']").click())
-    flagged = pd.read_csv(page.parent / "patients.csv", dtype=str).query("flag_us_no_mass_specimen_mass == 'true'")
+    flagged = patients.query("flag_us_no_mass_specimen_mass == 'true'")
     cards = driver.find_elements(By.CSS_SELECTOR, "#cards article.card")
     assert {c.get_attribute("data-pid") for c in cards} == set(flagged["patient_id"])
     act(driver, lambda: driver.find_element(By.CSS_SELECTOR, "input.flagbox").click())

@@ -6,7 +6,6 @@ import os
 import shutil
 import time
 
-import pytest
 
 from extractor.audit import build_audit, load_audit_data
 
