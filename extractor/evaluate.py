@@ -44,42 +44,64 @@ def _read(path: Path, what: str) -> pd.DataFrame:
     return frame
 
 
-def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> list[FieldScore]:
-    merged = gold.merge(predicted, on="report_id", how="left", suffixes=("_gold", "_pred"), indicator=True)
-    scores = []
-    for name in SCORED_FIELDS:
-        if name not in gold.columns:
+def per_value_scores(pairs: list[tuple[str, str]]) -> dict[str, dict[str, float]]:
+    """Precision, recall, F1 and support of every value seen in gold or prediction."""
+    out = {}
+    for value in sorted({g for g, _ in pairs} | {p for _, p in pairs}):
+        if not value:
             continue
+        tp = sum(1 for g, p in pairs if g == value and p == value)
+        fp = sum(1 for g, p in pairs if g != value and p == value)
+        fn = sum(1 for g, p in pairs if g == value and p != value)
+        precision = tp / (tp + fp) if tp + fp else 0.0
+        recall = tp / (tp + fn) if tp + fn else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        out[value] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+    return out
+
+
+def _cell(value) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    text = str(value).strip()
+    return "" if text in {"nan", "<NA>", "None"} else text
+
+
+def score_table(
+    gold: pd.DataFrame, predicted: pd.DataFrame, *, key: str, fields: list[str], count_extra: bool = False
+) -> list[FieldScore]:
+    """One FieldScore per field. A gold row missing from the prediction is a miss in every field; with
+    ``count_extra`` a predicted row missing from gold is one too. Rows where both sides are empty are skipped."""
+    merged = gold.merge(predicted, on=key, how="outer" if count_extra else "left", suffixes=("_gold", "_pred"),
+                        indicator=True)
+    scores = []
+    for name in fields:
         g_col = f"{name}_gold" if f"{name}_gold" in merged.columns else name
         p_col = f"{name}_pred" if f"{name}_pred" in merged.columns else None
         fs = FieldScore(name, 0, 0)
         pairs = []
         for rec in merged.to_dict("records"):
-            g = str(rec[g_col]).strip()
-            p = "" if p_col is None or pd.isna(rec[p_col]) else str(rec[p_col]).strip()
+            g = "<not in gold>" if rec["_merge"] == "right_only" else _cell(rec[g_col])
+            p = "" if p_col is None else _cell(rec[p_col])
             if rec["_merge"] == "left_only":
-                p = "<missing report>"
+                p = f"<missing {key.removesuffix('_id')}>"
             if not g and not p:
                 continue
             fs.n += 1
             ok = _same(name, g, p)
             fs.correct += ok
             if not ok:
-                fs.misses.append((rec["report_id"], g, p))
-            pairs.append((g, p, ok))
+                fs.misses.append((rec[key], g, p))
+            pairs.append((g, p))
         if name != "tumor_size_mm":
-            for value in sorted({g for g, _, _ in pairs} | {p for _, p, _ in pairs}):
-                if not value:
-                    continue
-                tp = sum(1 for g, p, _ in pairs if g == value and p == value)
-                fp = sum(1 for g, p, _ in pairs if g != value and p == value)
-                fn = sum(1 for g, p, _ in pairs if g == value and p != value)
-                precision = tp / (tp + fp) if tp + fp else 0.0
-                recall = tp / (tp + fn) if tp + fn else 0.0
-                f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-                fs.per_value[value] = {"precision": precision, "recall": recall, "f1": f1, "support": tp + fn}
+            fs.per_value = per_value_scores(pairs)
         scores.append(fs)
     return scores
+
+
+def score(gold: pd.DataFrame, predicted: pd.DataFrame) -> list[FieldScore]:
+    """Report fields of the contract present in ``gold``, matched on report_id."""
+    return score_table(gold, predicted, key="report_id", fields=[f for f in SCORED_FIELDS if f in gold.columns])
 
 
 def evaluate_dir(gold_path: str | Path, out_dir: str | Path) -> list[FieldScore]:

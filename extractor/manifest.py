@@ -103,10 +103,10 @@ def build_manifest(
 
 def write_manifest(out_dir: str | Path, **kwargs) -> Path:
     """Write DIR/manifest.json atomically; keyword arguments as build_manifest. Returns the path."""
-    from .store import _atomic
+    from .files import atomic_write_text
 
     out = Path(out_dir) / MANIFEST_NAME
     manifest = build_manifest(**kwargs)
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
-    _atomic(out, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), private=False)
+    atomic_write_text(out, text, private=False)
     return out

@@ -6,17 +6,7 @@ from spacy.tokens import Doc
 from .components.matching import doc_text
 from .components.status import modifier_categories, trigger_rule_id, trigger_span
 from .extensions import MENTIONS_KEY
-
-CONTEXT_FLAGS = ("negated", "uncertain", "historical", "hypothetical", "family")
-ATTRIBUTE_COLUMNS = ("organ", "laterality", "extent", "clustering")
-
-MENTION_COLUMNS = [
-    "report_id", "patient_id", "mention_index", "section", "label", "text", "start_char", "end_char",
-    "sentence", "sentence_start", "sentence_end", "rule_id", "rule_literal", "status", "status_reason",
-    *[f"{flag}{suffix}" for flag in CONTEXT_FLAGS for suffix in ("", "_trigger", "_trigger_start", "_rule")],
-    *[f"{name}{suffix}" for name in ATTRIBUTE_COLUMNS for suffix in ("", "_trigger", "_trigger_start", "_rule", "_source")],
-]
-
+from .tables import ATTRIBUTE_COLUMNS, CONTEXT_FLAGS, MENTION_COLUMNS  # noqa: F401  (MENTION_COLUMNS re-exported)
 
 def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
     rows = []

@@ -10,8 +10,6 @@ created readable by its owner only.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -19,33 +17,14 @@ import pandas as pd
 
 from .definitions import Definition
 from .errors import InputError, RadpathError
+from .files import atomic_write, write_table
 
 DB_NAME = "radpath.duckdb"
-PRIVATE_MODE = 0o600
 TABLES = ("reports", "mentions", "patients", "links")
 
 
-def _atomic(path: Path, write, *, private: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, PRIVATE_MODE if private else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, private: bool = False) -> list[Path]:
-    """``name.csv`` and ``name.parquet``, each written aside and renamed into place (same as tables.write_table,
-    which cannot be imported here without spaCy)."""
-    directory = Path(directory)
-    csv_path, parquet_path = directory / f"{name}.csv", directory / f"{name}.parquet"
-    _atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False), private=private)
-    _atomic(parquet_path, lambda tmp: frame.to_parquet(tmp, index=False), private=private)
-    return [csv_path, parquet_path]
+    return write_table(frame, directory, name, private=private)
 
 
 def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
@@ -114,7 +93,7 @@ def write_duckdb(
         finally:
             con.close()
 
-    _atomic(target, build, private=True)
+    atomic_write(target, build, private=True)
     return target
 
 

@@ -1,13 +1,9 @@
-"""Output schemas (column order is the public contract) and atomic writers. No spaCy here."""
+"""Output schemas (column order is the public contract) and the frames built from extracted rows. No spaCy here."""
 from __future__ import annotations
-
-import os
-import tempfile
-from pathlib import Path
 
 import pandas as pd
 
-from .mentions import MENTION_COLUMNS
+from .files import PRIVATE_MODE, write_table  # noqa: F401  (re-exported)
 from .sources import ERROR_COLUMNS
 
 REPORT_COLUMNS = [
@@ -21,28 +17,14 @@ REPORT_COLUMNS = [
     "report_type", "report_kind_source", "n_mentions", "evidence", "report_date_status", "input_flags",
 ]
 CONTRACT_REPORT_FIELDS = REPORT_COLUMNS[4:21]
-PRIVATE_MODE = 0o600  # files holding report text are readable by the owner only
-
-
-def _atomic(path: Path, write, *, private: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.chmod(tmp, PRIVATE_MODE if private else 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def write_table(frame: pd.DataFrame, directory: Path, name: str, *, private: bool = False) -> list[Path]:
-    """Write ``name.csv`` and ``name.parquet`` atomically (each appears complete or not at all)."""
-    csv_path, parquet_path = directory / f"{name}.csv", directory / f"{name}.parquet"
-    _atomic(csv_path, lambda tmp: frame.to_csv(tmp, index=False), private=private)
-    _atomic(parquet_path, lambda tmp: frame.to_parquet(tmp, index=False), private=private)
-    return [csv_path, parquet_path]
+CONTEXT_FLAGS = ("negated", "uncertain", "historical", "hypothetical", "family")
+ATTRIBUTE_COLUMNS = ("organ", "laterality", "extent", "clustering")
+MENTION_COLUMNS = [
+    "report_id", "patient_id", "mention_index", "section", "label", "text", "start_char", "end_char",
+    "sentence", "sentence_start", "sentence_end", "rule_id", "rule_literal", "status", "status_reason",
+    *[f"{flag}{suffix}" for flag in CONTEXT_FLAGS for suffix in ("", "_trigger", "_trigger_start", "_rule")],
+    *[f"{name}{suffix}" for name in ATTRIBUTE_COLUMNS for suffix in ("", "_trigger", "_trigger_start", "_rule", "_source")],
+]
 
 
 def reports_frame(rows: list[dict]) -> pd.DataFrame:

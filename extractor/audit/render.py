@@ -8,7 +8,6 @@ import gzip
 import hashlib
 import json
 import os
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,13 +17,13 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import __version__
+from ..files import atomic_write_text
 from . import cohort as C
 from .data import AuditData
 from .highlight import css_token
 from .patientview import PatientView, flag_title, patient_view
 from .plots import bethesda_plot, rate_plot, surgery_delay_plot
 
-PRIVATE_MODE = 0o600  # the page quotes report text, like DIR/mentions
 PAGE_SIZE = 20
 CHUNK_SIZE = 100  # cards per stored chunk; a chunk is decoded when one of its cards is first shown
 COMPRESS_ABOVE = 2_000_000  # characters of card HTML above which chunks are stored gzip + base64
@@ -242,25 +241,12 @@ def render_page(data: AuditData, *, page_size: int = PAGE_SIZE, compress: bool |
     return html, len(index)
 
 
-def write_atomic(path: Path, text: str, *, mode: int = PRIVATE_MODE) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def build_audit(data: AuditData, out: str | os.PathLike | None = None, *, page_size: int = PAGE_SIZE,
                 compress: bool | None = None) -> BuildStats:
     """Render the audit page for ``data`` and write it atomically to ``out`` (default DIR/audit.html)."""
     started = time.perf_counter()
     html, n_patients = render_page(data, page_size=page_size, compress=compress)
     path = Path(out) if out is not None else data.directory / "audit.html"
-    write_atomic(path, html)
+    atomic_write_text(path, html, private=True)
     return BuildStats(patients=n_patients, reports=len(data.reports), bytes=len(html.encode("utf-8")),
                       seconds=time.perf_counter() - started)
