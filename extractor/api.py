@@ -129,18 +129,22 @@ def extract(
 
 @dataclass
 class RunOptions:
-    """What `radpath extract` does after extraction, and with which knowledge."""
+    """What `radpath extract` does after extraction, with which knowledge, and how it runs."""
 
     patterns: str | None = None
     linking: str | None = None  # linking configuration file (default patterns/linking.toml)
     definitions: tuple[str, ...] = ()  # extra case-definition files or directories
     link: bool = True  # build DIR/patients and DIR/links
     duckdb: bool = True  # write DIR/radpath.duckdb
+    workers: int | None = 1  # extraction processes; None = the cores this process may use
+    chunk_size: int = 1_000  # reports read, extracted and written at a time (memory stays flat)
+    resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
 
 
 @dataclass
 class Run:
-    extraction: Extraction
+    summary: object  # extractor.runner.RunSummary: counts, rate, workers
+    reports: pd.DataFrame
     linkage: object | None  # extractor.linking.Linkage
     definitions: list
     out_dir: Path
@@ -153,40 +157,50 @@ def extract_file(
     columns: ColumnMap = ColumnMap(),
     fmt: str | None = None,
     options: RunOptions = RunOptions(),
-    progress: Callable[[int], None] | None = None,
+    progress: bool | Callable[[int], None] | None = False,
 ) -> Run:
     """The whole job: read a report table, extract, link patients, apply case definitions and write every table
-    (reports, mentions, errors, patients, links, radpath.duckdb) and DIR/manifest.json to ``out_dir``."""
+    (reports, mentions, errors, patients, links, radpath.duckdb) and DIR/manifest.json to ``out_dir``.
+
+    Reports are read, extracted and written chunk by chunk (extractor.runner), so memory does not grow with the
+    input; linking then reads the report rows back (not the texts, bar those of pathology reports, for sites).
+    ``progress``: False (default) = silent, True / None (= when stderr is a terminal) = a progress bar, or a
+    callable given the number of rows done per chunk."""
+    from .runner import run_extract
+    from .store import read_frame
+
     out_dir = Path(out_dir)
-    table = read_reports(input_path, columns=columns, fmt=fmt)
-    result = Extractor(options.patterns).extract_table(table, progress=progress)
-    write_outputs(result, out_dir)
+    summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
+                          workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
+                          resume=options.resume)
+    reports = read_frame(out_dir, "reports")
     linkage, definitions = None, []
     if options.link:
-        from .cohort_api import link_extraction, write_cohort_outputs
+        from .cohort_api import link_patients_in, read_texts, write_cohort_outputs
 
-        linkage, definitions = link_extraction(
-            result, table.reports[["report_id", "text"]], linking=options.linking, definitions=options.definitions
-        )
-        write_cohort_outputs(out_dir, linkage, definitions, reports=result.reports, mentions=result.mentions,
-                             duckdb=options.duckdb)
-    write_run_manifest(out_dir, input_path, columns, options, result, linkage, definitions)
-    return Run(result, linkage, definitions, out_dir)
+        pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
+        texts = read_texts(input_path, columns=columns, fmt=fmt, ids=set(pathology))
+        linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
+                                                definitions=options.definitions)
+        write_cohort_outputs(out_dir, linkage, definitions, reports=reports, duckdb=options.duckdb)
+    write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions)
+    return Run(summary, reports, linkage, definitions, out_dir)
 
 
-def write_run_manifest(out_dir, input_path, columns, options, result, linkage, definitions) -> Path:
+def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions) -> Path:
     from dataclasses import asdict
 
     from .manifest import write_manifest
 
-    tables = {"rows_read": result.rows_read, "reports": len(result.reports), "mentions": len(result.mentions),
-              "errors": len(result.errors)}
+    tables = {"rows_read": summary.rows_read, "reports": summary.reports, "mentions": summary.mentions,
+              "errors": summary.errors}
     if linkage is not None:
         tables.update(patients=len(linkage.patients), links=len(linkage.links))
+    run_options = {k: v for k, v in asdict(options).items() if k not in ("workers", "resume")}  # not in the result
     return write_manifest(
         out_dir,
         inputs=[input_path],
-        options={**asdict(options), "columns": asdict(columns)},
+        options={**run_options, "columns": asdict(columns)},
         patterns=options.patterns,
         definitions=definitions,
         linking_config=options.linking,

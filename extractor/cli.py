@@ -10,6 +10,7 @@ from . import __version__
 from .cli_audit import audit, explain
 from .cli_cohort import COMMANDS as COHORT_COMMANDS
 from .cli_common import column_options, definition_options, user_errors
+from .cli_scale import COMMANDS as SCALE_COMMANDS
 from .resources import sample_dir
 from .sources import ColumnMap
 
@@ -44,10 +45,17 @@ def cli():
               help="Linking windows and rules instead of patterns/linking.toml.")
 @click.option("--no-link", is_flag=True, help="Extract report fields only; do not build DIR/patients.")
 @click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Extraction processes (default: the cores available). Output is the same for any number.")
+@click.option("--chunk-size", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Reports read, extracted and written at a time; memory depends on this, not on INPUT's size.")
+@click.option("--resume", is_flag=True,
+              help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
+                   "and options), the rest extracted; the tables equal those of an uninterrupted run.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @user_errors
 def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns,
-            definition_files, linking_config, no_link, no_duckdb, quiet):
+            definition_files, linking_config, no_link, no_duckdb, workers, chunk_size, resume, quiet):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -57,16 +65,24 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
     ultrasound, with a def_<id> column per case definition) and DIR/links; plus DIR/radpath.duckdb and
     DIR/manifest.json (version, rule hashes, options, input checksums).
 
+    INPUT is read and written in chunks by --workers processes, with a progress bar (reports/s, ETA) on a
+    terminal; every output file appears complete or not at all. If a run is killed, run the same command with
+    --resume to finish it.
+
     Example:
 
         radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
+
+        radpath extract archive.parquet --out results --workers 8 --resume
     """
     from .api import RunOptions, extract_file
 
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
-                         link=not no_link, duckdb=not no_duckdb)
-    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options)
+                         link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
+                         resume=resume)
+    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
+                       progress=False if quiet else None)
     if not quiet:
         _print_summary(run)
 
@@ -141,10 +157,7 @@ def demo(out_dir):
 
 
 def _print_summary(run) -> None:
-    s = run.extraction.summary()
-    kinds = ", ".join(f"{k} {v}" for k, v in sorted(s["by_kind"].items()))
-    click.echo(f"Read {s['rows_read']} rows: {s['reports']} reports ({kinds}), {s['errors']} errors, "
-               f"{s['mentions']} mentions.")
+    click.echo(run.summary.line())
     if run.linkage is not None:
         from .cli_cohort import outcome_tables
 
@@ -158,7 +171,7 @@ def _print_summary(run) -> None:
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
 
 
-for _command in (*COHORT_COMMANDS, audit, explain):
+for _command in (*COHORT_COMMANDS, audit, explain, *SCALE_COMMANDS):
     cli.add_command(_command)
 
 

@@ -64,8 +64,16 @@ def link_extraction(extraction, texts: pd.DataFrame | None = None, *, linking=No
                     definition_ids: Iterable[str] | None = None) -> tuple[Linkage, list[Definition]]:
     """Link an api.Extraction (what ``radpath extract`` just produced); ``texts`` is the ReportTable's reports
     frame (report_id, text) so sites can be read."""
+    return link_patients_in(extraction.reports, texts, linking=linking, definitions=definitions,
+                            definition_ids=definition_ids)
+
+
+def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *, linking=None,
+                     definitions: Iterable[str | Path] | None = None,
+                     definition_ids: Iterable[str] | None = None) -> tuple[Linkage, list[Definition]]:
+    """Link a reports table (DIR/reports) into patients and apply the case definitions."""
     defs = load_definitions(definitions, only=definition_ids)
-    return link_patients(extraction.reports, config=_config(linking), texts=texts, definitions=defs), defs
+    return link_patients(reports, config=_config(linking), texts=texts, definitions=defs), defs
 
 
 def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
@@ -77,17 +85,27 @@ def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Ite
     written += write_frame(linkage.links, out_dir, "links")
     if duckdb:
         reports = reports if reports is not None else read_frame(out_dir, "reports")
-        mentions = mentions if mentions is not None else read_frame(out_dir, "mentions", required=False)
+        if mentions is None:  # DuckDB reads the Parquet file itself rather than a frame of every mention
+            stored = out_dir / "mentions.parquet"
+            mentions = stored if stored.is_file() else read_frame(out_dir, "mentions", required=False)
         written.append(write_duckdb(out_dir, reports=reports, mentions=mentions, patients=linkage.patients,
                                     links=linkage.links, definitions=list(definitions)))
     return written
 
 
-def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None) -> pd.DataFrame:
-    """report_id and text from the original input table (for FNA / tumour sites)."""
-    from .sources import read_reports
+def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
+               ids: set[str] | None = None) -> pd.DataFrame:
+    """report_id and text from the original input table (for FNA / tumour sites), chunk by chunk; with ``ids``
+    only those reports' texts are kept."""
+    from .runner import DEFAULT_CHUNK_SIZE, iter_tables
+    from .sources import detect_format
 
-    return read_reports(input_path, columns=columns, fmt=fmt).reports[["report_id", "text"]]
+    path = Path(input_path)
+    parts = []
+    for table, _ in iter_tables(path, detect_format(path, fmt), columns, DEFAULT_CHUNK_SIZE):
+        part = table.reports[["report_id", "text"]]
+        parts.append(part if ids is None else part[part["report_id"].isin(ids)])
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["report_id", "text"])
 
 
 def link_dir(

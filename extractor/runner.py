@@ -11,8 +11,11 @@ Rows read = reports + errors, as always.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import itertools
+import json
 import multiprocessing
 import os
+import shutil
 import sys
 import time
 from collections import Counter, deque
@@ -24,10 +27,10 @@ import pandas as pd
 
 from .errors import InputError
 from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
-from .tables import PRIVATE_MODE
+from .files import atomic_write, atomic_write_text
 
-DEFAULT_CHUNK_SIZE = 2_000
-TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private)
+DEFAULT_CHUNK_SIZE = 1_000
+TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private: holds report text)
 
 
 def available_cores() -> int:
@@ -49,6 +52,7 @@ class RunSummary:
     seconds: float = 0.0
     workers: int = 1
     chunks: int = 0
+    resumed_chunks: int = 0  # chunks an interrupted run had finished
     outputs: list[str] = field(default_factory=list)
 
     @property
@@ -67,7 +71,9 @@ class RunSummary:
         kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items()))
         return (f"Read {self.rows_read} rows: {self.reports} reports ({kinds}), {self.errors} errors, "
                 f"{self.mentions} mentions in {self.seconds:.1f} s ({self.reports_per_second:.0f} rows/s, "
-                f"{self.workers} worker{'s' if self.workers != 1 else ''}).")
+                f"{self.workers} worker{'s' if self.workers != 1 else ''}"
+                + (f"; {self.resumed_chunks} chunks kept from the interrupted run" if self.resumed_chunks else "")
+                + ").")
 
 
 # -- reading -----------------------------------------------------------------------------------------------------
@@ -139,11 +145,16 @@ def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> It
     seen: set[str] = set()
     first_row = 1
     for raw, fraction in iter_raw_chunks(path, fmt, chunk_size):
+        if not len(raw):
+            continue
         table = normalise(raw, columns=columns, source=str(path), first_row=first_row, seen=seen)
         first_row += table.rows_read
         yield table, fraction
-    if first_row == 1:
-        yield normalise(_header_only(path, fmt), columns=columns, source=str(path)), 1.0
+    if first_row == 1:  # no rows: check the required columns on one made-up row, then yield an empty table
+        header = _header_only(path, fmt)
+        probe = normalise(pd.DataFrame([{c: "x" for c in header.columns}], columns=header.columns), columns=columns,
+                          source=str(path))
+        yield ReportTable(reports=probe.reports.iloc[0:0], errors=[], rows_read=0), 1.0
 
 
 # -- extracting --------------------------------------------------------------------------------------------------
@@ -162,84 +173,128 @@ def _extract_chunk(table: ReportTable):
     return result.reports, result.mentions, result.errors
 
 
-def _ordered_results(tables: Iterator, *, workers: int, patterns: str | None) -> Iterator:
-    """(extraction, fraction) per chunk, in input order; at most 2 x workers chunks in flight."""
-    if workers <= 1:
+def _ordered_results(chunks: Iterator, *, workers: int, patterns: str | None) -> Iterator:
+    """(index, extraction, rows, fraction) per chunk, in input order; at most 2 x workers chunks in flight.
+
+    An input of one chunk is extracted in this process whatever ``workers`` says: starting processes would cost
+    more than they save."""
+    chunks = iter(chunks)
+    first = list(itertools.islice(chunks, 2))
+    chunks = itertools.chain(first, chunks)
+    if workers <= 1 or len(first) < 2:
         _init_worker(patterns)
-        for table, fraction in tables:
-            yield _extract_chunk(table), table.rows_read, fraction
+        for index, table, fraction in chunks:
+            yield index, _extract_chunk(table), table.rows_read, fraction
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    if "fork" in methods:
+        _init_worker(patterns)  # build once here: forked workers inherit the cached pipeline instead of rebuilding it
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
                                 initargs=(patterns,)) as pool:
         pending: deque = deque()
         try:
-            for table, fraction in tables:
-                pending.append((pool.submit(_extract_chunk, table), table.rows_read, fraction))
+            for index, table, fraction in chunks:
+                pending.append((index, pool.submit(_extract_chunk, table), table.rows_read, fraction))
                 while len(pending) >= 2 * workers:
-                    future, rows, done = pending.popleft()
-                    yield future.result(), rows, done
+                    index, future, rows, done = pending.popleft()
+                    yield index, future.result(), rows, done
             while pending:
-                future, rows, done = pending.popleft()
-                yield future.result(), rows, done
+                index, future, rows, done = pending.popleft()
+                yield index, future.result(), rows, done
         except BaseException:
-            for future, _, _ in pending:
+            for _, future, _, _ in pending:
                 future.cancel()
             raise
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
-class _TableWriter:
-    """Appends one output table chunk by chunk to temporary CSV and Parquet files beside the final ones."""
+class Spool:
+    """Finished chunks, kept in DIR/.radpath-partial/ (owner-only) until the run ends.
 
-    def __init__(self, directory: Path, name: str, *, private: bool):
-        self.directory, self.name, self.private = directory, name, private
-        self.paths = [directory / f"{name}.csv", directory / f"{name}.parquet"]
-        self.temps = [directory / f".{p.name}.{os.getpid()}.partial" for p in self.paths]
-        self.csv = None
-        self.parquet = None
-        self.schema = None
-        self.empty_frame: pd.DataFrame | None = None  # the first chunk's columns, for an output with no rows
+    Each chunk's tables are written there as CSV rows and a Parquet file, then a ``chunk-N.done`` marker with its
+    counts: a chunk is either complete or absent. At the end the chunks are joined, in input order, into the final
+    files (each written aside and renamed) and the spool is removed. A run started with ``resume=True`` keeps the
+    chunks of an interrupted run of the same input and settings (``state.json``) and extracts only the others.
+    """
 
-    def append(self, frame: pd.DataFrame) -> None:
-        if self.empty_frame is None:
-            self.empty_frame = frame.iloc[0:0]
-            self.csv = open(self.temps[0], "w", encoding="utf-8", newline="")
-            frame.iloc[0:0].to_csv(self.csv, index=False)
-        if not len(frame):
-            return
-        frame.to_csv(self.csv, index=False, header=False)
+    NAME = ".radpath-partial"
+
+    def __init__(self, directory: Path, state: dict, *, resume: bool):
+        self.directory = directory
+        self.path = directory / self.NAME
+        self.state = state
+        self.resumed = 0
+        if resume and self._state_matches():
+            self.resumed = len(list(self.path.glob("chunk-*.done")))
+        else:
+            self.clear()
+            self.path.mkdir(mode=0o700)
+            atomic_write_text(self.path / "state.json", json.dumps(state, sort_keys=True), private=True)
+
+    def _state_matches(self) -> bool:
+        try:
+            return json.loads((self.path / "state.json").read_text(encoding="utf-8")) == self.state
+        except (OSError, ValueError):
+            return False
+
+    def clear(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+    def _file(self, index: int, name: str, ext: str) -> Path:
+        return self.path / f"chunk-{index:07d}.{name}.{ext}"
+
+    def done(self, index: int) -> dict | None:
+        """The counts of a finished chunk, or None."""
+        try:
+            return json.loads(self._file(index, "counts", "done").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
+
+    def save(self, index: int, frames: dict[str, pd.DataFrame], counts: dict) -> None:
+        for name, frame in frames.items():
+            atomic_write(self._file(index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
+                         private=True)
+            atomic_write(self._file(index, name, "parquet"), lambda tmp: frame.to_parquet(tmp, index=False),
+                         private=True)
+        atomic_write_text(self._file(index, "counts", "done"), json.dumps(counts), private=True)
+
+    def join(self, chunks: int, private: dict[str, bool]) -> list[Path]:
+        """Write DIR/<name>.csv and .parquet from chunks 0..chunks-1 (there is always a chunk 0)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
-        if self.parquet is None:
-            table = pa.Table.from_pandas(frame, preserve_index=False)
-            self.schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f for f in table.schema],
-                                    metadata=table.schema.metadata)
-            self.parquet = pq.ParquetWriter(self.temps[1], self.schema)
-        self.parquet.write_table(pa.Table.from_pandas(frame, schema=self.schema, preserve_index=False))
+        written = []
+        for name in private:
+            empty = pd.read_parquet(self._file(0, name, "parquet")).iloc[0:0]
+            def write_csv(tmp: str) -> None:
+                with open(tmp, "w", encoding="utf-8", newline="") as out:
+                    empty.to_csv(out, index=False)
+                with open(tmp, "ab") as out:
+                    for index in range(chunks):
+                        with open(self._file(index, name, "csv"), "rb") as part:
+                            shutil.copyfileobj(part, out)
 
-    def commit(self) -> list[Path]:
-        self.csv.close()
-        if self.parquet is None:  # no rows at all: the same file an in-memory run writes for an empty table
-            self.empty_frame.to_parquet(self.temps[1], index=False)
-        else:
-            self.parquet.close()
-        for temp, path in zip(self.temps, self.paths):
-            os.chmod(temp, PRIVATE_MODE if self.private else 0o644)
-            os.replace(temp, path)
-        return self.paths
+            def write_parquet(tmp: str) -> None:
+                writer = schema = None
+                for index in range(chunks):
+                    table = pq.read_table(self._file(index, name, "parquet"))
+                    if not table.num_rows:
+                        continue
+                    if writer is None:  # the first chunk with rows fixes the schema; all-null columns become strings
+                        schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
+                                            for f in table.schema], metadata=table.schema.metadata)
+                        writer = pq.ParquetWriter(tmp, schema)
+                    writer.write_table(table.cast(schema))
+                if writer is None:  # no rows at all: the file an in-memory run writes for an empty table
+                    empty.to_parquet(tmp, index=False)
+                else:
+                    writer.close()
 
-    def abort(self) -> None:
-        for handle in (self.csv, self.parquet):
-            try:
-                if handle is not None:
-                    handle.close()
-            except Exception:  # already failing: the temporary files are removed below either way
-                pass
-        for temp in self.temps:
-            temp.unlink(missing_ok=True)
+            written.append(atomic_write(self.directory / f"{name}.csv", write_csv, private=private[name]))
+            written.append(atomic_write(self.directory / f"{name}.parquet", write_parquet, private=private[name]))
+        self.clear()
+        return written
 
 
 # -- progress ----------------------------------------------------------------------------------------------------
@@ -282,6 +337,19 @@ class _Progress:
 
 
 # -- the run -----------------------------------------------------------------------------------------------------
+def _run_state(path: Path, fmt: str, columns: ColumnMap, patterns: str | None, chunk_size: int) -> dict:
+    """What must not change between an interrupted run and its resumption."""
+    from dataclasses import asdict
+
+    from . import __version__
+    from .ruleset import load_ruleset
+
+    info = path.stat()
+    return {"input": str(path.resolve()), "size": info.st_size, "mtime_ns": info.st_mtime_ns, "format": fmt,
+            "columns": asdict(columns), "rules": load_ruleset(patterns).fingerprint(), "chunk_size": chunk_size,
+            "version": __version__}
+
+
 def run_extract(
     input_path: str | Path,
     out_dir: str | Path,
@@ -293,12 +361,14 @@ def run_extract(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: bool | Callable[[int], None] | None = None,
     quiet: bool = False,
+    resume: bool = False,
 ) -> RunSummary:
     """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
 
     ``workers``: processes (default: the cores this process may use; 1 = in this process). ``progress``: None = a
     bar when stderr is a terminal, True / False to force it, or a callable given the number of rows done per chunk.
-    ``quiet`` silences the bar and the final summary line (printed to stderr).
+    ``quiet`` silences the bar and the final summary line (printed to stderr). ``resume`` keeps the finished
+    chunks of an interrupted run into the same ``out_dir`` (same input, rules and settings) and extracts the rest.
     """
     path = Path(input_path)
     if path.is_dir():
@@ -311,28 +381,38 @@ def run_extract(
     workers = available_cores() if workers is None else max(1, int(workers))
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    writers = {name: _TableWriter(directory, name, private=private) for name, private in TABLES}
-    summary = RunSummary(workers=workers)
+    spool = Spool(directory, _run_state(path, fmt, columns, patterns, chunk_size), resume=resume)
+    summary = RunSummary(workers=workers, resumed_chunks=spool.resumed)
     bar = _Progress(progress, quiet)
     started = time.perf_counter()
+
+    def add(counts: dict, rows: int, fraction: float) -> None:
+        summary.rows_read += rows
+        summary.reports += counts["reports"]
+        summary.errors += counts["errors"]
+        summary.mentions += counts["mentions"]
+        summary.by_kind.update(counts["by_kind"])
+        summary.chunks += 1
+        bar.update(rows, fraction)
+
+    def to_extract() -> Iterator:
+        for index, (table, fraction) in enumerate(iter_tables(path, fmt, columns, chunk_size)):
+            counts = spool.done(index)
+            if counts is None:
+                yield index, table, fraction
+            else:  # finished by the interrupted run
+                add(counts, table.rows_read, fraction)
+
     try:
-        tables = iter_tables(path, fmt, columns, chunk_size)
-        for (reports, mentions, errors), rows, fraction in _ordered_results(tables, workers=workers, patterns=patterns):
-            writers["reports"].append(reports)
-            writers["mentions"].append(mentions)
-            writers["errors"].append(errors)
-            summary.rows_read += rows
-            summary.reports += len(reports)
-            summary.errors += len(errors)
-            summary.mentions += len(mentions)
-            summary.by_kind.update(reports["report_kind"].value_counts().to_dict())
-            summary.chunks += 1
-            bar.update(rows, fraction)
-        for writer in writers.values():
-            summary.outputs += [str(p) for p in writer.commit()]
-    except BaseException:
-        for writer in writers.values():
-            writer.abort()
+        for index, (reports, mentions, errors), rows, fraction in _ordered_results(
+                to_extract(), workers=workers, patterns=patterns):
+            counts = {"reports": len(reports), "errors": len(errors), "mentions": len(mentions),
+                      "by_kind": reports["report_kind"].value_counts().to_dict()}
+            spool.save(index, {"reports": reports, "mentions": mentions, "errors": errors}, counts)
+            add(counts, rows, fraction)
+        summary.outputs = [str(p) for p in spool.join(summary.chunks, dict(TABLES))]
+    except InputError:  # the input itself is wrong: nothing worth resuming
+        spool.clear()
         raise
     finally:
         bar.close()
@@ -342,4 +422,3 @@ def run_extract(
     if not quiet:
         print(summary.line(), file=sys.stderr)
     return summary
-

@@ -60,7 +60,7 @@ def write_duckdb(
     *,
     reports: pd.DataFrame,
     patients: pd.DataFrame,
-    mentions: pd.DataFrame | None = None,
+    mentions: pd.DataFrame | Path | None = None,
     links: pd.DataFrame | None = None,
     definitions: Iterable[Definition] = (),
 ) -> Path:
@@ -79,6 +79,9 @@ def write_duckdb(
         con = duckdb.connect(tmp)
         try:
             for name, frame in frames.items():
+                if isinstance(frame, Path):  # a Parquet file DuckDB reads itself, without a pandas copy
+                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(frame)])
+                    continue
                 con.register("frame_in", frame)
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')
                 con.unregister("frame_in")

@@ -1,0 +1,307 @@
+"""Throughput and peak memory of radpath against medSpaCy and spaCy's tokenizer, on one synthetic corpus.
+
+Each contender runs in its own Python process (``python -m extractor.bench --child ...``), so its peak RSS is its
+own (``resource.getrusage``: the process itself and, for radpath's worker pool, its largest worker). A child builds
+its pipeline (build time reported apart), warms up on a few reports, then times ``repeat`` passes over the corpus;
+the median pass gives reports/second. Slow contenders (medSpaCy) time a prefix of the same corpus
+(``slow_limit`` reports), which is enough for a stable rate.
+
+Contenders:
+- ``radpath_e2e_wN``: :func:`extractor.runner.run_extract` with N workers: read CSV -> extract -> write all tables;
+- ``radpath_nlp``: radpath's spaCy pipeline alone (``nlp.pipe`` over the texts), the like-for-like comparison;
+- ``medspacy_load``: ``medspacy.load()`` (its tokenizer, PyRuSH, TargetMatcher, ConText) with radpath's target
+  rules (as regular expressions) and ConText rules;
+- ``medspacy_sentencizer``: spaCy's tokenizer + sentencizer + medSpaCy's TargetMatcher and ConText, same rules;
+- ``spacy_tokenizer``: ``spacy.blank("en")``, tokenizer only: the floor for anything built on spaCy.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGETS = {  # ratio name -> (numerator, denominator, minimum)
+    "radpath_nlp / medspacy_load": ("radpath_nlp", "medspacy_load", 10.0),
+    "radpath_nlp / medspacy_sentencizer": ("radpath_nlp", "medspacy_sentencizer", 2.0),
+    "radpath_nlp / spacy_tokenizer": ("radpath_nlp", "spacy_tokenizer", 0.2),
+    "radpath_e2e_w1 / medspacy_load": ("radpath_e2e_w1", "medspacy_load", 10.0),
+    "radpath_e2e_w1 / medspacy_sentencizer": ("radpath_e2e_w1", "medspacy_sentencizer", 2.0),
+    "radpath_e2e_w1 / spacy_tokenizer": ("radpath_e2e_w1", "spacy_tokenizer", 0.2),
+    "radpath_e2e_w2 / radpath_e2e_w1": ("radpath_e2e_w2", "radpath_e2e_w1", 1.7),
+}
+SLOW = {"medspacy_load", "medspacy_sentencizer"}
+WARM_UP = 20
+
+
+def machine() -> dict:
+    model = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:
+        usable = os.cpu_count()
+    versions = {}
+    for name in ("spacy", "medspacy", "PyRuSH", "pandas", "pyarrow"):
+        try:
+            from importlib.metadata import version
+
+            versions[name] = version(name)
+        except Exception:  # not installed: reported as missing
+            versions[name] = None
+    return {"cpu_model": model or platform.processor(), "cores_total": os.cpu_count(), "cores_usable": usable,
+            "python": platform.python_version(), "platform": platform.platform(), "versions": versions}
+
+
+def peak_rss_mb() -> dict:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return {"peak_rss_mb": round(own, 1), "peak_rss_worker_mb": round(children, 1)}
+
+
+# -- contenders (run in a child process) ----------------------------------------------------------------------
+def _rules():
+    from .ruleset import load_ruleset
+
+    return load_ruleset()
+
+
+def _medspacy_rules(nlp):
+    from medspacy.target_matcher import TargetRule
+
+    from .components.context import to_context_rule
+
+    ruleset = _rules()
+    nlp.get_pipe("medspacy_target_matcher").add(
+        [TargetRule(r.literal, r.category, pattern=r.regex.pattern, metadata={"id": r.id}) for r in ruleset.targets]
+    )
+    nlp.get_pipe("medspacy_context").add([to_context_rule(r) for r in ruleset.context])
+    return nlp
+
+
+def build(name: str):
+    """A callable texts -> None for the contender (its build time is measured by the caller)."""
+    if name == "spacy_tokenizer":
+        import spacy
+
+        nlp = spacy.blank("en")
+        return lambda texts: [len(d) for d in nlp.tokenizer.pipe(texts, batch_size=256)]
+    if name == "radpath_nlp":
+        from .pipeline import build_nlp
+
+        nlp = build_nlp()
+        return lambda texts: [len(d) for d in nlp.pipe(texts, batch_size=64)]
+    if name == "medspacy_load":
+        import medspacy
+
+        nlp = _medspacy_rules(medspacy.load(load_rules=False))
+        return lambda texts: [len(d.ents) for d in nlp.pipe(texts)]
+    if name == "medspacy_sentencizer":
+        import medspacy  # noqa: F401  (registers medSpaCy's factories)
+        import spacy
+
+        nlp = spacy.blank("en")
+        nlp.add_pipe("sentencizer")
+        nlp.add_pipe("medspacy_target_matcher")
+        nlp.add_pipe("medspacy_context", config={"rules": None})
+        nlp = _medspacy_rules(nlp)
+        return lambda texts: [len(d.ents) for d in nlp.pipe(texts)]
+    raise ValueError(f"unknown contender {name!r}")
+
+
+def child(name: str, corpus: str, repeat: int, limit: int | None) -> dict:
+    """Run one contender in this process; return its timings and peak RSS."""
+    import pandas as pd
+
+    started = time.perf_counter()
+    if name.startswith("radpath_e2e_w"):
+        from .api import Extractor
+        from .runner import run_extract
+
+        workers = int(name.rsplit("w", 1)[1])
+        Extractor()  # build (and cache) the pipeline once, like a long-running job; the pool's workers inherit it
+        build_seconds = time.perf_counter() - started
+        frame = pd.read_csv(corpus, dtype=str, keep_default_na=False)
+        n = len(frame)
+        del frame
+        passes = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for i in range(repeat):
+                t0 = time.perf_counter()
+                run_extract(corpus, Path(tmp) / f"run{i}", workers=workers, quiet=True, progress=False)
+                passes.append(time.perf_counter() - t0)
+    else:
+        frame = pd.read_csv(corpus, dtype=str, keep_default_na=False)
+        texts = list(frame["text"])[: limit or None]
+        del frame
+        run = build(name)
+        build_seconds = time.perf_counter() - started
+        run(texts[:WARM_UP])
+        n = len(texts)
+        passes = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            run(texts)
+            passes.append(time.perf_counter() - t0)
+    median = statistics.median(passes)
+    return {"contender": name, "reports": n, "repeat": repeat, "build_seconds": round(build_seconds, 2),
+            "pass_seconds": [round(p, 3) for p in passes], "median_seconds": round(median, 3),
+            "reports_per_second": round(n / median, 1), **peak_rss_mb()}
+
+
+# -- the parent ----------------------------------------------------------------------------------------------
+DEFAULT_CONTENDERS = ("spacy_tokenizer", "radpath_nlp", "radpath_e2e_w1", "radpath_e2e_w2", "medspacy_sentencizer",
+                      "medspacy_load")
+
+
+def run_child(name: str, corpus: Path, repeat: int, limit: int | None, *, timeout: float | None = None) -> dict:
+    command = [sys.executable, "-m", "extractor.bench", "--child", name, str(corpus), str(repeat), str(limit or 0)]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(__file__).resolve().parents[1]),
+                                                                      os.environ.get("PYTHONPATH", "")]))}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, env=env)
+    if done.returncode != 0:
+        return {"contender": name, "error": done.stderr.strip().splitlines()[-1:] or ["failed"]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def ratios(results: dict) -> dict:
+    out = {}
+    for label, (top, bottom, minimum) in TARGETS.items():
+        a, b = results.get(top, {}), results.get(bottom, {})
+        if "reports_per_second" in a and "reports_per_second" in b:
+            value = a["reports_per_second"] / b["reports_per_second"]
+            out[label] = {"ratio": round(value, 2), "target": minimum, "met": value >= minimum}
+    return out
+
+
+def run_benchmark(
+    *,
+    patients: int = 2000,
+    seed: int = 0,
+    repeat: int = 3,
+    slow_limit: int = 600,
+    contenders=DEFAULT_CONTENDERS,
+    out_dir: str | Path = "benchmarks",
+    corpus: str | Path | None = None,
+    echo=print,
+) -> dict:
+    """Generate one corpus, run every contender in its own process, write JSON + Markdown to ``out_dir``."""
+    from .synth import generate, write_corpus
+
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        if corpus is None:
+            frame = generate(patients, seed=seed)
+            corpus_path = write_corpus(frame, Path(tmp) / "corpus.csv")
+            corpus_info = {"patients": patients, "seed": seed, "reports": len(frame),
+                           "mean_chars": round(float(frame["text"].str.len().mean()), 1)}
+            del frame
+        else:
+            corpus_path = Path(corpus)
+            corpus_info = {"path": str(corpus_path)}
+        results = {}
+        for name in contenders:
+            echo(f"running {name} ...")
+            limit = slow_limit if name in SLOW else None
+            results[name] = run_child(name, corpus_path, repeat, limit)
+            r = results[name]
+            echo(f"  {name}: {r.get('reports_per_second', 'failed')} reports/s, peak RSS {r.get('peak_rss_mb', '?')} MB"
+                 + (f" (+ worker {r['peak_rss_worker_mb']} MB)" if r.get("peak_rss_worker_mb") else "")
+                 + (f"  ERROR {r['error']}" if "error" in r else ""))
+    report = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "corpus": corpus_info,
+              "repeat": repeat, "slow_limit": slow_limit, "results": results, "ratios": ratios(results)}
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    json_path, md_path = out_dir / f"bench-{stamp}.json", out_dir / f"bench-{stamp}.md"
+    json_path.write_text(json.dumps(report, indent=2) + "\n")
+    md_path.write_text(markdown(report))
+    report["files"] = [str(json_path), str(md_path)]
+    return report
+
+
+def markdown(report: dict) -> str:
+    m, c = report["machine"], report["corpus"]
+    lines = [f"# radpath benchmark {report['date']}", "",
+             f"Machine: {m['cpu_model']}, {m['cores_usable']} usable cores of {m['cores_total']}; Python {m['python']}; "
+             + ", ".join(f"{k} {v}" for k, v in m["versions"].items() if v), "",
+             f"Corpus: {json.dumps(c)}; median of {report['repeat']} passes; medSpaCy contenders on the first "
+             f"{report['slow_limit']} reports.", "",
+             "| contender | reports | reports/s | median s | build s | peak RSS MB | worker peak RSS MB |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    for name, r in report["results"].items():
+        if "error" in r:
+            lines.append(f"| {name} | failed: {' '.join(r['error'])} | | | | | |")
+            continue
+        lines.append(f"| {name} | {r['reports']} | {r['reports_per_second']:,.0f} | {r['median_seconds']} | "
+                     f"{r['build_seconds']} | {r['peak_rss_mb']} | {r['peak_rss_worker_mb'] or ''} |")
+    lines += ["", "| ratio | value | target | met |", "| --- | ---: | ---: | --- |"]
+    for label, r in report["ratios"].items():
+        lines.append(f"| {label} | {r['ratio']} | >= {r['target']} | {'yes' if r['met'] else 'NO'} |")
+    return "\n".join(lines) + "\n"
+
+
+def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk_size: int = 2_000,
+              out_dir: str | Path = "benchmarks", echo=print) -> dict:
+    """Peak RSS of a streaming run at several corpus sizes (reports), each in its own process."""
+    from .synth import generate, write_corpus
+
+    rows = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            patients = max(1, int(size / 2.4))
+            frame = generate(patients, seed=seed)
+            corpus = write_corpus(frame, Path(tmp) / f"corpus-{size}.csv")
+            n = len(frame)
+            del frame
+            echo(f"streaming {n} reports ...")
+            command = [sys.executable, "-m", "extractor.bench", "--stream-child", str(corpus), str(Path(tmp) / f"out-{size}"),
+                       str(workers), str(chunk_size)]
+            done = subprocess.run(command, capture_output=True, text=True)
+            if done.returncode != 0:
+                rows[str(size)] = {"error": done.stderr.strip().splitlines()[-1:]}
+                continue
+            rows[str(size)] = {"reports": n, **json.loads(done.stdout.strip().splitlines()[-1])}
+            echo(f"  {rows[str(size)]}")
+    sizes_done = [r for r in rows.values() if "peak_rss_mb" in r]
+    result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "workers": workers,
+              "chunk_size": chunk_size, "runs": rows}
+    if len(sizes_done) >= 2:
+        result["rss_ratio_largest_to_smallest"] = round(sizes_done[-1]["peak_rss_mb"] / sizes_done[0]["peak_rss_mb"], 3)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"rss-scale-{dt.datetime.now().strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    result["file"] = str(path)
+    return result
+
+
+def _stream_child(corpus: str, out: str, workers: int, chunk_size: int) -> dict:
+    from .runner import run_extract
+
+    t0 = time.perf_counter()
+    summary = run_extract(corpus, out, workers=workers, chunk_size=chunk_size, quiet=True, progress=False)
+    seconds = time.perf_counter() - t0
+    return {"seconds": round(seconds, 1), "reports_per_second": round(summary.rows_read / seconds, 1), **peak_rss_mb()}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--child"]:
+        name, corpus, repeat, limit = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) or None
+        print(json.dumps(child(name, corpus, repeat, limit)))
+    elif sys.argv[1:2] == ["--stream-child"]:
+        print(json.dumps(_stream_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))))
+    else:
+        sys.exit("usage: radpath bench (this module's command line is for its own child processes)")

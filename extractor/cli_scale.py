@@ -1,0 +1,86 @@
+"""`radpath synth` and `radpath bench`: thin click commands over extractor.synth and extractor.bench (registered on
+the main group by extractor.cli with ``for command in COMMANDS: cli.add_command(command)``)."""
+from __future__ import annotations
+
+import click
+
+from .cli_common import user_errors
+
+
+@click.command()
+@click.option("--patients", type=click.IntRange(min=1), default=1000, show_default=True,
+              help="Number of synthetic patients (about 2.4 reports each).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same corpus.")
+@click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .csv, .tsv, .parquet or .jsonl.")
+@user_errors
+def synth(patients, seed, out_path):
+    """Write a seeded synthetic corpus of thyroid ultrasound, FNA cytology and surgical pathology reports.
+
+    Patients follow ultrasound -> FNA -> surgery with plausible dates; the wording varies combinatorially and
+    includes the look-alike traps (diffuse or clustered microcalcifications, comet-tail artefact, lymph-node
+    calcification). For scale tests and benchmarks only: no accuracy claim rests on it.
+
+    Example:
+
+        radpath synth --patients 10000 --seed 1 --out synthetic.csv
+    """
+    from .synth import generate, write_corpus
+
+    frame = generate(patients, seed=seed)
+    path = write_corpus(frame, out_path)
+    click.echo(f"Wrote {len(frame)} reports of {patients} patients to {path} "
+               f"(mean {frame['text'].str.len().mean():.0f} characters).")
+
+
+@click.command()
+@click.option("--patients", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="Size of the generated corpus (patients; about 2.4 reports each).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the generated corpus.")
+@click.option("--corpus", type=click.Path(dir_okay=False, exists=True), default=None,
+              help="Benchmark this CSV (radpath's input columns) instead of a generated corpus.")
+@click.option("--repeat", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Timed passes per contender; the median is reported.")
+@click.option("--slow-limit", type=click.IntRange(min=1), default=600, show_default=True,
+              help="Reports timed for the slow medSpaCy contenders (a prefix of the same corpus).")
+@click.option("--contender", "contenders", multiple=True,
+              type=click.Choice(["spacy_tokenizer", "radpath_nlp", "radpath_e2e_w1", "radpath_e2e_w2",
+                                 "medspacy_sentencizer", "medspacy_load"]),
+              help="Run only these contenders (repeatable); default all.")
+@click.option("--rss-scale", "rss_sizes", default=None,
+              help="Instead: peak RSS of streaming runs at these sizes in reports, e.g. 10000,100000.")
+@click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Workers for --rss-scale.")
+@click.option("--out", "out_dir", default="benchmarks", show_default=True, type=click.Path(file_okay=False),
+              help="Directory for the JSON and Markdown results.")
+@user_errors
+def bench(patients, seed, corpus, repeat, slow_limit, contenders, rss_sizes, workers, out_dir):
+    """Measure reports/second and peak memory of radpath, medSpaCy and spaCy's tokenizer on one corpus.
+
+    Every contender runs in its own process; prints the machine, each contender's rate and peak RSS, and the
+    ratios between them, and writes them to OUT/bench-<time>.json and .md.
+
+    Example:
+
+        radpath bench --patients 2000 --repeat 3 --out benchmarks
+    """
+    from .bench import DEFAULT_CONTENDERS, machine, rss_scale, run_benchmark
+
+    m = machine()
+    click.echo(f"Machine: {m['cpu_model']}, {m['cores_usable']} usable cores of {m['cores_total']}, Python {m['python']}")
+    if rss_sizes:
+        sizes = [int(s) for s in rss_sizes.split(",") if s.strip()]
+        result = rss_scale(sizes, seed=seed, workers=workers, out_dir=out_dir, echo=click.echo)
+        if "rss_ratio_largest_to_smallest" in result:
+            click.echo(f"Peak RSS largest / smallest: {result['rss_ratio_largest_to_smallest']}")
+        click.echo(f"Wrote {result['file']}")
+        return
+    report = run_benchmark(patients=patients, seed=seed, repeat=repeat, slow_limit=slow_limit,
+                           contenders=contenders or DEFAULT_CONTENDERS, out_dir=out_dir, corpus=corpus,
+                           echo=click.echo)
+    click.echo("Ratios:")
+    for label, r in report["ratios"].items():
+        click.echo(f"  {label}: {r['ratio']} (target >= {r['target']}: {'met' if r['met'] else 'NOT met'})")
+    click.echo(f"Wrote {', '.join(report['files'])}")
+
+
+COMMANDS = (synth, bench)

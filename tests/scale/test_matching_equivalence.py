@@ -1,0 +1,39 @@
+"""The fast matcher (word-start candidates, shared pre-check) finds exactly what plain regex.finditer finds."""
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.components.matching import TextIndex, find_all, find_all_reference
+from extractor.resources import sample_dir
+from extractor.ruleset import load_ruleset
+from extractor.synth import generate
+
+RULESET = load_ruleset()
+GROUPS = [RULESET.targets, RULESET.context, RULESET.sections, RULESET.report_kinds, *RULESET.attributes.values()]
+TEXTS = [
+    *pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)["text"],
+    *generate(40, seed=9)["text"],
+    "", "x", "RT. lobe: no micro-calcifications", "İstanbul ſmall \u212aelvin ﬁne ٣ cm calcification",
+    "no\u00a0microcalcification; r/o PTC? FH thyroid ca.",
+]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_same_matches_on_reports(text):
+    index = TextIndex(text)
+    for rules in GROUPS:
+        assert find_all(index, rules) == find_all_reference(text, rules)
+
+
+WORDS = ["no", "micro", "calcification", "s", "-", " ", "\n", "Rt.", "lt", "LN", "ﬁ", "İ", "ſ", "echogenic", "foci",
+         "comet", "tail", "r/o", "?", "diffuse", "cluster", "ed", "nodule", "without", "mass", "3", "mm", ".", ",",
+         "history", "of", "K", "\u212a", "right", "left", "lobe", "isthmus", "colloid", "_", "é"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=40).map("".join))
+def test_same_matches_on_word_soup(text):
+    index = TextIndex(text)
+    for rules in GROUPS:
+        assert find_all(index, rules) == find_all_reference(text, rules)
