@@ -13,6 +13,7 @@ from .aggregate import ULTRASOUND_FIELDS, UltrasoundAggregator
 from .kinds import KindClassifier
 from .mentions import mention_rows
 from .pipeline import cached_nlp
+from .privacy import text_for_log
 from .ruleset import load_ruleset
 from .sources import ColumnMap, ReportTable, normalise, read_reports
 from .tables import errors_frame, mentions_frame, reports_frame, write_table
@@ -74,7 +75,8 @@ class Extractor:
             batch = records[start:start + BATCH_SIZE]
             for record, doc in zip(batch, self._docs([r["text"] for r in batch])):
                 if isinstance(doc, Exception):
-                    log.warning("report %s (row %s): extraction failed: %s", record["report_id"], record["row"], type(doc).__name__)
+                    log.warning("report %s (row %s): extraction failed: %s; text %s", record["report_id"], record["row"],
+                                type(doc).__name__, text_for_log(record["text"]))
                     errors.append({"row": record["row"], "report_id": record["report_id"], "reason": "extraction_failed",
                                    "message": type(doc).__name__})
                     continue

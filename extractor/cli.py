@@ -1,6 +1,7 @@
 """The ``radpath`` command: a thin click layer over extractor.api; library errors become one-line messages."""
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -9,7 +10,7 @@ import click
 from . import __version__
 from .cli_audit import audit, explain
 from .cli_cohort import COMMANDS as COHORT_COMMANDS
-from .cli_common import column_options, definition_options, user_errors
+from .cli_common import column_options, definition_options, log_to_stderr, user_errors
 from .cli_scale import COMMANDS as SCALE_COMMANDS
 from .resources import sample_dir
 from .sources import ColumnMap
@@ -53,9 +54,15 @@ def cli():
               help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
                    "and options), the rest extracted; the tables equal those of an uninterrupted run.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Log each rejected row and failed report on stderr (report ids, rows and reasons; no text).")
+@click.option("--log-text", is_flag=True,
+              help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
+                   "report text is patient data and logs are often kept and shared.")
 @user_errors
 def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns,
-            definition_files, linking_config, no_link, no_duckdb, workers, chunk_size, resume, quiet):
+            definition_files, linking_config, no_link, no_duckdb, workers, chunk_size, resume, quiet, verbose,
+            log_text):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -76,7 +83,11 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         radpath extract archive.parquet --out results --workers 8 --resume
     """
     from .api import RunOptions, extract_file
+    from .privacy import LOG_TEXT_ENV
 
+    if verbose:
+        log_to_stderr()
+    os.environ[LOG_TEXT_ENV] = "1" if log_text else "0"  # workers inherit it
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
                          link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,

@@ -2,11 +2,24 @@
 from __future__ import annotations
 
 import functools
+import logging
 import sys
 
 import click
 
 from .errors import RadpathError
+
+
+def log_to_stderr() -> None:
+    """INFO logs of radpath's modules on stderr (replacing an earlier handler of ours, for repeated calls)."""
+    logger = logging.getLogger("extractor")
+    for handler in [h for h in logger.handlers if getattr(h, "radpath", False)]:
+        logger.removeHandler(handler)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.radpath = True
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
 
 
 def user_errors(func):

@@ -17,6 +17,7 @@ import multiprocessing
 import os
 import shutil
 import sys
+import logging
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .errors import InputError
 from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
 from .files import atomic_write, atomic_write_text
 
+log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 1_000
 TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private: holds report text)
 
@@ -409,6 +411,8 @@ def run_extract(
             counts = {"reports": len(reports), "errors": len(errors), "mentions": len(mentions),
                       "by_kind": reports["report_kind"].value_counts().to_dict()}
             spool.save(index, {"reports": reports, "mentions": mentions, "errors": errors}, counts)
+            for error in errors.itertuples(index=False):  # ids and reasons only: messages never quote report text
+                log.info("row %s (report %r): %s", error.row, error.report_id, error.reason)
             add(counts, rows, fraction)
         summary.outputs = [str(p) for p in spool.join(summary.chunks, dict(TABLES))]
     except InputError:  # the input itself is wrong: nothing worth resuming

@@ -1,0 +1,60 @@
+"""Report text stays out of logs unless the user opts in with --log-text."""
+import logging
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from extractor.api import Extractor
+from extractor.cli import cli
+from extractor.privacy import LOG_TEXT_ENV
+from extractor.sources import normalise
+
+SECRET = "Patient Jane Roe: scattered microcalcifications in the right lobe."
+
+
+def _failing_extractor(monkeypatch):
+    extractor = Extractor()
+
+    def explode(text):
+        raise RuntimeError("pipeline failure")
+
+    monkeypatch.setattr(extractor, "_docs", lambda texts: (RuntimeError("boom") for _ in texts))
+    monkeypatch.setattr(extractor, "nlp", explode)
+    return extractor
+
+
+def _table():
+    return normalise(pd.DataFrame([{"report_id": "R1", "patient_id": "P1", "report_date": "2020-01-01",
+                                    "report_type": "US", "text": SECRET}]))
+
+
+def test_failed_report_is_logged_without_its_text(monkeypatch, caplog):
+    monkeypatch.delenv(LOG_TEXT_ENV, raising=False)
+    with caplog.at_level(logging.WARNING):
+        result = _failing_extractor(monkeypatch).extract_table(_table())
+    assert list(result.errors["reason"]) == ["extraction_failed"]
+    assert "R1" in caplog.text and "Jane" not in caplog.text and f"<{len(SECRET)} characters" in caplog.text
+    assert "Jane" not in result.errors.to_csv()
+
+
+def test_log_text_opt_in_quotes_an_excerpt(monkeypatch, caplog):
+    monkeypatch.setenv(LOG_TEXT_ENV, "1")
+    with caplog.at_level(logging.WARNING):
+        _failing_extractor(monkeypatch).extract_table(_table())
+    assert "Jane Roe" in caplog.text
+
+
+@pytest.mark.parametrize("flags", [["-v"], ["-v", "--log-text"]])
+def test_verbose_run_logs_rejected_rows_by_id_and_reason(tmp_path, monkeypatch, flags):
+    monkeypatch.delenv(LOG_TEXT_ENV, raising=False)
+    rows = pd.DataFrame([
+        {"report_id": "R1", "patient_id": "P1", "report_date": "2020-01-01", "report_type": "US", "text": SECRET},
+        {"report_id": "R1", "patient_id": "P1", "report_date": "2020-01-02", "report_type": "US", "text": SECRET},
+    ])
+    rows.to_csv(tmp_path / "in.csv", index=False)
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out"),
+                                      "--no-link", "--workers", "1", *flags])
+    assert result.exit_code == 0, result.output
+    assert "duplicate_report_id" in result.stderr and "row 2" in result.stderr
+    assert "Jane" not in result.stderr  # rejected rows are logged by id and reason, never by text
