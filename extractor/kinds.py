@@ -14,7 +14,7 @@ MAX_HITS_PER_CUE = 3
 class KindDecision:
     kind: str
     source: str  # hint | text | hint_overridden_by_text | none
-    scores: dict
+    scores: dict  # text score per kind; empty when a hint the text supports decided
 
 
 class KindClassifier:
@@ -31,6 +31,11 @@ class KindClassifier:
                 return rule.get("kind")
         return None
 
+    def supports(self, kind: str, text: str) -> bool:
+        """Whether ``kind`` scores above zero on ``text`` (stops at the first cue found)."""
+        return any(rule.regex.search(text) for rule in self.text_rules
+                   if rule.get("kind") == kind and int(rule.get("weight")) > 0)
+
     def text_scores(self, text: str) -> dict[str, int]:
         scores = {kind: 0 for kind in KIND_TIE_ORDER}
         for rule in self.text_rules:
@@ -43,10 +48,12 @@ class KindClassifier:
         return scores
 
     def classify(self, hint: str, text: str) -> KindDecision:
+        from_hint = self.hint_kind(hint)
+        if from_hint is not None and self.supports(from_hint, text or ""):
+            return KindDecision(from_hint, "hint", {})  # the text supports the hint: it cannot be overridden
         scores = self.text_scores(text or "")
         best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
         from_text = best if scores[best] > 0 else "other"
-        from_hint = self.hint_kind(hint)
         if from_hint is None:
             return KindDecision(from_text, "text" if scores[best] > 0 else "none", scores)
         if from_hint != from_text and scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
