@@ -29,3 +29,33 @@ def classify():
 )
 def test_report_kind(classify, hint, text, kind):
     assert classify(hint, text).kind == kind
+
+
+def _full_scoring(classifier, hint, text):
+    """The decision rule written out with every kind scored (the classifier may stop earlier)."""
+    from extractor.kinds import KIND_TIE_ORDER, STRONG_TEXT_SCORE
+
+    scores = classifier.text_scores(text)
+    best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
+    from_text = best if scores[best] > 0 else "other"
+    from_hint = classifier.hint_kind(hint)
+    if from_hint is None:
+        return from_text
+    if from_hint != from_text and scores[from_hint] == 0 and scores[best] >= STRONG_TEXT_SCORE:
+        return from_text
+    return from_hint
+
+
+def test_shortcut_for_a_supported_hint_decides_as_full_scoring():
+    import pandas as pd
+
+    from extractor.resources import sample_dir
+    from extractor.synth import generate
+
+    classifier = KindClassifier(load_ruleset())
+    sample = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
+    reports = pd.concat([sample, generate(40, seed=9)], ignore_index=True)
+    hints = ["", "US", "FNA", "surgical pathology", "US NECK", "SP", "CT", "note"]
+    for text in reports["text"]:
+        for hint in hints:
+            assert classifier.classify(hint, text).kind == _full_scoring(classifier, hint, text), (hint, text[:60])
