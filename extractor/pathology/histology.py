@@ -1,7 +1,7 @@
 """Histology, malignancy and PTC subtype.
 
 histology: the first named malignancy (histology.tsv) in the best-ranked section, not negated and not in history /
-frozen-section text; otherwise ``benign`` when a benign diagnosis (benign_diagnosis.tsv) is stated, else
+frozen-section text (a checklist answer that is only the type word, "Tumor type: Papillary", names it too); otherwise ``benign`` when a benign diagnosis (benign_diagnosis.tsv) is stated, else
 ``not_stated``. Cytology follows the Bethesda category instead (CONTRACT): VI -> the named type, II -> benign.
 
 ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section;
@@ -10,6 +10,7 @@ min_percent does not count. No subtype stated -> ``unspecified`` (microcarcinoma
 """
 from __future__ import annotations
 
+from .synoptic import answers
 from .text import Hit, Report, best
 
 MALIGNANCY_OF_CATEGORY = {"I": "nondiagnostic", "II": "benign", "III": "indeterminate", "IV": "indeterminate",
@@ -17,7 +18,16 @@ MALIGNANCY_OF_CATEGORY = {"I": "nondiagnostic", "II": "benign", "III": "indeterm
 
 
 def malignant_histology(report: Report) -> list[Hit]:
-    hits = list(report.affirmed(report.hits(report.rules.histology)))
+    """Named malignancies; a rule with scope synoptic_answer counts only inside a histology synoptic answer."""
+    spans = None
+    hits = []
+    for hit in report.affirmed(report.hits(report.rules.histology)):
+        if hit.rule.get("scope") == "synoptic_answer":
+            if spans is None:
+                spans = [(a.start, a.end) for a in answers(report, "histology")]
+            if not any(lo <= hit.start < hi for lo, hi in spans):
+                continue
+        hits.append(hit)
     return best(hits)
 
 

@@ -2,7 +2,8 @@
 phrases (lymph_nodes.tsv).
 
 Decision table: any positive evidence (count > 0, pN1, "metastatic carcinoma in ... lymph nodes") -> present;
-else any negative evidence (0/n, pN0, "benign lymph nodes", a negative synoptic answer) -> absent; else
+else an explicit "number of lymph nodes examined: 0" -> not_stated; else any negative evidence (0/n, pN0, "benign lymph
+nodes", a negative synoptic answer) -> absent; else
 not_stated (pNX, "no lymph nodes submitted", or nothing said). Counts need a node word in their clause or a node
 synoptic key, so dates and ratios elsewhere are not read. Extranodal extension is not a node count.
 """
@@ -17,16 +18,19 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
     context = [r for r in rules if r.get("kind") == "context"]
     node_answers = answers(report, "lymph_node_metastasis")
     in_answer = lambda pos: any(a.start <= pos < a.end for a in node_answers)
-    present, absent = [], []
+    present, absent, none_examined = [], [], []
     for hit in report.hits([r for r in rules if r.get("kind") != "context"]):
         kind = hit.rule.get("kind")
-        if kind == "count":
+        if kind == "none_examined":
+            none_examined.append(hit.ref)
+        elif kind == "count":
             lo, hi = report.clause(hit.start, hit.end)
             line_lo, line_hi = report.line(hit.start)
             if not in_answer(hit.start) and not any(r.regex.search(report.text, min(lo, line_lo), max(hi, line_hi)) for r in context):
                 continue
-            pos = report.number(hit.match.group("pos"))
-            total = report.number(hit.match.group("total")) if "total" in hit.match.re.groupindex and hit.match.group("total") else None
+            pos = report.number(_group(hit.match, "pos", "pos2") or "")
+            total_text = _group(hit.match, "total", "total2")
+            total = report.number(total_text) if total_text else None
             if pos is None or (total is not None and (total == 0 or pos > total)):
                 continue
             (present if pos > 0 else absent).append(hit.ref)
@@ -40,6 +44,8 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
             absent.append(hit.ref)
     if present:
         return "present", ",".join(present[:3])
+    if none_examined:
+        return "not_stated", ",".join(none_examined[:3])
     for answer in node_answers:
         if answer.kind == "negative" and not any(r.regex.search(answer.text) for r in rules
                                                  if r.get("kind") == "cue" and r.get("value") == "not_stated"):
@@ -47,3 +53,11 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
     if absent:
         return "absent", ",".join(absent[:3])
     return "not_stated", "no node examined or no node status"
+
+
+def _group(match, *names: str) -> str | None:
+    """The first named group that took part in the match (a rule may spell a count in two orders)."""
+    for name in names:
+        if name in match.re.groupindex and match.group(name):
+            return match.group(name)
+    return None

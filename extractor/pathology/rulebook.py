@@ -40,6 +40,8 @@ class PathologyRules:
     number_words: dict[str, int]
     units: tuple[Rule, ...]
     size_exclusions: tuple[Rule, ...]
+    size_subjects: tuple[Rule, ...]
+    thyroid_site: tuple[Rule, ...]
     synoptic_keys: tuple[Rule, ...]
     synoptic_answers: tuple[Rule, ...]
     focality: tuple[Rule, ...]
@@ -113,10 +115,10 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
     units = read_rule_file(d / "size_units.tsv", required=["value"])
     for rule in units:
         _positive_int(rule, "value")
-    keys = read_rule_file(d / "synoptic_keys.tsv", required=["field", "negative", "cannot"],
-                          choices={"field": FIELDS, "negative": KEY_VALUES, "cannot": KEY_VALUES})
+    keys = read_rule_file(d / "synoptic_keys.tsv", required=["field", "negative", "cannot"], optional=["affirmed"],
+                          choices={"field": FIELDS, "negative": KEY_VALUES, "cannot": KEY_VALUES, "affirmed": KEY_VALUES})
     nodes = _values(d / "lymph_nodes.tsv", {"count", "present", "absent", "not_stated", "node_word"}, required=["kind"],
-                    choices={"kind": {"count", "stage", "cue", "context"}})
+                    choices={"kind": {"count", "stage", "cue", "context", "none_examined"}})
     for rule in nodes:
         if rule.get("kind") == "count" and "(?P<pos>" not in rule.pattern:
             raise PatternError("a count rule needs a (?P<pos>...) group", path=rule.path, line=rule.line, rule_id=rule.id)
@@ -127,7 +129,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         bethesda_names=names,
         bethesda_numbers=numbers,
         lookalikes=tuple(read_rule_file(d / "category_lookalikes.tsv")),
-        histology=_values(d / "histology.tsv", HISTOLOGY),
+        histology=_values(d / "histology.tsv", HISTOLOGY, optional=["scope"], choices={"scope": {"synoptic_answer"}}),
         benign=tuple(read_rule_file(d / "benign_diagnosis.tsv")),
         subtypes=subtypes,
         psammoma=_values(d / "psammoma.tsv", {"present"}),
@@ -137,11 +139,14 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         number_words={r.literal.lower(): int(r.get("value")) for r in number_words},
         units=tuple(units),
         size_exclusions=_directional(d / "size_exclusions.tsv"),
+        size_subjects=tuple(read_rule_file(d / "size_subjects.tsv")),
+        thyroid_site=tuple(read_rule_file(d / "thyroid_site.tsv")),
         synoptic_keys=tuple(keys),
         synoptic_answers=_values(d / "synoptic_answers.tsv", {"negative", "cannot"}),
-        focality=_values(d / "focality.tsv", {"unifocal", "multifocal", "count"}),
+        focality=_values(d / "focality.tsv", {"unifocal", "multifocal", "count", "negated_only", "none"}, optional=["scope"],
+                         choices={"scope": {"synoptic_answer"}}),
         lymph_nodes=nodes,
-        extrathyroidal=_values(d / "extrathyroidal.tsv", {"present", "absent"}),
+        extrathyroidal=_values(d / "extrathyroidal.tsv", {"present", "absent", "none"}),
         gross_lesion=_values(d / "gross_lesion.tsv", {"present"}),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)

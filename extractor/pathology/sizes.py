@@ -2,13 +2,21 @@
 
 Decision table (first row that gives a size wins):
 
-1. a synoptic size key (synoptic_keys.tsv, field tumor_size_mm): the first measurement of its answer, largest axis;
-   "Cannot be determined" -> no size (stop).
+1. a synoptic size key (synoptic_keys.tsv, field tumor_size_mm): the first measurement of its answer, largest axis
+   (the key names the tumour, so size_exclusions.tsv does not apply); when the answer has none, the next one or two lines unless they are another key
+   line ("Tumor size: right lobe" / "Greatest diameter is 1.5 cm."); an answer that is only a number up to 15 is
+   in cm ("Greatest dimension: 3.0"); "Cannot be determined" -> no size (stop).
 2. the diagnosis / final sections: measurements in a clause that names a carcinoma (histology.tsv), minus the
    size_exclusions.tsv contexts (margin distances, nodal deposits, lobe / specimen dimensions); the largest one
    (a microcarcinoma elsewhere is smaller than the dominant tumour, so it never replaces it).
 3. the same in the microscopic description, then in the whole report body.
-4. the gross description: the largest lesion measurement (gross_lesion.tsv in the same clause).
+4. the gross description: the largest lesion measurement (gross_lesion.tsv in the same clause), a lesion placed in
+   the thyroid (thyroid_site.tsv: lobe, isthmus, pole in the clause) before one that is not; when the report has no
+   gross description header, the same anywhere outside history / frozen-section text.
+
+A measurement counts after a named carcinoma or after a phrase that names the tumour as the thing measured
+(size_subjects.tsv: "the largest tumour nodule ... measures 2.5 cm"), in the same clause or, on the same line, as the
+sentence right after it when that sentence opens with the size ("Papillary carcinoma. 2.2 cm, well differentiated.").
 
 "1.2 x 0.8 x 0.5 cm" -> 12; mm and cm (size_units.tsv). Only malignant tumours have a size here.
 """
@@ -60,11 +68,15 @@ def measures(report: Report, start: int, end: int) -> list[Measure]:
     return found
 
 
-def _excluded(report: Report, measure: Measure) -> str:
+def _excluded(report: Report, measure: Measure, *, pre: bool = True) -> str:
+    """The size_exclusions.tsv rule whose context makes the measurement not the tumour's, or "". ``pre=False`` when a
+    phrase right before already names the tumour as the thing measured ("the tumour ... measures")."""
     lo, hi = report.clause(measure.start, measure.end)
     for rule in report.rules.size_exclusions:
         limit = int(rule.get("max_chars"))
         if rule.get("direction") == "pre":
+            if not pre:
+                continue
             window = report.text[max(lo, measure.start - limit):measure.start]
             if rule.regex.search(window):
                 return rule.id
@@ -74,12 +86,43 @@ def _excluded(report: Report, measure: Measure) -> str:
     return ""
 
 
+# A size answer that is only a number ("Greatest dimension: 3.0 (in right lobe)") is in cm, the unit the CAP form
+# prints after the blank; only plausible tumour sizes are read this way.
+_BARE_CM = re.compile(r"[ \t]*(?:[A-Za-z][^\n:=\d]{0,40}[:=][ \t]*)?(\d{1,2}(?:\.\d{1,2})?)(?![\d.]|\s*(?:%|[x×X*]|mm|cm|g\b|/))")
+BARE_CM_MAX = 15
+# A line that is itself a "Key: answer" line ends the answer's continuation.
+_KEY_LINE = re.compile(r"[^\n:=]{1,60}[:=]")
+CONTINUATION_LINES = 2
+
+
+def _continuation(report: Report, pos: int) -> list[Measure]:
+    """Measurements on the next non-empty lines after a size answer that gave none ("Tumor size: right lobe" then
+    "Greatest diameter is 1.5 cm."), up to CONTINUATION_LINES lines and never past another key line."""
+    for _ in range(CONTINUATION_LINES):
+        m = re.compile(r"\s*([^\n]+)").match(report.text, pos)
+        if not m or _KEY_LINE.match(m.group(1)):
+            return []
+        found = [x for x in measures(report, m.start(1), m.end(1)) if not _excluded(report, x)]
+        if found:
+            return found
+        pos = m.end(1)
+    return []
+
+
 def _fmt(mm: float) -> str:
     return str(int(mm)) if float(mm).is_integer() else f"{mm:g}"
 
 
+# A diagnosis line may give the size as a sentence of its own right after the carcinoma's
+# ("Papillary carcinoma. 2.2 cm, well differentiated."): one full stop between, and the measurement opens the
+# next sentence and is followed only by punctuation or a dimension phrase.
+_SIZE_SENTENCE = re.compile(r"[^.;\n]*[.;][ \t]*")
+_AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
+
+
 def _from_carcinoma_clauses(report: Report, spans) -> tuple[float, str] | None:
     carcinoma = [h for h in report.affirmed(report.hits(report.rules.histology))]
+    carcinoma += report.hits(report.rules.size_subjects)  # "the tumour measures ..."
     best = None
     for hit in carcinoma:
         if not any(s <= hit.start < e for s, e in spans):
@@ -87,11 +130,13 @@ def _from_carcinoma_clauses(report: Report, spans) -> tuple[float, str] | None:
         lo, hi = report.clause(hit.start, hit.end)
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
+        subject = hit.rule in report.rules.size_subjects
         for measure in measures(report, hit.start, max(hi, line_hi)):
-            if _excluded(report, measure):
+            if _excluded(report, measure, pre=not subject):
                 continue
             between = report.text[hit.end:measure.start]
-            if measure.start > hi and re.search(r"[.;]\s", between):
+            if measure.start > hi and re.search(r"[.;]\s", between) and not (
+                    _SIZE_SENTENCE.fullmatch(between) and _AFTER_SIZE_SENTENCE.match(report.text, measure.end)):
                 break
             if best is None or measure.mm > best[0]:
                 best = (measure.mm, f"{hit.ref}+size@{measure.start}")
@@ -106,23 +151,32 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
     for answer in answers(report, "tumor_size_mm"):
         if answer.kind == "cannot":
             return "", f"{answer.ref}: cannot be determined"
-        found = measures(report, answer.start, answer.end)
+        found = measures(report, answer.start, answer.end)  # the key says whose size it is: no exclusions
+        if not found:
+            found = _continuation(report, answer.end)
         if found:
             return _fmt(found[0].mm), f"{answer.ref}+size@{found[0].start}"
+        bare = _BARE_CM.match(report.text, answer.start, answer.end)
+        if bare and float(bare.group(1)) <= BARE_CM_MAX:
+            return _fmt(float(bare.group(1)) * 10), f"{answer.ref}+bare_cm@{bare.start(1)}"
     for role in ("final", "microscopic", "body", "comment"):
         spans = report.spans_of(role) if role != "body" else [(0, len(report.text))]
         got = _from_carcinoma_clauses(report, spans)
         if got:
             return _fmt(got[0]), got[1]
     best = None
-    for start, end in report.spans_of("gross"):
+    # a report without a gross description header (the gross text runs on in the body): the whole report
+    gross = report.spans_of("gross") or [(0, len(report.text))]
+    for start, end in gross:
         for hit in report.hits(report.rules.gross_lesion, start=start, end=end):
             if report.negated(hit.start, hit.end):
                 continue
             lo, hi = report.clause(hit.start, hit.end)
+            in_thyroid = any(r.regex.search(report.text, lo, hi) for r in report.rules.thyroid_site)
             for measure in measures(report, lo, hi):
-                if not _excluded(report, measure) and (best is None or measure.mm > best[0]):
-                    best = (measure.mm, f"{hit.ref}+size@{measure.start}")
+                rank = (in_thyroid, measure.mm)  # a lesion placed in the thyroid first, then the largest
+                if not _excluded(report, measure) and (best is None or rank > best[0]):
+                    best = (rank, f"{hit.ref}+size@{measure.start}")
     if best:
-        return _fmt(best[0]), best[1]
+        return _fmt(best[0][1]), best[1]
     return "", "no tumour size stated"

@@ -1,5 +1,16 @@
 """Synoptic "Key: answer" lines (CAP / ICCR checklists). A template answer such as "Not identified" or "Cannot be
-assessed" is a value in its own right (synoptic_answers.tsv), never prose to negate."""
+assessed" is a value in its own right (synoptic_answers.tsv), never prose to negate.
+
+Key forms read (synoptic_keys.tsv names the keys):
+
+- ``Key: answer`` / ``Key = answer`` on one line, or the answer on the next non-empty line;
+- a table row ``| Key | answer |`` (text.py turns the first cell boundary into a colon);
+- a heading that is only the key, with the answer on the next non-empty line (``# Key`` then ``answer``), as
+  checklists converted to markdown print them. A heading is never itself an answer.
+
+Each answer carries its key's ``affirmed`` value (the field value of a free answer that is not a template
+answer, e.g. multicentricity "two further foci" -> multifocal), empty when the field's own rules decide.
+"""
 from __future__ import annotations
 
 import re
@@ -9,7 +20,14 @@ from ..rules import Rule
 from .text import Report
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
-_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：][ \t]*)+")
+_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：=][ \t]*)+")
+_HEADING_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：]?[ \t]*$")
+_HEADING = re.compile(r"[ \t]*(?:#|\*\*)")
+
+
+# the next non-empty line, skipping page-break lines ("Page 1 of 3") that scanned forms print inside a checklist
+_NEXT_LINE = re.compile(r"(?:\s*page\s+\d+\s+of\s+\d+[ \t]*(?=\n))*\s*(?:[-*•][ \t]*)?([^\n]+)", re.IGNORECASE)
+_TABLE_ROW = re.compile(r"[ \t]*\|")
 
 
 @dataclass(frozen=True)
@@ -21,6 +39,11 @@ class Answer:
     text: str
     kind: str  # negative / cannot / "" (a free answer)
     kind_rule: str
+
+    @property
+    def affirmed(self) -> str:
+        """The key's value for a free (non-template) answer, or ""."""
+        return "" if self.kind else self.key.get("affirmed", "")
 
     @property
     def ref(self) -> str:
@@ -40,12 +63,19 @@ def answers(report: Report, field: str) -> list[Answer]:
             if not m:
                 continue
             tail = _KEY_END.match(text, m.end(), line.end())
+            heading = _HEADING.match(report.original, line.start())
+            if not tail and heading:
+                tail = _HEADING_KEY_END.match(text, m.end(), line.end())
+                if tail and tail.end() < line.end():
+                    tail = None
             if not tail:
                 continue
             start, end = tail.end(), line.end()
-            if start >= end:  # answer on the next non-empty line
-                nxt = re.compile(r"\s*(?:[-*•][ \t]*)?([^\n]+)").match(text, end)
-                if not nxt:
+            if start >= end:  # answer on the next non-empty line, unless that line is a heading of its own
+                if _TABLE_ROW.match(report.original, line.start()):
+                    continue  # an empty table cell is an empty answer
+                nxt = _NEXT_LINE.match(text, end)
+                if not nxt or _HEADING.match(report.original, text.rfind("\n", 0, nxt.start(1)) + 1):
                     continue
                 start, end = nxt.start(1), nxt.end(1)
             if report.excluded(start):

@@ -3,7 +3,7 @@ negation and family checks. No spaCy here."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterator
 
@@ -55,6 +55,36 @@ def blank_markdown(text: str) -> str:
     return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
 
 
+_BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def _history_blocks(sections: list[Section], text: str) -> list[Section]:
+    """A history-type section (not current) whose header stands on its own line, followed by a blank line and then
+    its text ("# Clinical History:" / blank / "Known lymphoma ..."), as markdown conversions print every header, keeps
+    that first paragraph: the shared splitter ends such a section at the first blank line, which would leave it empty
+    and hand its text to the report body. Only the body text right after it is taken, never another section."""
+    out: list[Section] = []
+    taken = -1  # the body text up to here belongs to the widened section before
+    for i, section in enumerate(sections):
+        if section.name == BODY and section.start < taken:
+            if taken >= section.end:
+                continue
+            section = replace(section, start=taken, header_end=taken)
+        following = sections[i + 1] if i + 1 < len(sections) else None
+        if (not section.current and section.name != BODY and not text[section.header_end:section.end].strip()
+                and following is not None and following.name == BODY and following.start == section.end):
+            content = _CONTENT.match(text, section.end, following.end)
+            if content:
+                blank = _BLANK.search(text, content.end())
+                taken = min(blank.start() if blank else len(text), following.end)
+                section = replace(section, end=taken)
+        out.append(section)
+    return out
+
+
+_CONTENT = re.compile(r"\s*\S")
+
+
 class Report:
     """Text, sections and helpers shared by the field readers."""
 
@@ -62,7 +92,7 @@ class Report:
         self.original = text
         self.text = blank_markdown(text)
         self.rules = rules
-        self.sections: list[Section] = finder.find(self.text)
+        self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
 
     # -- sections -----------------------------------------------------------------------------------------
     def section_of(self, pos: int) -> Section:

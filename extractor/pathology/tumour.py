@@ -1,20 +1,45 @@
 """Tumour spread: focality and extrathyroidal extension (ETE).
 
-tumor_focality: a synoptic focality answer first ("Not identified" for multicentricity -> unifocal); else any
-multifocal cue (focality.tsv: "multifocal", "mpT", "(m)", "two foci", bilateral tumours) -> multifocal; else a
-unifocal cue -> unifocal; else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
+tumor_focality (first row that gives a value wins):
 
-extrathyroidal_extension: a synoptic ETE answer first (negative -> absent, cannot -> not_stated, anything else that
-is not itself negated -> present); else the best-ranked section's cues, present (not negated) before absent
-(negated present cues, "confined to the thyroid", "intrathyroidal"). Extranodal extension is never ETE.
+1. a synoptic focality / multicentricity answer (synoptic_keys.tsv): a negative template answer gives the key's
+   ``negative`` value ("Multicentricity: not identified" -> unifocal); focality cues inside the answer decide next;
+   else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
+   left lobe" -> multifocal);
+2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
+   focus of carcinoma", bilateral tumours) -> multifocal;
+3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
+4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
+5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
+
+extrathyroidal_extension:
+
+1. synoptic ETE answers: any free (non-template) answer that is not itself negated -> present, even when another
+   checklist of the same report says "not identified" (a second tumour's checklist, or an addendum); an answer that
+   speaks only of lymph nodes is another row's answer shifted by a scanned table and is skipped; else a negative
+   answer -> absent;
+2. else the best-ranked section's cues (a "cannot be assessed" / "not applicable" answer states nothing, so prose
+   still decides; only when prose says nothing is the field not_stated), present (not negated) before absent (negated present cues, "confined to
+   the thyroid", "intrathyroidal"). Look-alikes (value none, e.g. the AJCC pT3 definition "limited to thyroid or
+   with minimal extrathyroidal extension" printed in a pick list) block any cue they overlap; a cue that is a
+   checklist label ("Confined to the thyroid: yes") takes its yes / no answer (no flips the value) and an empty
+   answer states nothing.
+
+Extranodal extension is never ETE.
 """
 from __future__ import annotations
+
+import re
 
 from .synoptic import answers
 from .text import Report, best
 
 
 def _focality_of(report: Report, hit) -> str:
+    if hit.value == "none":
+        return ""  # a look-alike: foci of invasion are not tumour foci
+    if hit.value == "negated_only":
+        return "multifocal"  # only ever used negated (see tumor_focality)
     if hit.value != "count":
         return hit.value
     token = hit.match.group("count").lower()
@@ -32,31 +57,62 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             continue
         for hit in report.hits(report.rules.focality, start=answer.start, end=answer.end):
             value = _focality_of(report, hit)
-            if value:
+            if value and hit.value != "negated_only" and not report.negated(hit.start, hit.end):
                 return value, f"{answer.ref}+{hit.ref}"
-    values = {"multifocal": [], "unifocal": []}
+        if answer.affirmed and not report.negated(answer.start, answer.start):
+            return answer.affirmed, f"{answer.ref}+affirmed"
+    values = {"multifocal": [], "unifocal": [], "negated": []}
     for hit in report.hits(report.rules.focality):
-        if report.negated(hit.start, hit.end):
-            continue
+        if hit.rule.get("scope") == "synoptic_answer":
+            continue  # counts only inside a focality answer (read above)
         value = _focality_of(report, hit)
-        if value:
+        neg = report.negated(hit.start, hit.end)
+        if neg:
+            if value == "multifocal":
+                values["negated"].append(f"{hit.ref}+{neg}")
+            continue
+        if value and hit.value != "negated_only":
             values[value].append(hit.ref)
     for value in ("multifocal", "unifocal"):
         if values[value]:
             return value, ",".join(values[value][:3])
+    if values["negated"]:
+        return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
 
 
 def extrathyroidal_extension(report: Report) -> tuple[str, str]:
+    negative = cannot = None
     for answer in answers(report, "extrathyroidal_extension"):
         if answer.kind == "negative":
-            return answer.key.get("negative"), answer.ref
-        if answer.kind == "cannot":
-            return answer.key.get("cannot"), answer.ref
-        if answer.text.strip():
+            negative = negative or answer
+        elif answer.kind == "cannot":
+            cannot = cannot or answer
+        elif answer.text.strip() and not _negated_answer(report, answer) and not _foreign_answer(report, answer):
             return "present", answer.ref
+    if negative:
+        return negative.key.get("negative"), negative.ref
+    value, ref = _ete_from_prose(report)
+    if value == "not_stated" and cannot:
+        return cannot.key.get("cannot"), cannot.ref
+    return value, ref
+
+
+def _ete_from_prose(report: Report) -> tuple[str, str]:
+    hits = report.hits(report.rules.extrathyroidal)
+    blockers = [h for h in hits if h.value == "none"]
     cues = []
-    for hit in report.hits(report.rules.extrathyroidal):
+    for hit in hits:
+        if hit.value == "none" or any(b.start < hit.end and hit.start < b.end for b in blockers):
+            continue
+        label = _LABEL_END.match(report.text, hit.end)
+        if label:  # the cue is a checklist label: its yes / no answer decides, an empty answer states nothing
+            answer = report.text[label.end():report.line(hit.start)[1]].strip(" \t:|")
+            if re.match(r"(?:yes|present|positive)\b", answer, re.I):
+                cues.append((hit, hit.value))
+            elif re.match(r"(?:no|not|none|absent|negative)\b", answer, re.I):
+                cues.append((hit, _FLIP[hit.value]))
+            continue
         if hit.value == "present" and report.negated(hit.start, hit.end):
             cues.append((hit, "absent"))
         else:
@@ -68,3 +124,26 @@ def extrathyroidal_extension(report: Report) -> tuple[str, str]:
         if refs:
             return value, ",".join(refs[:3])
     return "not_stated", "no extrathyroidal extension statement"
+
+
+_FLIP = {"present": "absent", "absent": "present"}
+_LABEL_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=|]")
+
+
+def _foreign_answer(report: Report, answer) -> bool:
+    """An answer that speaks of lymph nodes and has no extension wording of its own is another key's answer shifted
+    into this row (scanned table columns out of line), not an extension finding."""
+    if report.hits(report.rules.extrathyroidal, start=answer.start, end=answer.end) or _YES.match(answer.text):
+        return False
+    return any(r.get("kind") == "context" and r.regex.search(answer.text) for r in report.rules.lymph_nodes)
+
+
+_YES = re.compile(r"\s*(?:yes|present|identified|focal|minimal|microscopic|gross|extensive)\b", re.I)
+
+
+def _negated_answer(report: Report, answer) -> bool:
+    """A free answer that negates its own extension words ("tumour does not extend beyond the capsule")."""
+    for hit in report.hits(report.rules.extrathyroidal, start=answer.start, end=answer.end):
+        if hit.value == "absent" or (hit.value == "present" and report.negated(hit.start, hit.end)):
+            return True
+    return bool(re.match(r"\s*(?:no|not|none|absent|negative)\b", answer.text, re.I))

@@ -19,7 +19,10 @@ def test_rules_load():
     ("histology.tsv", "his-999\tsquamous\tx\tx\t", "value 'squamous'"),
     ("bethesda_names.tsv", "bn-999\tVII\tname\tx\tx\t", "value 'VII'"),
     ("ptc_subtype.tsv", "sub-001\tclassic\t\tdup\tdup\t", "duplicate id"),
-    ("focality.tsv", "foc-999\tunifocal\tbad\t(unclosed\t", "invalid regular expression"),
+    ("focality.tsv", "foc-999\tunifocal\t\tbad\t(unclosed\t", "invalid regular expression"),
+    ("focality.tsv", "foc-999\tunifocal\teverywhere\tx\tx\t", "scope 'everywhere'"),
+    ("size_subjects.tsv", "ssz-999\tx\t(unclosed\t", "invalid regular expression"),
+    ("thyroid_site.tsv", "tsi-001\tdup\tdup\t", "duplicate id"),
 ])
 def test_bad_rule_fails_with_location(tmp_path, file, bad_line, message):
     ruleset = load_ruleset()
