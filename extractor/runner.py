@@ -170,13 +170,19 @@ def _init_worker(patterns: str | None) -> None:
     _WORKER_EXTRACTOR = Extractor(patterns)
 
 
-def _extract_chunk(table: ReportTable):
+def _extract_chunk(index: int, table: ReportTable, spool: Path) -> tuple[dict, list[tuple]]:
+    """Extract one chunk and write it to the spool (in the worker: only counts travel back to the parent)."""
     result = _WORKER_EXTRACTOR.extract_table(table)
-    return result.reports, result.mentions, result.errors
+    reports, errors = result.reports, result.errors
+    counts = {"reports": len(reports), "errors": len(errors), "mentions": len(result.mentions),
+              "by_kind": reports["report_kind"].value_counts().to_dict()}
+    save_chunk(spool, index, {"reports": reports, "mentions": result.mentions, "errors": errors}, counts)
+    return counts, list(errors[["row", "report_id", "reason"]].itertuples(index=False, name=None))
 
 
-def _ordered_results(chunks: Iterator, *, workers: int, patterns: str | None) -> Iterator:
-    """(index, extraction, rows, fraction) per chunk, in input order; at most 2 x workers chunks in flight.
+def _ordered_results(chunks: Iterator, spool: Path, *, workers: int, patterns: str | None) -> Iterator:
+    """(index, (counts, error rows), rows, fraction) per chunk, in input order, each chunk saved in ``spool``; at
+    most 2 x workers chunks in flight.
 
     An input of one chunk is extracted in this process whatever ``workers`` says: starting processes would cost
     more than they save."""
@@ -186,7 +192,7 @@ def _ordered_results(chunks: Iterator, *, workers: int, patterns: str | None) ->
     if workers <= 1 or len(first) < 2:
         _init_worker(patterns)
         for index, table, fraction in chunks:
-            yield index, _extract_chunk(table), table.rows_read, fraction
+            yield index, _extract_chunk(index, table, spool), table.rows_read, fraction
         return
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -197,7 +203,7 @@ def _ordered_results(chunks: Iterator, *, workers: int, patterns: str | None) ->
         pending: deque = deque()
         try:
             for index, table, fraction in chunks:
-                pending.append((index, pool.submit(_extract_chunk, table), table.rows_read, fraction))
+                pending.append((index, pool.submit(_extract_chunk, index, table, spool), table.rows_read, fraction))
                 while len(pending) >= 2 * workers:
                     index, future, rows, done = pending.popleft()
                     yield index, future.result(), rows, done
@@ -211,11 +217,25 @@ def _ordered_results(chunks: Iterator, *, workers: int, patterns: str | None) ->
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
+def chunk_file(spool: Path, index: int, name: str, ext: str) -> Path:
+    return spool / f"chunk-{index:07d}.{name}.{ext}"
+
+
+def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts: dict) -> None:
+    """A chunk's tables as CSV rows and Parquet, then its ``.done`` marker: complete or absent."""
+    for name, frame in frames.items():
+        atomic_write(chunk_file(spool, index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
+                     private=True)
+        atomic_write(chunk_file(spool, index, name, "parquet"), lambda tmp: frame.to_parquet(tmp, index=False),
+                     private=True)
+    atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
+
+
 class Spool:
     """Finished chunks, kept in DIR/.radpath-partial/ (owner-only) until the run ends.
 
-    Each chunk's tables are written there as CSV rows and a Parquet file, then a ``chunk-N.done`` marker with its
-    counts: a chunk is either complete or absent. At the end the chunks are joined, in input order, into the final
+    Each chunk's tables are written there (by the worker that extracted it, see :func:`save_chunk`) as CSV rows
+    and a Parquet file, then a ``chunk-N.done`` marker with its counts: a chunk is either complete or absent. At the end the chunks are joined, in input order, into the final
     files (each written aside and renamed) and the spool is removed. A run started with ``resume=True`` keeps the
     chunks of an interrupted run of the same input and settings (``state.json``) and extracts only the others.
     """
@@ -244,7 +264,7 @@ class Spool:
         shutil.rmtree(self.path, ignore_errors=True)
 
     def _file(self, index: int, name: str, ext: str) -> Path:
-        return self.path / f"chunk-{index:07d}.{name}.{ext}"
+        return chunk_file(self.path, index, name, ext)
 
     def done(self, index: int) -> dict | None:
         """The counts of a finished chunk, or None."""
@@ -252,14 +272,6 @@ class Spool:
             return json.loads(self._file(index, "counts", "done").read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
-
-    def save(self, index: int, frames: dict[str, pd.DataFrame], counts: dict) -> None:
-        for name, frame in frames.items():
-            atomic_write(self._file(index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
-                         private=True)
-            atomic_write(self._file(index, name, "parquet"), lambda tmp: frame.to_parquet(tmp, index=False),
-                         private=True)
-        atomic_write_text(self._file(index, "counts", "done"), json.dumps(counts), private=True)
 
     def join(self, chunks: int, private: dict[str, bool]) -> list[Path]:
         """Write DIR/<name>.csv and .parquet from chunks 0..chunks-1 (there is always a chunk 0)."""
@@ -406,13 +418,10 @@ def run_extract(
                 add(counts, table.rows_read, fraction)
 
     try:
-        for index, (reports, mentions, errors), rows, fraction in _ordered_results(
-                to_extract(), workers=workers, patterns=patterns):
-            counts = {"reports": len(reports), "errors": len(errors), "mentions": len(mentions),
-                      "by_kind": reports["report_kind"].value_counts().to_dict()}
-            spool.save(index, {"reports": reports, "mentions": mentions, "errors": errors}, counts)
-            for error in errors.itertuples(index=False):  # ids and reasons only: messages never quote report text
-                log.info("row %s (report %r): %s", error.row, error.report_id, error.reason)
+        for index, (counts, errors), rows, fraction in _ordered_results(
+                to_extract(), spool.path, workers=workers, patterns=patterns):
+            for row, report_id, reason in errors:  # ids and reasons only: messages never quote report text
+                log.info("row %s (report %r): %s", row, report_id, reason)
             add(counts, rows, fraction)
         summary.outputs = [str(p) for p in spool.join(summary.chunks, dict(TABLES))]
     except InputError:  # the input itself is wrong: nothing worth resuming
