@@ -3,10 +3,12 @@ negation and family checks. No spaCy here."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Iterator
 
+from ..components.matching import TextIndex
 from ..components.sections import BODY, Section, SectionFinder, section_at
 from ..rules import Rule
 from .rulebook import PathologyRules
@@ -137,12 +139,37 @@ class Report:
         return lo, (len(self.text) if hi < 0 else hi)
 
     # -- matching -----------------------------------------------------------------------------------------
+    @cached_property
+    def _index(self) -> TextIndex:
+        return TextIndex(self.text)
+
+    def _finditer(self, rule: Rule, start: int, end: int) -> Iterator[re.Match]:
+        """``rule.regex.finditer(text, start, end)``, skipping rules whose required words are absent and trying
+        the others only where their first character starts a word (see :class:`TextIndex`)."""
+        index = self._index
+        if not index.may_match(rule):
+            return
+        first = rule.first_chars
+        if first is None:
+            yield from rule.regex.finditer(self.text, start, end)
+            return
+        starts = index.starts(first)
+        match, text, resume = rule.regex.match, self.text, start
+        for position in starts[bisect_left(starts, start):]:
+            if position >= end:
+                break
+            if position >= resume:
+                m = match(text, position, end)
+                if m is not None:
+                    resume = m.end()
+                    yield m
+
     def hits(self, rules, *, start: int = 0, end: int | None = None, keep_excluded: bool = False) -> list[Hit]:
         """All matches of ``rules`` in [start, end), each within one line; a longer match hides a shorter overlapping one."""
         end = len(self.text) if end is None else end
         found = []
         for rule in rules:
-            for m in rule.regex.finditer(self.text, start, end):
+            for m in self._finditer(rule, start, end):
                 if m.end() == m.start() or "\n" in m.group(0):  # a rule never reads across a line break
                     continue
                 role, rank = self.role_rank(m.start())

@@ -37,3 +37,34 @@ def test_same_matches_on_word_soup(text):
     index = TextIndex(text)
     for rules in GROUPS:
         assert find_all(index, rules) == find_all_reference(text, rules)
+
+
+def _pathology_rule_groups():
+    from dataclasses import fields
+
+    from extractor.pathology import PathologyAggregator
+
+    aggregator = PathologyAggregator(RULESET)
+    rules = aggregator.rules
+    groups = [getattr(rules, f.name) for f in fields(rules)]
+    return aggregator, [g for g in groups if isinstance(g, tuple) and g and hasattr(g[0], "regex")]
+
+
+PATHOLOGY_AGGREGATOR, PATHOLOGY_GROUPS = _pathology_rule_groups()
+PATHOLOGY_TEXTS = [
+    *pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)["text"],
+    *generate(40, seed=9)["text"],
+    "", "pT1b pNO Mx; 0/3 LN; extrathyroidal, extension: N.A.", "İ ſ \u212a ﬁ: 1,2 x 0,8 cm nodule | Focality | Single |",
+]
+
+
+@pytest.mark.parametrize("text", PATHOLOGY_TEXTS)
+def test_pathology_report_matches_as_plain_finditer(text):
+    report = PATHOLOGY_AGGREGATOR.report(text)
+    n = len(report.text)
+    windows = [(0, n), (n // 3, n), (0, n // 2), (n // 4, 3 * n // 4)]
+    for rules in PATHOLOGY_GROUPS:
+        for rule in rules:
+            for start, end in windows:
+                expected = [(m.start(), m.end()) for m in rule.regex.finditer(report.text, start, end)]
+                assert [(m.start(), m.end()) for m in report._finditer(rule, start, end)] == expected, rule.id
