@@ -7,7 +7,8 @@ the median pass gives reports/second. Slow contenders (medSpaCy) time a prefix o
 (``slow_limit`` reports), which is enough for a stable rate.
 
 Contenders:
-- ``radpath_e2e_wN``: :func:`extractor.runner.run_extract` with N workers: read CSV -> extract -> write all tables;
+- ``radpath_e2e_wN``: :func:`extractor.api.extract_file` with N workers, the whole job: read CSV -> extract ->
+  write every table, link patients, apply the case definitions, write DuckDB and the manifest;
 - ``radpath_nlp``: radpath's spaCy pipeline alone (``nlp.pipe`` over the texts), the like-for-like comparison;
 - ``medspacy_load``: ``medspacy.load()`` (its tokenizer, PyRuSH, TargetMatcher, ConText) with radpath's target
   rules (as regular expressions) and ConText rules;
@@ -127,9 +128,8 @@ def child(name: str, corpus: str, repeat: int, limit: int | None) -> dict:
     import pandas as pd
 
     started = time.perf_counter()
-    if name.startswith("radpath_e2e_w"):
-        from .api import Extractor
-        from .runner import run_extract
+    if name.startswith("radpath_e2e_w"):  # the whole job: read, extract, write, link, case definitions, DuckDB
+        from .api import Extractor, RunOptions, extract_file
 
         workers = int(name.rsplit("w", 1)[1])
         Extractor()  # build (and cache) the pipeline once, like a long-running job; the pool's workers inherit it
@@ -141,7 +141,7 @@ def child(name: str, corpus: str, repeat: int, limit: int | None) -> dict:
         with tempfile.TemporaryDirectory() as tmp:
             for i in range(repeat):
                 t0 = time.perf_counter()
-                run_extract(corpus, Path(tmp) / f"run{i}", workers=workers, quiet=True, progress=False)
+                extract_file(corpus, Path(tmp) / f"run{i}", options=RunOptions(workers=workers))
                 passes.append(time.perf_counter() - t0)
     else:
         frame = pd.read_csv(corpus, dtype=str, keep_default_na=False)
