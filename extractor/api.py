@@ -139,14 +139,22 @@ class RunOptions:
     link: bool = True  # build DIR/patients and DIR/links
     duckdb: bool = True  # write DIR/radpath.duckdb
     workers: int | None = 1  # extraction processes; None = the cores this process may use
-    chunk_size: int = 1_000  # reports read, extracted and written at a time (memory stays flat)
+    chunk_size: int = 250  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
+
+
+def read_report_rows(out_dir: Path) -> pd.DataFrame:
+    """DIR/reports.parquet without its ``evidence`` column (linking never reads it; it is most of the bytes)."""
+    import pyarrow.parquet as pq
+
+    path = Path(out_dir) / "reports.parquet"
+    return pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c != "evidence"])
 
 
 @dataclass
 class Run:
     summary: object  # extractor.runner.RunSummary: counts, rate, workers
-    reports: pd.DataFrame
+    reports: pd.DataFrame  # DIR/reports without the evidence column
     linkage: object | None  # extractor.linking.Linkage
     definitions: list
     out_dir: Path
@@ -169,13 +177,12 @@ def extract_file(
     ``progress``: False (default) = silent, True / None (= when stderr is a terminal) = a progress bar, or a
     callable given the number of rows done per chunk."""
     from .runner import run_extract
-    from .store import read_frame
 
     out_dir = Path(out_dir)
     summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                           workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
                           resume=options.resume)
-    reports = read_frame(out_dir, "reports")
+    reports = read_report_rows(out_dir)
     linkage, definitions = None, []
     if options.link:
         from .cohort_api import link_patients_in, read_texts, write_cohort_outputs
@@ -184,7 +191,8 @@ def extract_file(
         texts = read_texts(input_path, columns=columns, fmt=fmt, ids=set(pathology))
         linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
                                                 definitions=options.definitions)
-        write_cohort_outputs(out_dir, linkage, definitions, reports=reports, duckdb=options.duckdb)
+        write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
+                             duckdb=options.duckdb)
     write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions)
     return Run(summary, reports, linkage, definitions, out_dir)
 

@@ -253,9 +253,9 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk_size: int = 2_000,
+def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk_size: int = 250,
               out_dir: str | Path = "benchmarks", echo=print) -> dict:
-    """Peak RSS of a streaming run at several corpus sizes (reports), each in its own process."""
+    """Peak RSS of the whole job at several corpus sizes (reports), each in its own process."""
     from .synth import generate, write_corpus
 
     rows = {}
@@ -289,12 +289,14 @@ def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk
 
 
 def _stream_child(corpus: str, out: str, workers: int, chunk_size: int) -> dict:
-    from .runner import run_extract
+    """The whole job (extract_file: tables, linking, definitions, DuckDB) on one corpus: time and peak RSS."""
+    from .api import RunOptions, extract_file
 
     t0 = time.perf_counter()
-    summary = run_extract(corpus, out, workers=workers, chunk_size=chunk_size, quiet=True, progress=False)
+    run = extract_file(corpus, out, options=RunOptions(workers=workers, chunk_size=chunk_size))
     seconds = time.perf_counter() - t0
-    return {"seconds": round(seconds, 1), "reports_per_second": round(summary.rows_read / seconds, 1), **peak_rss_mb()}
+    return {"seconds": round(seconds, 1), "reports_per_second": round(run.summary.rows_read / seconds, 1),
+            **peak_rss_mb()}
 
 
 if __name__ == "__main__":

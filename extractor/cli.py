@@ -48,7 +48,7 @@ def cli():
 @click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
               help="Extraction processes (default: the cores available). Output is the same for any number.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=1000, show_default=True,
+@click.option("--chunk-size", type=click.IntRange(min=1), default=250, show_default=True,
               help="Reports read, extracted and written at a time; memory depends on this, not on INPUT's size.")
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "

@@ -77,9 +77,10 @@ def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *
 
 
 def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
-                         reports: pd.DataFrame | None = None, mentions: pd.DataFrame | None = None,
+                         reports: pd.DataFrame | Path | None = None, mentions: pd.DataFrame | Path | None = None,
                          duckdb: bool = True) -> list[Path]:
-    """Write DIR/patients and DIR/links (CSV + Parquet) and, with ``duckdb``, DIR/radpath.duckdb."""
+    """Write DIR/patients and DIR/links (CSV + Parquet) and, with ``duckdb``, DIR/radpath.duckdb (``reports`` and
+    ``mentions`` may be frames or Parquet files, which DuckDB then reads itself)."""
     out_dir = Path(out_dir)
     written = write_frame(linkage.patients, out_dir, "patients")
     written += write_frame(linkage.links, out_dir, "links")

@@ -31,7 +31,8 @@ from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, no
 from .files import atomic_write, atomic_write_text
 
 log = logging.getLogger(__name__)
-DEFAULT_CHUNK_SIZE = 1_000
+DEFAULT_CHUNK_SIZE = 250  # small enough to balance two workers on a few thousand reports
+ROW_GROUP_ROWS = 50_000  # rows per Parquet row group in the joined tables
 TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private: holds report text)
 
 
@@ -291,6 +292,13 @@ class Spool:
 
             def write_parquet(tmp: str) -> None:
                 writer = schema = None
+                group: list = []  # chunks gathered into row groups of about ROW_GROUP_ROWS rows
+
+                def flush() -> None:
+                    if group:
+                        writer.write_table(pa.concat_tables(group))
+                        group.clear()
+
                 for index in range(chunks):
                     table = pq.read_table(self._file(index, name, "parquet"))
                     if not table.num_rows:
@@ -299,10 +307,13 @@ class Spool:
                         schema = pa.schema([f.with_type(pa.string()) if pa.types.is_null(f.type) else f
                                             for f in table.schema], metadata=table.schema.metadata)
                         writer = pq.ParquetWriter(tmp, schema)
-                    writer.write_table(table.cast(schema))
+                    group.append(table.cast(schema))
+                    if sum(t.num_rows for t in group) >= ROW_GROUP_ROWS:
+                        flush()
                 if writer is None:  # no rows at all: the file an in-memory run writes for an empty table
                     empty.to_parquet(tmp, index=False)
                 else:
+                    flush()
                     writer.close()
 
             written.append(atomic_write(self.directory / f"{name}.csv", write_csv, private=private[name]))

@@ -58,7 +58,7 @@ def _sql_text(value: str) -> str:
 def write_duckdb(
     directory: str | Path,
     *,
-    reports: pd.DataFrame,
+    reports: pd.DataFrame | Path,
     patients: pd.DataFrame,
     mentions: pd.DataFrame | Path | None = None,
     links: pd.DataFrame | None = None,
