@@ -15,6 +15,7 @@ from .mentions import mention_rows
 from .pipeline import cached_nlp
 from .privacy import text_for_log
 from .ruleset import load_ruleset
+from .errors import InputError
 from .sources import ColumnMap, ReportTable, normalise, read_reports
 from .tables import errors_frame, mentions_frame, reports_frame, write_table
 
@@ -141,6 +142,7 @@ class RunOptions:
     workers: int | None = 1  # extraction processes; None = the cores this process may use
     chunk_size: int = 250  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
+    omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -179,6 +181,8 @@ def extract_file(
     from .runner import run_extract
 
     out_dir = Path(out_dir)
+    if options.omop:
+        columns = omop_columns(input_path, fmt)
     summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                           workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
                           resume=options.resume)
@@ -193,8 +197,29 @@ def extract_file(
                                                 definitions=options.definitions)
         write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
                              duckdb=options.duckdb)
+    if options.omop:
+        from .omop import note_nlp_frame, write_note_nlp
+
+        write_note_nlp(note_nlp_frame(pd.read_parquet(out_dir / "mentions.parquet")), out_dir)
     write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions)
     return Run(summary, reports, linkage, definitions, out_dir)
+
+
+def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
+    """The ColumnMap of an OMOP NOTE file (note_id, person_id, note_date or note_datetime, note_title,
+    note_text; names matched case-insensitively), read from its header."""
+    from .omop import omop_column_map
+    from .runner import header_only
+    from .sources import detect_format
+
+    path = Path(input_path)
+    if not path.is_file():
+        raise InputError("file not found" if not path.exists() else "is a directory; give a report table file",
+                         path=str(path))
+    try:
+        return omop_column_map(header_only(path, detect_format(path, fmt)))
+    except InputError as e:
+        raise InputError(str(e), path=str(path)) from e
 
 
 def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions) -> Path:

@@ -44,6 +44,9 @@ def cli():
 @definition_options
 @click.option("--linking-config", type=click.Path(dir_okay=False), default=None,
               help="Linking windows and rules instead of patterns/linking.toml.")
+@click.option("--omop", is_flag=True,
+              help="INPUT is an OMOP CDM NOTE table (note_id, person_id, note_date, note_title, note_text): read "
+                   "its standard columns and also write DIR/note_nlp (CDM v5.4), one row per mention.")
 @click.option("--no-link", is_flag=True, help="Extract report fields only; do not build DIR/patients.")
 @click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
@@ -61,7 +64,7 @@ def cli():
                    "report text is patient data and logs are often kept and shared.")
 @user_errors
 def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns,
-            definition_files, linking_config, no_link, no_duckdb, workers, chunk_size, resume, quiet, verbose,
+            definition_files, linking_config, omop, no_link, no_duckdb, workers, chunk_size, resume, quiet, verbose,
             log_text):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
@@ -81,6 +84,8 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
 
         radpath extract archive.parquet --out results --workers 8 --resume
+
+        radpath extract note.parquet --omop --out results      # OMOP NOTE in, NOTE_NLP out too
     """
     from .api import RunOptions, extract_file
     from .privacy import LOG_TEXT_ENV
@@ -89,9 +94,11 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         log_to_stderr()
     os.environ[LOG_TEXT_ENV] = "1" if log_text else "0"  # workers inherit it
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
+    if omop and columns != ColumnMap():
+        raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
     options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
                          link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
-                         resume=resume)
+                         resume=resume, omop=omop)
     run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
                        progress=False if quiet else None)
     if not quiet:
@@ -178,7 +185,8 @@ def _print_summary(run) -> None:
         click.echo(outcome_tables(patients, [d.column for d in run.definitions]))
         click.echo("")
     click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors"
-               + (", patients, links" if run.linkage is not None else "") + " (.csv and .parquet), "
+               + (", patients, links" if run.linkage is not None else "")
+               + (", note_nlp" if (run.out_dir / "note_nlp.parquet").exists() else "") + " (.csv and .parquet), "
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
 
 

@@ -132,7 +132,7 @@ def iter_raw_chunks(path: Path, fmt: str, chunk_size: int) -> Iterator[tuple[pd.
         raise InputError(f"unknown format {fmt!r}", path=str(path))
 
 
-def _header_only(path: Path, fmt: str) -> pd.DataFrame:
+def header_only(path: Path, fmt: str) -> pd.DataFrame:
     """The input's columns with no rows (to check the required columns of an input that has none)."""
     if fmt in {"csv", "tsv"}:
         return pd.read_csv(path, nrows=0, **_csv_options(path, fmt))
@@ -140,6 +140,8 @@ def _header_only(path: Path, fmt: str) -> pd.DataFrame:
         import pyarrow.parquet as pq
 
         return pq.read_schema(path).empty_table().to_pandas()
+    for chunk, _ in iter_raw_chunks(path, fmt, 1):  # JSON Lines: the keys of the first record
+        return chunk.iloc[0:0]
     return pd.DataFrame()
 
 
@@ -154,7 +156,7 @@ def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> It
         first_row += table.rows_read
         yield table, fraction
     if first_row == 1:  # no rows: check the required columns on one made-up row, then yield an empty table
-        header = _header_only(path, fmt)
+        header = header_only(path, fmt)
         probe = normalise(pd.DataFrame([{c: "x" for c in header.columns}], columns=header.columns), columns=columns,
                           source=str(path))
         yield ReportTable(reports=probe.reports.iloc[0:0], errors=[], rows_read=0), 1.0
