@@ -59,6 +59,9 @@ class ThyroidContext:
         """One ConText graph per sentence: a modifier's scope never leaves its sentence, so this gives the same
         edges as one graph per document while staying linear in the length of a very long report."""
         targets = list(doc.spans[MENTIONS_KEY])
+        if not targets:  # ConText only where there is something to modify
+            doc._.context_graph = []
+            return doc
         by_sentence: dict[int, tuple[list, list]] = {}
         for target in targets:
             by_sentence.setdefault(target.sent.start, ([], []))[0].append(target)

@@ -120,7 +120,6 @@ class _Plan:
     def __init__(self, rules: Sequence[Rule]):
         self.rules = rules  # kept so that the id() this plan is cached under stays this list's
         self.items = [(order, rule, rule.fragments, rule.first_chars, rule.regex) for order, rule in enumerate(rules)]
-        self.fragments = tuple(sorted({f for rule in rules for f in (rule.fragments or ())}))
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -139,12 +138,11 @@ def find_all(text: "str | TextIndex", rules: Sequence[Rule]) -> list[Match]:
     """Every match of every rule (overlaps included), exactly as each rule's ``regex.finditer`` finds them."""
     index = text if isinstance(text, TextIndex) else TextIndex(text)
     plan = _plan(rules)
-    lowered = index.lowered
-    present = {f for f in plan.fragments if f in lowered}
+    may_match = index.may_match
     found = []
     text = index.text
     for order, rule, fragments, first, regex in plan.items:
-        if fragments is not None and present.isdisjoint(fragments):
+        if fragments is not None and not may_match(rule):
             continue
         if first is None:
             for m in regex.finditer(text):
