@@ -1,0 +1,151 @@
+"""Read reports from any database SQLAlchemy can reach, in chunks, through a server-side cursor. No spaCy here.
+
+Three ways to say what to read:
+
+- ``query="SELECT ..."`` - any SELECT; its columns are mapped like a file's (``ColumnMap``); rows come in the
+  query's order (add ORDER BY for a reproducible run);
+- ``table="reports", schema="src"`` - every column of a table, ordered by the report-id column;
+- ``omop=True, schema="cdm"`` - the OMOP CDM v5.4 NOTE table (``note`` unless ``table`` says otherwise): only
+  note_id, person_id, note_date, note_datetime, note_title, note_type_concept_id and note_text are fetched, ordered
+  by note_id, and mapped by :func:`extractor.omop.note_to_reports`.
+
+Rows arrive ``chunk_size`` at a time (``stream_results`` + ``yield_per``: a named cursor on PostgreSQL, so the
+client holds one chunk, never the result set). :func:`iter_sql_tables` normalises the chunks with row numbers and
+duplicate detection running across them, in the shape ``extractor.runner`` consumes.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Iterator, Mapping
+
+import pandas as pd
+
+from ..errors import InputError
+from ..sources import ColumnMap, ReportTable, normalise
+from .urls import DatabaseError, create_engine, database_error, mask_url
+
+log = logging.getLogger(__name__)
+DEFAULT_CHUNK_SIZE = 1_000
+OMOP_NOTE_FIELDS = ("note_id", "person_id", "note_date", "note_datetime", "note_title", "note_type_concept_id",
+                    "note_text")
+OMOP_REQUIRED = ("note_id", "person_id", "note_text")
+
+
+def _source_statement(conn, *, query, table, schema, omop, columns: ColumnMap):
+    """The SELECT to run, and a description of the source for messages."""
+    import sqlalchemy as sa
+
+    if query is not None:
+        if table is not None or omop:
+            raise DatabaseError("give either a query or a table / OMOP NOTE table, not both")
+        return sa.text(query), "query"
+    name = table or ("note" if omop else None)
+    if name is None:
+        raise DatabaseError("nothing to read: give a query, a table or the OMOP option")
+    inspector = sa.inspect(conn)
+    where = f"{schema}.{name}" if schema else name
+    try:
+        found = [c["name"] for c in inspector.get_columns(name, schema=schema)]
+    except sa.exc.NoSuchTableError:
+        found = []
+    if not found:  # unknown table (some dialects return no columns instead of raising)
+        raise DatabaseError(f"table {where} not found")
+    by_lower = {c.lower(): c for c in found}
+    source = sa.table(name, *[sa.column(c) for c in found], schema=schema)
+    if omop:
+        missing = [c for c in OMOP_REQUIRED if c not in by_lower]
+        if missing:
+            raise DatabaseError(f"{where} is not an OMOP NOTE table: column(s) {missing} missing; found {found}")
+        wanted = [source.c[by_lower[c]] for c in OMOP_NOTE_FIELDS if c in by_lower]
+        return sa.select(*wanted).order_by(source.c[by_lower["note_id"]]), where
+    order = columns.report_id if columns.report_id in found else by_lower.get(columns.report_id.lower())
+    statement = sa.select(*[source.c[c] for c in found])
+    if order is not None:
+        statement = statement.order_by(source.c[order])
+    return statement, where
+
+
+def iter_sql_reports(
+    url: str,
+    query: str | None = None,
+    table: str | None = None,
+    schema: str | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    omop: bool = False,
+    columns: ColumnMap = ColumnMap(),
+    note_type_names: Mapping[int, str] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Raw report chunks (DataFrames) from a query, a table or an OMOP NOTE table; see the module docstring.
+
+    In OMOP mode each chunk is already in radpath's canonical input columns (report_id, patient_id, report_date,
+    report_type, text). An empty result yields one empty DataFrame with the result's columns."""
+    if chunk_size < 1:
+        raise ValueError("chunk_size must be at least 1")
+    engine = create_engine(url)
+    yielded = False
+    try:
+        with engine.connect() as conn:
+            statement, where = _source_statement(conn, query=query, table=table, schema=schema, omop=omop,
+                                                 columns=columns)
+            log.info("reading %s from %s in chunks of %d", where, mask_url(url), chunk_size)
+            result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(statement)
+            keys = list(result.keys())
+            for rows in result.partitions(chunk_size):
+                frame = pd.DataFrame.from_records(rows, columns=keys)
+                yielded = True
+                yield _as_reports(frame, note_type_names) if omop else frame
+            if not yielded:
+                empty = pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+                yield _as_reports(empty, note_type_names) if omop else empty
+    except (DatabaseError, InputError):
+        raise
+    except Exception as e:  # connecting, reflecting or fetching; the message is the driver's first line, masked
+        if not _is_db_error(e):
+            raise
+        raise database_error(e, url, "cannot read from") from e
+    finally:
+        engine.dispose()
+
+
+def _is_db_error(e: Exception) -> bool:
+    import sqlalchemy as sa
+
+    return isinstance(e, (sa.exc.DBAPIError, sa.exc.SQLAlchemyError))
+
+
+def _as_reports(note: pd.DataFrame, note_type_names) -> pd.DataFrame:
+    from ..omop import note_to_reports
+
+    return note_to_reports(note, note_type_names=note_type_names)
+
+
+def iter_sql_tables(
+    url: str,
+    query: str | None = None,
+    table: str | None = None,
+    schema: str | None = None,
+    *,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    omop: bool = False,
+    columns: ColumnMap = ColumnMap(),
+    note_type_names: Mapping[int, str] | None = None,
+) -> Iterator[tuple[ReportTable, float]]:
+    """(normalised ReportTable, 0.0) per chunk - the iterator ``extractor.runner`` extracts from. Row numbers
+    (1-based position in the result) and the set of report ids already seen run across chunks, so rows read =
+    reports + errors over the whole source. The fraction is 0.0: a count of a streamed query is not known."""
+    seen: set[str] = set()
+    first_row = 1
+    columns = ColumnMap() if omop else columns
+    source = mask_url(url)
+    for raw in iter_sql_reports(url, query, table, schema, chunk_size=chunk_size, omop=omop, columns=columns,
+                                note_type_names=note_type_names):
+        if not len(raw):
+            if first_row == 1:  # no rows at all: check the required columns on one made-up row
+                probe = pd.DataFrame([{c: "x" for c in raw.columns}], columns=raw.columns)
+                checked = normalise(probe, columns=columns, source=source)
+                yield ReportTable(reports=checked.reports.iloc[0:0], errors=[], rows_read=0), 1.0
+            continue
+        chunk = normalise(raw, columns=columns, source=source, first_row=first_row, seen=seen)
+        first_row += chunk.rows_read
+        yield chunk, 0.0
