@@ -253,9 +253,10 @@ def markdown(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk_size: int = 250,
+def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk_size: int = 250, link: bool = True,
               out_dir: str | Path = "benchmarks", echo=print) -> dict:
-    """Peak RSS of the whole job at several corpus sizes (reports), each in its own process."""
+    """Peak RSS of the whole job (``link=False``: of the streaming extraction alone) at several corpus sizes
+    (reports), each in its own process."""
     from .synth import generate, write_corpus
 
     rows = {}
@@ -268,7 +269,7 @@ def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk
             del frame
             echo(f"streaming {n} reports ...")
             command = [sys.executable, "-m", "extractor.bench", "--stream-child", str(corpus), str(Path(tmp) / f"out-{size}"),
-                       str(workers), str(chunk_size)]
+                       str(workers), str(chunk_size), "link" if link else "no-link"]
             done = subprocess.run(command, capture_output=True, text=True)
             if done.returncode != 0:
                 rows[str(size)] = {"error": done.stderr.strip().splitlines()[-1:]}
@@ -277,7 +278,7 @@ def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk
             echo(f"  {rows[str(size)]}")
     sizes_done = [r for r in rows.values() if "peak_rss_mb" in r]
     result = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "workers": workers,
-              "chunk_size": chunk_size, "runs": rows}
+              "chunk_size": chunk_size, "link": link, "runs": rows}
     if len(sizes_done) >= 2:
         result["rss_ratio_largest_to_smallest"] = round(sizes_done[-1]["peak_rss_mb"] / sizes_done[0]["peak_rss_mb"], 3)
     out = Path(out_dir)
@@ -288,12 +289,12 @@ def rss_scale(sizes=(10_000, 100_000), *, seed: int = 0, workers: int = 1, chunk
     return result
 
 
-def _stream_child(corpus: str, out: str, workers: int, chunk_size: int) -> dict:
+def _stream_child(corpus: str, out: str, workers: int, chunk_size: int, link: bool) -> dict:
     """The whole job (extract_file: tables, linking, definitions, DuckDB) on one corpus: time and peak RSS."""
     from .api import RunOptions, extract_file
 
     t0 = time.perf_counter()
-    run = extract_file(corpus, out, options=RunOptions(workers=workers, chunk_size=chunk_size))
+    run = extract_file(corpus, out, options=RunOptions(workers=workers, chunk_size=chunk_size, link=link))
     seconds = time.perf_counter() - t0
     return {"seconds": round(seconds, 1), "reports_per_second": round(run.summary.rows_read / seconds, 1),
             **peak_rss_mb()}
@@ -304,6 +305,7 @@ if __name__ == "__main__":
         name, corpus, repeat, limit = sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]) or None
         print(json.dumps(child(name, corpus, repeat, limit)))
     elif sys.argv[1:2] == ["--stream-child"]:
-        print(json.dumps(_stream_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]))))
+        print(json.dumps(_stream_child(sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]),
+                                       sys.argv[6] == "link")))
     else:
         sys.exit("usage: radpath bench (this module's command line is for its own child processes)")

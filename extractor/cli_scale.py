@@ -50,10 +50,12 @@ def synth(patients, seed, out_path):
 @click.option("--rss-scale", "rss_sizes", default=None,
               help="Instead: peak RSS of streaming runs at these sizes in reports, e.g. 10000,100000.")
 @click.option("--workers", type=click.IntRange(min=1), default=1, show_default=True, help="Workers for --rss-scale.")
+@click.option("--no-link", is_flag=True,
+              help="With --rss-scale: measure the streaming extraction alone, without linking and DuckDB.")
 @click.option("--out", "out_dir", default="benchmarks", show_default=True, type=click.Path(file_okay=False),
               help="Directory for the JSON and Markdown results.")
 @user_errors
-def bench(patients, seed, corpus, repeat, slow_limit, contenders, rss_sizes, workers, out_dir):
+def bench(patients, seed, corpus, repeat, slow_limit, contenders, rss_sizes, workers, no_link, out_dir):
     """Measure reports/second and peak memory of radpath, medSpaCy and spaCy's tokenizer on one corpus.
 
     Every contender runs in its own process; prints the machine, each contender's rate and peak RSS, and the
@@ -69,7 +71,7 @@ def bench(patients, seed, corpus, repeat, slow_limit, contenders, rss_sizes, wor
     click.echo(f"Machine: {m['cpu_model']}, {m['cores_usable']} usable cores of {m['cores_total']}, Python {m['python']}")
     if rss_sizes:
         sizes = [int(s) for s in rss_sizes.split(",") if s.strip()]
-        result = rss_scale(sizes, seed=seed, workers=workers, out_dir=out_dir, echo=click.echo)
+        result = rss_scale(sizes, seed=seed, workers=workers, link=not no_link, out_dir=out_dir, echo=click.echo)
         if "rss_ratio_largest_to_smallest" in result:
             click.echo(f"Peak RSS largest / smallest: {result['rss_ratio_largest_to_smallest']}")
         click.echo(f"Wrote {result['file']}")

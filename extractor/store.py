@@ -23,6 +23,8 @@ DB_NAME = "radpath.duckdb"
 TABLES = ("reports", "mentions", "patients", "links")
 
 
+DUCKDB_MEMORY_LIMIT = "128MB"  # building DIR/radpath.duckdb streams Parquet through DuckDB; memory stays bounded
+
 def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, private: bool = False) -> list[Path]:
     return write_table(frame, directory, name, private=private)
 
@@ -76,7 +78,7 @@ def write_duckdb(
 
     def build(tmp: str) -> None:
         Path(tmp).unlink(missing_ok=True)  # duckdb wants to create the file itself
-        con = duckdb.connect(tmp)
+        con = duckdb.connect(tmp, config={"memory_limit": DUCKDB_MEMORY_LIMIT, "threads": 1, "preserve_insertion_order": False})  # spills to disk beyond it
         try:
             for name, frame in frames.items():
                 if isinstance(frame, Path):  # a Parquet file DuckDB reads itself, without a pandas copy
