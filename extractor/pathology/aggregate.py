@@ -2,7 +2,7 @@
 the rule files in patterns/pathology/ and, for evidence, the shared pipeline's mention rows.
 
 Every FieldValue carries ``.rule`` = the rule id(s) that decided it, each as ``<rule id>@<character offset>``, and
-``.evidence`` = the mention_index of any mention row overlapping those characters.
+``.evidence`` = the mention_index of any mention row covering one of those offsets.
 """
 from __future__ import annotations
 
@@ -90,10 +90,12 @@ class PathologyAggregator:
 
 
 def _evidence(rule: str, mentions) -> list[int]:
-    """mention_index of mention rows that start within 80 characters of an offset named in the rule string."""
+    """mention_index of the mention rows that cover an offset named in the rule string (a rule hit starting inside
+    a mention is that mention's finding; a mention merely nearby is not evidence)."""
     offsets = [int(o) for o in _OFFSET.findall(rule)]
     hits = []
     for m in mentions or ():
-        if any(abs(int(m.get("start_char", -10**9)) - o) <= 80 for o in offsets):
+        start, end = int(m.get("start_char", -1)), int(m.get("end_char", -1))
+        if any(start <= o < end for o in offsets):
             hits.append(int(m["mention_index"]))
     return sorted(set(hits))

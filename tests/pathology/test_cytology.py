@@ -108,3 +108,30 @@ def test_surgical_fields_empty_for_cytology(cytology):
     out = cytology("Bethesda VI, papillary thyroid carcinoma, 2 cm nodule.")
     for name in ("tumor_size_mm", "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "mass_in_specimen"):
         assert out[name] == ""
+
+
+def test_field_evidence_is_the_mention_under_the_rule_hit_not_a_neighbour():
+    """A value's evidence links only mentions that cover the hit's offset; a mention a few words on is not."""
+    import json
+    import re
+
+    import pandas as pd
+
+    from extractor.api import extract
+
+    text = ("FNA, left lobe. Diagnosis: papillary thyroid carcinoma (Bethesda VI). Several psammoma bodies. "
+            "Background of lymphocytic thyroiditis.")
+    result = extract(pd.DataFrame([{"report_id": "C1", "patient_id": "P1", "report_date": "2024-01-02",
+                                    "report_type": "FNA", "text": text}]))
+    evidence = json.loads(result.reports.loc[0, "evidence"])
+    mentions = result.mentions.set_index("mention_index")
+    for field, item in evidence.items():
+        offsets = [int(o) for o in re.findall(r"@(\d+)", item["rule"])]
+        for index in item["mentions"]:
+            m = mentions.loc[index]
+            assert any(m["start_char"] <= o < m["end_char"] for o in offsets), (field, m["text"])
+    assert result.reports.loc[0, "psammoma_bodies"] == "present"
+    thyroiditis = [int(i) for i in evidence["lymphocytic_thyroiditis"]["mentions"]]
+    assert all("psammoma" not in mentions.loc[i, "text"].lower() for i in thyroiditis)
+    assert all("thyroiditis" not in mentions.loc[i, "text"].lower()
+               for i in evidence["psammoma_bodies"]["mentions"])
