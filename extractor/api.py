@@ -156,7 +156,7 @@ def read_report_rows(out_dir: Path) -> pd.DataFrame:
 @dataclass
 class Run:
     summary: object  # extractor.runner.RunSummary: counts, rate, workers
-    reports: pd.DataFrame  # DIR/reports without the evidence column
+    reports: pd.DataFrame | None  # DIR/reports without the evidence column, when linked
     linkage: object | None  # extractor.linking.Linkage
     definitions: list
     out_dir: Path
@@ -186,9 +186,9 @@ def extract_file(
     summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                           workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
                           resume=options.resume)
-    reports = read_report_rows(out_dir)
-    linkage, definitions = None, []
+    reports, linkage, definitions = None, None, []
     if options.link:
+        reports = read_report_rows(out_dir)
         from .cohort_api import link_patients_in, read_texts, write_cohort_outputs
 
         pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]

@@ -32,7 +32,7 @@ from .files import atomic_write, atomic_write_text
 
 log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 250  # small enough to balance two workers on a few thousand reports
-ROW_GROUP_ROWS = 50_000  # rows per Parquet row group in the joined tables
+ROW_GROUP_ROWS = 10_000  # rows per Parquet row group in the joined tables (bounds the join's memory)
 TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private: holds report text)
 
 
