@@ -12,9 +12,9 @@ and / or a directory. No spaCy in this module (extraction runs through extractor
 Chunks are extracted in input order by worker processes (:mod:`extractor.sqlio.workers`) and each chunk's
 reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to the target as soon as they are extracted, inside
 the run's single transaction (:class:`extractor.sqlio.writer.SqlWriter`). Linking needs every report, so the
-reports table (no text) and the texts of the cytology and surgical-pathology reports only (for FNA / tumour sites)
-are kept until the end; then patients and links are written, the run is recorded in ``radpath_runs`` with its
-manifest (URLs masked) and the transaction commits. With ``out_dir`` the same tables are also written as files,
+reports table (no text, no evidence) and the texts of the cytology and surgical-pathology reports only (for FNA /
+tumour sites) are kept until the end; then patients and links are written, the run is recorded in
+``radpath_runs`` with its manifest (URLs masked) and the transaction commits. With ``out_dir`` the same tables are also written as files,
 exactly as ``radpath extract`` writes them (CSV + Parquet, radpath.duckdb, manifest.json).
 """
 from __future__ import annotations
@@ -160,10 +160,11 @@ def run_sql(
         for index, (chunk, (reports, mentions, errors)) in enumerate(
                 extract_in_order(tables, workers=workers, patterns=options.patterns)):
             rows = chunk.rows_read
-            pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
-            texts = chunk.reports[["report_id", "text"]]
-            kept_texts.append(texts[texts["report_id"].isin(set(pathology))])
-            kept_reports.append(reports)
+            if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
+                pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
+                texts = chunk.reports[["report_id", "text"]]
+                kept_texts.append(texts[texts["report_id"].isin(set(pathology))])
+                kept_reports.append(reports.drop(columns=["evidence"]))  # linking never reads it; most of the bytes
             outputs = {"reports": reports, "mentions": mentions, "errors": errors}
             if omop:
                 note_nlp = note_nlp_frame(mentions, nlp_datetime=nlp_datetime)
@@ -206,7 +207,7 @@ def run_sql(
                 writer.append("patients", linkage.patients)
                 writer.append("links", linkage.links)
             if out is not None:
-                write_cohort_outputs(out, linkage, definitions, reports=all_reports, duckdb=options.duckdb)
+                write_cohort_outputs(out, linkage, definitions, reports=out / "reports.parquet", duckdb=options.duckdb)
         summary.seconds = time.perf_counter() - started
 
         run_options = {**asdict(options), "columns": asdict(columns), "query": query, "table": table,
