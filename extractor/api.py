@@ -240,6 +240,7 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
         definitions=definitions,
         linking_config=options.linking,
         tables=tables,
+        input_rows={str(input_path): summary.rows_read},
     )
 
 

@@ -41,6 +41,7 @@ def patterns_fingerprint(directory: str | Path | None = None) -> str:
 
 
 def _count_rows(path: Path) -> int | None:
+    """Data rows in a report table, read in chunks (memory does not grow with the file)."""
     suffix = path.suffix.lower()
     try:
         if suffix in {".parquet", ".pq"}:
@@ -51,10 +52,12 @@ def _count_rows(path: Path) -> int | None:
             import pandas as pd
 
             if suffix in {".jsonl", ".ndjson", ".json"}:
-                return len(pd.read_json(path, lines=True, dtype=False))
+                with open(path, "rb") as handle:
+                    return sum(1 for line in handle if line.strip())
             sep = "\t" if suffix in {".tsv", ".tab"} else None
-            return len(pd.read_csv(path, dtype=str, sep=sep, engine="python" if sep is None else "c",
-                                   keep_default_na=False))
+            with pd.read_csv(path, dtype=str, sep=sep, engine="python" if sep is None else "c",
+                             keep_default_na=False, chunksize=50_000) as reader:
+                return sum(len(chunk) for chunk in reader)
     except Exception:  # a count is informative only; the manifest must not fail a finished run
         return None
     return None
@@ -68,8 +71,10 @@ def build_manifest(
     definitions: Iterable[Definition] = (),
     linking_config: str | Path | None = None,
     tables: Mapping[str, int] | None = None,
+    input_rows: Mapping[str, int] | None = None,
 ) -> dict:
-    """The manifest as a dict (see write_manifest)."""
+    """The manifest as a dict (see write_manifest). ``input_rows``: rows already counted per input path (a run
+    knows how many it read), so the inputs need not be read again."""
     from . import __version__
 
     try:
@@ -78,12 +83,16 @@ def build_manifest(
         fingerprint = load_ruleset(patterns).fingerprint()
     except Exception:  # the rule set may not load (e.g. linking only on another machine); hash the files
         fingerprint = patterns_fingerprint(patterns)
-    input_rows = []
+    counted = {str(k): v for k, v in (input_rows or {}).items()}
+    inputs_seen = []
     for item in inputs:
         path = Path(item)
-        input_rows.append({"path": str(path), "sha256": sha256_file(path) if path.is_file() else None,
-                           "bytes": path.stat().st_size if path.is_file() else None,
-                           "rows": _count_rows(path) if path.is_file() else None})
+        if str(item) in counted:
+            rows = counted[str(item)]
+        else:
+            rows = _count_rows(path) if path.is_file() else None
+        inputs_seen.append({"path": str(path), "sha256": sha256_file(path) if path.is_file() else None,
+                            "bytes": path.stat().st_size if path.is_file() else None, "rows": rows})
     linking_path = Path(linking_config) if linking_config else patterns_dir(patterns) / "linking.toml"
     return {
         "manifest_version": MANIFEST_VERSION,
@@ -96,7 +105,7 @@ def build_manifest(
                            "sha256": sha256_file(linking_path) if linking_path.is_file() else None},
         "definitions": [{"id": d.id, "path": d.path, "sha256": sha256_file(d.path)} for d in definitions],
         "options": dict(options or {}),
-        "inputs": input_rows,
+        "inputs": inputs_seen,
         "tables": dict(tables or {}),
     }
 

@@ -98,3 +98,17 @@ def test_help_teaches_with_examples():
     for command in ("extract", "evaluate", "demo"):
         result = CliRunner().invoke(cli, [command, "--help"])
         assert "Example:" in result.output
+
+
+def test_manifest_records_the_input_rows_the_run_read(tmp_path):
+    """The manifest counts the input's rows (every row, including those that became errors)."""
+    import json
+
+    sample = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
+    frame = pd.concat([sample.iloc[:10], sample.iloc[:2]], ignore_index=True)  # two duplicate ids -> errors
+    frame.to_csv(tmp_path / "in.csv", index=False)
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "in.csv"), "--out", str(tmp_path / "out"), "-q"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text())
+    assert manifest["inputs"][0]["rows"] == 12 == manifest["tables"]["rows_read"]
+    assert manifest["tables"]["errors"] == 2
