@@ -10,19 +10,13 @@ import click
 from . import __version__
 from .cli_audit import audit, explain
 from .cli_cohort import COMMANDS as COHORT_COMMANDS
-from .cli_common import column_options, definition_options, log_to_stderr, user_errors
+from .cli_common import column_options, log_to_stderr, run_options, user_errors
 from .cli_scale import COMMANDS as SCALE_COMMANDS
+from .cli_sql import COMMANDS as SQL_COMMANDS
 from .resources import sample_dir
 from .sources import ColumnMap
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-def patterns_option(func):
-    return click.option(
-        "--patterns", type=click.Path(file_okay=False), default=None,
-        help="Directory of rule files to use instead of the shipped patterns/.",
-    )(func)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -40,19 +34,10 @@ def cli():
 @column_options
 @click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default=None,
               help="Input format; by default taken from the file extension.")
-@patterns_option
-@definition_options
-@click.option("--linking-config", type=click.Path(dir_okay=False), default=None,
-              help="Linking windows and rules instead of patterns/linking.toml.")
 @click.option("--omop", is_flag=True,
               help="INPUT is an OMOP CDM NOTE table (note_id, person_id, note_date, note_title, note_text): read "
                    "its standard columns and also write DIR/note_nlp (CDM v5.4), one row per mention.")
-@click.option("--no-link", is_flag=True, help="Extract report fields only; do not build DIR/patients.")
-@click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Extraction processes (default: the cores available). Output is the same for any number.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=250, show_default=True,
-              help="Reports read, extracted and written at a time; memory depends on this, not on INPUT's size.")
+@run_options
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
                    "and options), the rest extracted; the tables equal those of an uninterrupted run.")
@@ -63,9 +48,8 @@ def cli():
               help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
                    "report text is patient data and logs are often kept and shared.")
 @user_errors
-def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, patterns,
-            definition_files, linking_config, omop, no_link, no_duckdb, workers, chunk_size, resume, quiet, verbose,
-            log_text):
+def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, omop, run, resume, quiet,
+            verbose, log_text):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -87,7 +71,9 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
 
         radpath extract note.parquet --omop --out results      # OMOP NOTE in, NOTE_NLP out too
     """
-    from .api import RunOptions, extract_file
+    from dataclasses import replace
+
+    from .api import extract_file
     from .privacy import LOG_TEXT_ENV
 
     if verbose:
@@ -96,9 +82,7 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     if omop and columns != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
-    options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
-                         link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
-                         resume=resume, omop=omop)
+    options = replace(run, resume=resume, omop=omop)
     run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
                        progress=False if quiet else None)
     if not quiet:
@@ -190,7 +174,7 @@ def _print_summary(run) -> None:
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
 
 
-for _command in (*COHORT_COMMANDS, audit, explain, *SCALE_COMMANDS):
+for _command in (*COHORT_COMMANDS, audit, explain, *SCALE_COMMANDS, *SQL_COMMANDS):
     cli.add_command(_command)
 
 

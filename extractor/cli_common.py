@@ -58,3 +58,36 @@ def definition_options(func):
         help="Extra case-definition file or directory (TOML); repeatable. The shipped patterns/definitions/ "
              "are always loaded.",
     )(func)
+
+
+def run_options(func):
+    """What a run extracts with and how it runs, shared by `extract` and `extract-sql`: --patterns,
+    --definitions, --linking-config, --no-link, --no-duckdb, --workers, --chunk-size. The command receives them
+    as the keyword ``run`` (an extractor.api.RunOptions)."""
+    options = [
+        click.option("--patterns", type=click.Path(file_okay=False), default=None,
+                     help="Directory of rule files to use instead of the shipped patterns/."),
+        definition_options,
+        click.option("--linking-config", type=click.Path(dir_okay=False), default=None,
+                     help="Linking windows and rules instead of patterns/linking.toml."),
+        click.option("--no-link", is_flag=True, help="Extract report fields only; no patients or links tables."),
+        click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb."),
+        click.option("--workers", type=click.IntRange(min=1), default=None,
+                     help="Extraction processes (default: the cores available). Output is the same for any number."),
+        click.option("--chunk-size", type=click.IntRange(min=1), default=250, show_default=True,
+                     help="Reports read, extracted and written at a time; memory depends on this, not on the "
+                          "input's size."),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args, patterns, definition_files, linking_config, no_link, no_duckdb, workers, chunk_size,
+                **kwargs):
+        from .api import RunOptions
+
+        run = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
+                         link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size)
+        return func(*args, run=run, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper

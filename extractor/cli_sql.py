@@ -3,12 +3,11 @@ in a database schema and / or a directory. A thin click layer over extractor.sql
 group by extractor.cli with ``for command in COMMANDS: cli.add_command(command)``)."""
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
 
-from .cli_common import column_options, definition_options, user_errors
+from .cli_common import column_options, log_to_stderr, run_options, user_errors
 from .errors import RadpathError
 
 
@@ -49,23 +48,12 @@ def _note_types(values) -> dict[int, str]:
 @click.option("--run-id", default=None,
               help="Tag for this run's rows; running again with the same id replaces them. Default: "
                    "run-<UTC time>.")
-@click.option("--patterns", type=click.Path(file_okay=False), default=None,
-              help="Directory of rule files to use instead of the shipped patterns/.")
-@definition_options
-@click.option("--linking-config", type=click.Path(dir_okay=False), default=None,
-              help="Linking windows and rules instead of patterns/linking.toml.")
-@click.option("--no-link", is_flag=True, help="Extract report fields only; no patients or links tables.")
-@click.option("--no-duckdb", is_flag=True, help="With --out: do not write DIR/radpath.duckdb.")
-@click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Extraction processes (default: the cores available). Output is the same for any number.")
-@click.option("--chunk-size", type=click.IntRange(min=1), default=1000, show_default=True,
-              help="Rows fetched, extracted and written at a time; memory depends on this, not on the source.")
+@run_options
 @click.option("-v", "--verbose", is_flag=True, help="Log each step (URLs masked; never report text) to stderr.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @user_errors
 def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id_col, patient_col, date_col,
-                type_col, text_col, to_sql, target_schema, out_dir, run_id, patterns, definition_files,
-                linking_config, no_link, no_duckdb, workers, chunk_size, verbose, quiet):
+                type_col, text_col, to_sql, target_schema, out_dir, run_id, run, verbose, quiet):
     """Extract reports read from a database and write the tables back to a database (and / or a directory).
 
     \b
@@ -107,7 +95,6 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
     \b
         psql -c "SELECT patient_id FROM radpath.patients WHERE run_id = '2026-12' AND def_yoon2011_dmo = 'true'"
     """
-    from .api import RunOptions
     from .sources import ColumnMap
     from .sqlio.run import run_sql
 
@@ -116,16 +103,14 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
             raise click.UsageError("give --query or --query-file, not both")
         query = Path(query_file).read_text(encoding="utf-8")
     if verbose and not quiet:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
-    options = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
-                         link=not no_link, duckdb=not no_duckdb)
+        log_to_stderr()
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     if omop and columns != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
     try:
         summary = run_sql(from_sql, query=query, table=table, schema=schema, omop=omop, columns=columns,
                           note_type_names=_note_types(note_types), target_url=to_sql, target_schema=target_schema,
-                          out_dir=out_dir, run_id=run_id, options=options, workers=workers, chunk_size=chunk_size)
+                          out_dir=out_dir, run_id=run_id, options=run, workers=run.workers, chunk_size=run.chunk_size)
     except KeyboardInterrupt:
         raise RadpathError("interrupted: nothing was committed to the target; output files were not written") \
             from None

@@ -10,16 +10,13 @@ Rows read = reports + errors, as always.
 """
 from __future__ import annotations
 
-import concurrent.futures as cf
-import itertools
 import json
-import multiprocessing
 import os
 import shutil
 import sys
 import logging
 import time
-from collections import Counter, deque
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
@@ -29,6 +26,7 @@ import pandas as pd
 from .errors import InputError
 from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
 from .files import atomic_write, atomic_write_text
+from .pool import extractor, ordered_map
 
 log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 250  # small enough to balance two workers on a few thousand reports
@@ -163,60 +161,14 @@ def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> It
 
 
 # -- extracting --------------------------------------------------------------------------------------------------
-_WORKER_EXTRACTOR = None
-
-
-def _init_worker(patterns: str | None) -> None:
-    global _WORKER_EXTRACTOR
-    from .api import Extractor
-
-    _WORKER_EXTRACTOR = Extractor(patterns)
-
-
 def _extract_chunk(index: int, table: ReportTable, spool: Path) -> tuple[dict, list[tuple]]:
     """Extract one chunk and write it to the spool (in the worker: only counts travel back to the parent)."""
-    result = _WORKER_EXTRACTOR.extract_table(table)
+    result = extractor().extract_table(table)
     reports, errors = result.reports, result.errors
     counts = {"reports": len(reports), "errors": len(errors), "mentions": len(result.mentions),
               "by_kind": reports["report_kind"].value_counts().to_dict()}
     save_chunk(spool, index, {"reports": reports, "mentions": result.mentions, "errors": errors}, counts)
     return counts, list(errors[["row", "report_id", "reason"]].itertuples(index=False, name=None))
-
-
-def _ordered_results(chunks: Iterator, spool: Path, *, workers: int, patterns: str | None) -> Iterator:
-    """(index, (counts, error rows), rows, fraction) per chunk, in input order, each chunk saved in ``spool``; at
-    most 2 x workers chunks in flight.
-
-    An input of one chunk is extracted in this process whatever ``workers`` says: starting processes would cost
-    more than they save."""
-    chunks = iter(chunks)
-    first = list(itertools.islice(chunks, 2))
-    chunks = itertools.chain(first, chunks)
-    if workers <= 1 or len(first) < 2:
-        _init_worker(patterns)
-        for index, table, fraction in chunks:
-            yield index, _extract_chunk(index, table, spool), table.rows_read, fraction
-        return
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
-    if "fork" in methods:
-        _init_worker(patterns)  # build once here: forked workers inherit the cached pipeline instead of rebuilding it
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_init_worker,
-                                initargs=(patterns,)) as pool:
-        pending: deque = deque()
-        try:
-            for index, table, fraction in chunks:
-                pending.append((index, pool.submit(_extract_chunk, index, table, spool), table.rows_read, fraction))
-                while len(pending) >= 2 * workers:
-                    index, future, rows, done = pending.popleft()
-                    yield index, future.result(), rows, done
-            while pending:
-                index, future, rows, done = pending.popleft()
-                yield index, future.result(), rows, done
-        except BaseException:
-            for _, future, _, _ in pending:
-                future.cancel()
-            raise
 
 
 # -- writing -----------------------------------------------------------------------------------------------------
@@ -426,13 +378,13 @@ def run_extract(
         for index, (table, fraction) in enumerate(iter_tables(path, fmt, columns, chunk_size)):
             counts = spool.done(index)
             if counts is None:
-                yield index, table, fraction
+                yield (index, table, spool.path), (table.rows_read, fraction)
             else:  # finished by the interrupted run
                 add(counts, table.rows_read, fraction)
 
     try:
-        for index, (counts, errors), rows, fraction in _ordered_results(
-                to_extract(), spool.path, workers=workers, patterns=patterns):
+        for (counts, errors), (rows, fraction) in ordered_map(_extract_chunk, to_extract(), workers=workers,
+                                                              patterns=patterns):
             for row, report_id, reason in errors:  # ids and reasons only: messages never quote report text
                 log.info("row %s (report %r): %s", row, report_id, reason)
             add(counts, rows, fraction)

@@ -1,5 +1,5 @@
 """The whole job from a database: read reports in chunks, extract, link, and write the tables to a database
-and / or a directory. No spaCy in this module (extraction runs through extractor.runner's workers).
+and / or a directory. No spaCy in this module (extraction runs in extractor.pool's workers).
 
 ::
 
@@ -9,7 +9,7 @@ and / or a directory. No spaCy in this module (extraction runs through extractor
                       target_url="postgresql+psycopg://me@warehouse/cdm", target_schema="radpath",
                       run_id="2026-12-nightly")
 
-Chunks are extracted in input order by worker processes (:mod:`extractor.sqlio.workers`) and each chunk's
+Chunks are extracted in input order by worker processes (:func:`extractor.pool.ordered_map`) and each chunk's
 reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to the target as soon as they are extracted, inside
 the run's single transaction (:class:`extractor.sqlio.writer.SqlWriter`). Linking needs every report, so the
 reports table (no text, no evidence) and the texts of the cytology and surgical-pathology reports only (for FNA /
@@ -31,15 +31,21 @@ from typing import Callable, Mapping
 import pandas as pd
 
 from ..api import PATHOLOGY_KINDS, Extraction, RunOptions
+from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
 from ..tables import errors_frame, mentions_frame, reports_frame
 from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables
 from .schema import RUNS_TABLE, table_specs
 from .urls import SOURCE_ENV, TARGET_ENV, DatabaseError, mask_url, resolve_url
-from .workers import extract_in_order
 from .writer import SqlWriter
 
 log = logging.getLogger(__name__)
+
+
+def _extract_table(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One chunk's reports, mentions and errors (in a worker: the tables travel back to be written to SQL)."""
+    result = extractor().extract_table(table)
+    return result.reports, result.mentions, result.errors
 
 
 @dataclass
@@ -157,8 +163,8 @@ def run_sql(
         kept_reports, kept_texts = [], []
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
                                                         omop=omop, columns=columns, note_type_names=note_type_names))
-        for index, (chunk, (reports, mentions, errors)) in enumerate(
-                extract_in_order(tables, workers=workers, patterns=options.patterns)):
+        for index, ((reports, mentions, errors), chunk) in enumerate(
+                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
             rows = chunk.rows_read
             if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
                 pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
