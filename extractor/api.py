@@ -16,7 +16,7 @@ from .pipeline import cached_nlp
 from .privacy import text_for_log
 from .ruleset import load_ruleset
 from .errors import InputError
-from .sources import ColumnMap, ReportTable, normalise, read_reports
+from .sources import ColumnMap, ReportTable, normalise, read_reports  # noqa: F401  (read_reports re-exported)
 from .tables import errors_frame, mentions_frame, reports_frame, write_table
 
 log = logging.getLogger(__name__)

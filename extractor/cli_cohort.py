@@ -6,7 +6,7 @@ and its exit status, never a traceback.
 """
 from __future__ import annotations
 
-from pathlib import Path
+import sys
 
 import click
 import pandas as pd

@@ -17,7 +17,6 @@ from typing import Iterable
 import pandas as pd
 
 from .definitions import Definition, apply_definitions, explain, load_definitions
-from .errors import InputError
 from .linking import LinkingConfig, Linkage, link_patients, load_linking_config, outcome_table
 from .sources import ColumnMap
 from .store import read_frame, write_duckdb, write_frame

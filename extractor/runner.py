@@ -19,7 +19,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 
@@ -144,19 +144,31 @@ def header_only(path: Path, fmt: str) -> pd.DataFrame:
 
 
 def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
-    """Normalised chunks: row numbers and duplicate report ids carried across chunks."""
+    """Normalised chunks of a report file: row numbers and duplicate report ids carried across chunks."""
+    return normalise_chunks(iter_raw_chunks(path, fmt, chunk_size), columns=columns, source=str(path),
+                            header=lambda: header_only(path, fmt))
+
+
+def normalise_chunks(raw_chunks: Iterable[tuple[pd.DataFrame, float]], *, columns: ColumnMap, source: str,
+                     header: Callable[[], pd.DataFrame] | None = None) -> Iterator[tuple[ReportTable, float]]:
+    """(ReportTable, fraction) per raw chunk of any source. Row numbers and the set of report ids already seen run
+    across chunks, so rows read = reports + errors over the whole source. A source with no rows still has its
+    required columns checked (on one made-up row of ``header()``'s columns, else of the last empty chunk's) and
+    yields one empty table."""
     seen: set[str] = set()
     first_row = 1
-    for raw, fraction in iter_raw_chunks(path, fmt, chunk_size):
+    empty_columns = None
+    for raw, fraction in raw_chunks:
         if not len(raw):
+            empty_columns = raw.columns
             continue
-        table = normalise(raw, columns=columns, source=str(path), first_row=first_row, seen=seen)
+        table = normalise(raw, columns=columns, source=source, first_row=first_row, seen=seen)
         first_row += table.rows_read
         yield table, fraction
-    if first_row == 1:  # no rows: check the required columns on one made-up row, then yield an empty table
-        header = header_only(path, fmt)
-        probe = normalise(pd.DataFrame([{c: "x" for c in header.columns}], columns=header.columns), columns=columns,
-                          source=str(path))
+    if first_row == 1:
+        names = header().columns if header is not None else empty_columns
+        names = names if names is not None else []
+        probe = normalise(pd.DataFrame([{c: "x" for c in names}], columns=names), columns=columns, source=source)
         yield ReportTable(reports=probe.reports.iloc[0:0], errors=[], rows_read=0), 1.0
 
 

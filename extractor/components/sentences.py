@@ -5,7 +5,6 @@ unless the next line continues in lower case or the line ended mid-phrase (comma
 ".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not).
 """
 
-from typing import Optional
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language

@@ -13,7 +13,6 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
-from typing import Optional
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 

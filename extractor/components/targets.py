@@ -28,6 +28,6 @@ class ThyroidTargetMatcher:
         return doc
 
 
-@Language.factory("thyroid_targets", assigns=[f"doc.spans"], default_config={"patterns": None})
+@Language.factory("thyroid_targets", assigns=["doc.spans"], default_config={"patterns": None})
 def make_target_matcher(nlp: Language, name: str, patterns: Optional[str]):
     return ThyroidTargetMatcher(nlp, name, patterns=patterns)

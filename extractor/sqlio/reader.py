@@ -21,7 +21,7 @@ from typing import Iterator, Mapping
 import pandas as pd
 
 from ..errors import InputError
-from ..sources import ColumnMap, ReportTable, normalise
+from ..sources import ColumnMap, ReportTable
 from .urls import DatabaseError, create_engine, database_error, mask_url
 
 log = logging.getLogger(__name__)
@@ -134,18 +134,9 @@ def iter_sql_tables(
     """(normalised ReportTable, 0.0) per chunk - the iterator ``extractor.runner`` extracts from. Row numbers
     (1-based position in the result) and the set of report ids already seen run across chunks, so rows read =
     reports + errors over the whole source. The fraction is 0.0: a count of a streamed query is not known."""
-    seen: set[str] = set()
-    first_row = 1
+    from ..runner import normalise_chunks
+
     columns = ColumnMap() if omop else columns
-    source = mask_url(url)
-    for raw in iter_sql_reports(url, query, table, schema, chunk_size=chunk_size, omop=omop, columns=columns,
-                                note_type_names=note_type_names):
-        if not len(raw):
-            if first_row == 1:  # no rows at all: check the required columns on one made-up row
-                probe = pd.DataFrame([{c: "x" for c in raw.columns}], columns=raw.columns)
-                checked = normalise(probe, columns=columns, source=source)
-                yield ReportTable(reports=checked.reports.iloc[0:0], errors=[], rows_read=0), 1.0
-            continue
-        chunk = normalise(raw, columns=columns, source=source, first_row=first_row, seen=seen)
-        first_row += chunk.rows_read
-        yield chunk, 0.0
+    raw = iter_sql_reports(url, query, table, schema, chunk_size=chunk_size, omop=omop, columns=columns,
+                           note_type_names=note_type_names)
+    return normalise_chunks(((chunk, 0.0) for chunk in raw), columns=columns, source=mask_url(url))

@@ -94,7 +94,7 @@ def create_engine(url: str):
     sa = _sqlalchemy()
     try:
         parsed = sa.engine.make_url(url)
-    except Exception as e:  # ArgumentError and friends: the message may quote the URL
+    except Exception:  # ArgumentError and friends: the message may quote the URL
         raise DatabaseError(f"not a database URL: {mask_url(url)}") from None
     if parsed.drivername in {"postgresql", "postgres"}:  # psycopg 3 rather than SQLAlchemy's default psycopg2
         parsed = parsed.set(drivername="postgresql+psycopg")

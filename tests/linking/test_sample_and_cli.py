@@ -69,6 +69,19 @@ def test_evaluate_patients_command(run_dir):
     assert result.exit_code == 0 and "final_diagnosis" in result.output
 
 
+def test_evaluate_patients_below_min_exits_1_naming_the_fields(run_dir, tmp_path):
+    CliRunner().invoke(link, [str(run_dir), "-q", "--input", str(SAMPLE / "reports.csv")], catch_exceptions=False)
+    gold = pd.read_csv(SAMPLE / "gold_patients.csv", dtype=str, keep_default_na=False)
+    first = gold.index[:5]  # five wrong gold labels: 36/41 < 0.97
+    gold.loc[first, "final_diagnosis"] = gold.loc[first, "final_diagnosis"].map(
+        lambda v: "malignant" if v == "benign" else "benign")
+    gold.to_csv(tmp_path / "gold.csv", index=False)
+    result = CliRunner().invoke(evaluate_patients, [str(run_dir), "--gold", str(tmp_path / "gold.csv"),
+                                                    "--min", "0.97", "--no-misses"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "Below --min 0.97: " in result.output and "final_diagnosis" in result.output.splitlines()[-1]
+
+
 def test_cohort_command_lists_members(run_dir):
     CliRunner().invoke(link, [str(run_dir), "-q"], catch_exceptions=False)
     result = CliRunner().invoke(cohort, [str(run_dir), "--definition", "yoon2011_dmo"], catch_exceptions=False)
