@@ -65,11 +65,10 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
 
     Example:
 
+    \b
         radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
-
         radpath extract archive.parquet --out results --workers 8 --resume
-
-        radpath extract note.parquet --omop --out results      # OMOP NOTE in, NOTE_NLP out too
+        radpath extract note.parquet --omop --out results    # OMOP NOTE in, NOTE_NLP out too
     """
     from dataclasses import replace
 
