@@ -10,12 +10,13 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .aggregate import ULTRASOUND_FIELDS, UltrasoundAggregator
+from .errors import InputError
 from .kinds import KindClassifier
 from .mentions import mention_rows
 from .pipeline import cached_nlp
 from .privacy import text_for_log
 from .ruleset import load_ruleset
-from .errors import InputError
+from .runner import DEFAULT_CHUNK_SIZE
 from .sources import ColumnMap, ReportTable, normalise, read_reports  # noqa: F401  (read_reports re-exported)
 from .tables import errors_frame, mentions_frame, reports_frame, write_table
 
@@ -140,7 +141,7 @@ class RunOptions:
     link: bool = True  # build DIR/patients and DIR/links
     duckdb: bool = True  # write DIR/radpath.duckdb
     workers: int | None = 1  # extraction processes; None = the cores this process may use
-    chunk_size: int = 250  # reports read, extracted and written at a time (memory stays flat)
+    chunk_size: int = DEFAULT_CHUNK_SIZE  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
     omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
 
@@ -189,10 +190,9 @@ def extract_file(
     reports, linkage, definitions = None, None, []
     if options.link:
         reports = read_report_rows(out_dir)
-        from .cohort_api import link_patients_in, read_texts, write_cohort_outputs
+        from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
 
-        pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
-        texts = read_texts(input_path, columns=columns, fmt=fmt, ids=set(pathology))
+        texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
         linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
                                                 definitions=options.definitions)
         write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",

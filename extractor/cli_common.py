@@ -8,6 +8,7 @@ import sys
 import click
 
 from .errors import RadpathError
+from .runner import DEFAULT_CHUNK_SIZE
 
 
 def log_to_stderr() -> None:
@@ -74,7 +75,7 @@ def run_options(func):
         click.option("--no-duckdb", is_flag=True, help="Do not write DIR/radpath.duckdb."),
         click.option("--workers", type=click.IntRange(min=1), default=None,
                      help="Extraction processes (default: the cores available). Output is the same for any number."),
-        click.option("--chunk-size", type=click.IntRange(min=1), default=250, show_default=True,
+        click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE, show_default=True,
                      help="Reports read, extracted and written at a time; memory depends on this, not on the "
                           "input's size."),
     ]

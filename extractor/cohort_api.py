@@ -108,6 +108,15 @@ def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt:
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["report_id", "text"])
 
 
+def pathology_texts(reports: pd.DataFrame, input_path: str | Path, *, columns: ColumnMap = ColumnMap(),
+                    fmt: str | None = None) -> pd.DataFrame:
+    """The texts linking reads sites from: those of the cytology and surgical pathology reports only."""
+    from .api import PATHOLOGY_KINDS
+
+    ids = set(reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"])
+    return read_texts(input_path, columns=columns, fmt=fmt, ids=ids)
+
+
 def link_dir(
     out_dir: str | Path,
     *,
@@ -121,7 +130,7 @@ def link_dir(
     """Build DIR/patients (+ links, + radpath.duckdb) from DIR/reports. Without ``input_path`` (the report
     table with the texts) the FNA and tumour sites are ``unknown``."""
     reports = read_frame(out_dir, "reports")
-    texts = read_texts(input_path, columns=columns) if input_path else None
+    texts = pathology_texts(reports, input_path, columns=columns) if input_path else None
     defs = load_definitions(definitions, only=definition_ids)
     linkage = link_patients(reports, config=_config(linking), texts=texts, definitions=defs)
     write_cohort_outputs(out_dir, linkage, defs, reports=reports, duckdb=duckdb)
