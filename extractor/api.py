@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -144,6 +144,8 @@ class RunOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
     omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
+    note_nlp: bool = False  # write DIR/note_nlp (OMOP CDM v5.4) whatever the input (implied by omop)
+    concept_map: str | None = None  # TSV: rule id / label -> concept id for NOTE_NLP (docs/omop.md)
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -161,6 +163,7 @@ class Run:
     linkage: object | None  # extractor.linking.Linkage
     definitions: list
     out_dir: Path
+    note_nlp: dict = field(default_factory=dict)  # {"note_nlp": rows, "note_nlp_unmapped": rows with concept id 0}
 
 
 def extract_file(
@@ -184,6 +187,11 @@ def extract_file(
     out_dir = Path(out_dir)
     if options.omop:
         columns = omop_columns(input_path, fmt)
+    concept_map = None
+    if options.concept_map:  # checked before the first report is read
+        from .omop import read_concept_map
+
+        concept_map = read_concept_map(options.concept_map)
     summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                           workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
                           resume=options.resume)
@@ -197,12 +205,29 @@ def extract_file(
                                                 definitions=options.definitions)
         write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
                              duckdb=options.duckdb)
-    if options.omop:
-        from .omop import note_nlp_frame, write_note_nlp
+    note_nlp_counts = {}
+    if options.omop or options.note_nlp or options.concept_map:
+        note_nlp_counts = write_note_nlp_for(out_dir, concept_map)
+    write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
+    return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts)
 
-        write_note_nlp(note_nlp_frame(pd.read_parquet(out_dir / "mentions.parquet")), out_dir)
-    write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions)
-    return Run(summary, reports, linkage, definitions, out_dir)
+
+def write_note_nlp_for(out_dir: Path, concept_map=None) -> dict[str, int]:
+    """DIR/note_nlp from DIR/mentions (and DIR/note_nlp_ids when report ids are not integers); returns the row
+    count and how many rows no concept map entry mapped (note_nlp_concept_id 0)."""
+    from .omop import note_id_map, note_nlp_frame, write_note_nlp
+
+    mentions = pd.read_parquet(out_dir / "mentions.parquet")
+    reports = pd.read_parquet(out_dir / "reports.parquet", columns=["report_id"])
+    note_ids = note_id_map(reports["report_id"])
+    if note_ids is not None:
+        write_table(note_ids, out_dir, "note_nlp_ids")
+    else:
+        for stale in (out_dir / "note_nlp_ids.csv", out_dir / "note_nlp_ids.parquet"):
+            stale.unlink(missing_ok=True)
+    frame = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids)
+    write_note_nlp(frame, out_dir)
+    return {"note_nlp": len(frame), "note_nlp_unmapped": int((frame["note_nlp_concept_id"] == 0).sum())}
 
 
 def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
@@ -222,7 +247,8 @@ def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
         raise InputError(str(e), path=str(path)) from e
 
 
-def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions) -> Path:
+def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions,
+                       extra_tables: dict[str, int] | None = None) -> Path:
     from dataclasses import asdict
 
     from .manifest import write_manifest
@@ -231,6 +257,7 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
               "errors": summary.errors}
     if linkage is not None:
         tables.update(patients=len(linkage.patients), links=len(linkage.links))
+    tables.update(extra_tables or {})
     run_options = {k: v for k, v in asdict(options).items() if k not in ("workers", "resume")}  # not in the result
     return write_manifest(
         out_dir,

@@ -37,6 +37,12 @@ def cli():
 @click.option("--omop", is_flag=True,
               help="INPUT is an OMOP CDM NOTE table (note_id, person_id, note_date, note_title, note_text): read "
                    "its standard columns and also write DIR/note_nlp (CDM v5.4), one row per mention.")
+@click.option("--note-nlp", "note_nlp", is_flag=True,
+              help="Also write DIR/note_nlp (OMOP CDM v5.4) for any input; report ids that are not integers are "
+                   "numbered, the mapping in DIR/note_nlp_ids (docs/omop.md).")
+@click.option("--concept-map", "concept_map", type=click.Path(dir_okay=False), default=None,
+              help="TSV mapping rule ids or labels to OMOP concept ids for NOTE_NLP (columns match, value, "
+                   "concept_id[, source_concept_id]; docs/omop.md). Implies --note-nlp. Unmapped rows stay 0.")
 @run_options
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
@@ -48,8 +54,8 @@ def cli():
               help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
                    "report text is patient data and logs are often kept and shared.")
 @user_errors
-def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, omop, run, resume, quiet,
-            verbose, log_text):
+def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, omop, note_nlp, concept_map,
+            run, resume, quiet, verbose, log_text):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -69,6 +75,7 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
         radpath extract archive.parquet --out results --workers 8 --resume
         radpath extract note.parquet --omop --out results    # OMOP NOTE in, NOTE_NLP out too
+        radpath extract reports.csv --out results --note-nlp --concept-map concepts.tsv
     """
     from dataclasses import replace
 
@@ -81,7 +88,7 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     if omop and columns != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
-    options = replace(run, resume=resume, omop=omop)
+    options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map)
     run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
                        progress=False if quiet else None)
     if not quiet:
@@ -171,6 +178,9 @@ def _print_summary(run) -> None:
                + (", patients, links" if run.linkage is not None else "")
                + (", note_nlp" if (run.out_dir / "note_nlp.parquet").exists() else "") + " (.csv and .parquet), "
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
+    if run.note_nlp:
+        click.echo(f"NOTE_NLP: {run.note_nlp['note_nlp']} rows, {run.note_nlp['note_nlp_unmapped']} without a concept "
+                   "id (0; map them with --concept-map)")
 
 
 for _command in (*COHORT_COMMANDS, audit, explain, *SCALE_COMMANDS, *SQL_COMMANDS):

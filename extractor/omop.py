@@ -15,10 +15,14 @@ reads the report kind from the text.
 
 Output (NOTE_NLP, one row per mention) - concept-id choices:
 
-- ``note_nlp_concept_id`` and ``note_nlp_source_concept_id`` are **0** ("no matching concept") unless the caller
-  passes ``concept_ids`` (label -> standard concept id, e.g. from a local Athena mapping). radpath ships no
-  concept ids because the labels (MICROCALCIFICATION, COMET_TAIL_ARTIFACT, ...) have no verified one-to-one
-  standard concepts and a wrong id is worse than 0. The label is always in ``term_modifiers``.
+- ``note_id``: the report id when every report id is an integer (an OMOP NOTE input always is); otherwise each
+  distinct report id, in sorted order, gets 1, 2, ... and ``DIR/note_nlp_ids`` (report_id, note_id) records the
+  mapping, so NOTE_NLP can be written for any input and joined back to radpath's tables.
+- ``note_nlp_concept_id`` and ``note_nlp_source_concept_id`` are **0** ("no matching concept") unless a concept map
+  maps the mention (``--concept-map FILE``, read by ``read_concept_map``: a mention's rule id first, then its
+  label). radpath ships no concept ids because the labels (MICROCALCIFICATION, COMET_TAIL_ARTIFACT, ...) have no
+  verified one-to-one standard concepts and a wrong id is worse than 0: the map is the user's, e.g. from a local
+  Athena vocabulary. The label is always in ``term_modifiers``.
 - ``section_concept_id`` is 0 for the same reason; the section name is in ``term_modifiers``.
 - ``term_exists`` = ``Y`` only for an affirmed current thyroid mention (status ``affirmed``); ``N`` for negated,
   uncertain, excluded (lymph node, history section, family, hypothetical) - the CDM defines term_exists as "the
@@ -30,7 +34,10 @@ Output (NOTE_NLP, one row per mention) - concept-id choices:
 """
 from __future__ import annotations
 
+import csv
+from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Mapping
 
 import pandas as pd
@@ -131,6 +138,70 @@ def _flag(value) -> bool:
     return str(value).strip().lower() == "true"
 
 
+CONCEPT_MAP_COLUMNS = ("match", "value", "concept_id")  # plus an optional source_concept_id and free columns
+CONCEPT_MAP_MATCHES = ("rule", "label")  # precedence: a rule's mapping outranks its label's
+
+
+@dataclass(frozen=True)
+class ConceptMap:
+    """Standard (and source) concept ids for NOTE_NLP rows, by a mention's rule id or label (docs/omop.md)."""
+
+    by_rule: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    by_label: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+
+    def lookup(self, rule: str, label: str) -> tuple[int, int]:
+        return self.by_rule.get(rule) or self.by_label.get(label) or (0, 0)
+
+
+def read_concept_map(path: str | Path) -> ConceptMap:
+    """A concept-map TSV: header ``match<TAB>value<TAB>concept_id[<TAB>source_concept_id]`` (other columns, such as
+    a note, are ignored); ``match`` is ``rule`` or ``label``. Blank lines and ``#`` comments are skipped. Errors
+    name the file, line and column."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("concept map not found", path=str(path))
+    maps = {"rule": {}, "label": {}}
+    with path.open(encoding="utf-8", newline="") as handle:
+        lines = [(n, line) for n, line in enumerate(handle, 1) if line.strip() and not line.lstrip().startswith("#")]
+    if not lines:
+        raise InputError("concept map is empty", path=str(path))
+    header_line, header = lines[0][0], next(csv.reader([lines[0][1]], delimiter="\t"))
+    header = [h.strip() for h in header]
+    missing = [c for c in CONCEPT_MAP_COLUMNS if c not in header]
+    if missing:
+        raise InputError(f"concept map header lacks column(s) {missing}; expected {list(CONCEPT_MAP_COLUMNS)}",
+                         path=str(path), row=header_line)
+    for number, line in lines[1:]:
+        cells = dict(zip(header, (c.strip() for c in next(csv.reader([line], delimiter="\t")))))
+        match, value = cells.get("match", ""), cells.get("value", "")
+        if match not in CONCEPT_MAP_MATCHES:
+            raise InputError(f"match must be one of {list(CONCEPT_MAP_MATCHES)}", path=str(path), row=number,
+                             column="match")
+        if not value:
+            raise InputError("value is empty", path=str(path), row=number, column="value")
+        ids = []
+        for column in ("concept_id", "source_concept_id"):
+            text = cells.get(column, "") or "0"
+            if not text.isdigit():
+                raise InputError(f"{column} must be a non-negative integer", path=str(path), row=number,
+                                 column=column)
+            ids.append(int(text))
+        if value in maps[match]:
+            raise InputError(f"{match} {value!r} is mapped twice", path=str(path), row=number, column="value")
+        maps[match][value] = (ids[0], ids[1])
+    return ConceptMap(by_rule=maps["rule"], by_label=maps["label"])
+
+
+def note_id_map(report_ids: pd.Series) -> pd.DataFrame | None:
+    """None when every report id is an integer (it is the note_id); else (report_id, note_id) numbering the
+    distinct report ids 1..n in sorted order, the mapping DIR/note_nlp_ids records."""
+    text = report_ids.astype(str)
+    if text.str.fullmatch(r"-?\d+").all():
+        return None
+    distinct = sorted(set(text))
+    return pd.DataFrame({"report_id": distinct, "note_id": pd.Series(range(1, len(distinct) + 1), dtype="int64")})
+
+
 def note_nlp_frame(
     mentions: pd.DataFrame,
     *,
@@ -138,22 +209,31 @@ def note_nlp_frame(
     nlp_datetime: datetime | None = None,
     concept_ids: Mapping[str, int] | None = None,
     source_concept_ids: Mapping[str, int] | None = None,
+    concept_map: ConceptMap | None = None,
+    note_ids: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """NOTE_NLP rows (CDM v5.4 columns, in order, with their types) from radpath's mentions table.
 
-    report_id must be the integer note_id (true when the input came from an OMOP NOTE table)."""
+    ``note_ids`` (report_id -> note_id, see note_id_map) is required when report ids are not integers.
+    ``concept_map`` maps rule ids and labels to concept ids; ``concept_ids`` / ``source_concept_ids`` (label ->
+    id) are the older by-label form, used when no concept map is given."""
     from . import __version__
 
     nlp_datetime = (nlp_datetime or datetime.now()).replace(microsecond=0)
     nlp_system = nlp_system or f"radpath {__version__}"
-    concept_ids = dict(concept_ids or {})
-    source_concept_ids = dict(source_concept_ids or {})
+    if concept_map is None:
+        labels = set(concept_ids or {}) | set(source_concept_ids or {})
+        concept_map = ConceptMap(by_label={lab: (int((concept_ids or {}).get(lab, 0)),
+                                                 int((source_concept_ids or {}).get(lab, 0))) for lab in labels})
+    if note_ids is not None and len(mentions):
+        lookup = dict(zip(note_ids["report_id"].astype(str), note_ids["note_id"]))
+        mentions = mentions.assign(report_id=mentions["report_id"].astype(str).map(lookup))
     if len(mentions):
         ids = pd.to_numeric(mentions["report_id"].astype(str), errors="coerce")
         bad = mentions.loc[ids.isna() | (ids % 1 != 0), "report_id"]
         if len(bad):
             raise InputError(f"NOTE_NLP needs integer note ids; report_id {str(bad.iloc[0])!r} is not one "
-                             "(read the input as an OMOP NOTE table)", column="report_id")
+                             "(give note_ids, see note_id_map)", column="report_id")
     m = mentions.copy()
     m["_note_id"] = pd.to_numeric(m["report_id"].astype(str)).astype("int64") if len(m) else pd.Series(dtype="int64")
     m = m.sort_values(["_note_id", "mention_index"], kind="mergesort").reset_index(drop=True)
@@ -169,6 +249,7 @@ def note_nlp_frame(
         return "; ".join(parts)[:2000]
 
     records = m.to_dict("records")
+    concepts = [concept_map.lookup(str(r.get("rule_id", "")), str(r["label"])) for r in records]
     out = pd.DataFrame({
         "note_nlp_id": pd.Series(range(1, len(m) + 1), dtype="int64"),
         "note_id": m["_note_id"].astype("int64"),
@@ -177,8 +258,8 @@ def note_nlp_frame(
                     for r in records],
         "offset": [str(int(r["start_char"])) for r in records],
         "lexical_variant": [str(r["text"])[:250] for r in records],
-        "note_nlp_concept_id": m["label"].map(lambda lab: int(concept_ids.get(lab, 0))).astype("int64"),
-        "note_nlp_source_concept_id": m["label"].map(lambda lab: int(source_concept_ids.get(lab, 0))).astype("int64"),
+        "note_nlp_concept_id": pd.Series([c for c, _ in concepts], index=m.index, dtype="int64"),
+        "note_nlp_source_concept_id": pd.Series([s for _, s in concepts], index=m.index, dtype="int64"),
         "nlp_system": nlp_system[:250],
         "nlp_date": pd.Series([nlp_datetime.date()] * len(m), dtype=object),
         "nlp_datetime": pd.Series([nlp_datetime] * len(m), dtype="datetime64[us]"),

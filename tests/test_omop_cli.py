@@ -54,3 +54,71 @@ def test_a_table_that_is_not_note_names_the_missing_columns(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "x.csv"), "--omop", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "x.csv" in result.output and "not an OMOP NOTE table" in result.output and "note_id" in result.output
+
+
+def test_note_nlp_from_a_plain_csv_numbers_string_ids_and_records_the_mapping(tmp_path):
+    """--note-nlp on the sample corpus (string ids R001...): NOTE_NLP is written, every note_id maps back to a
+    report through DIR/note_nlp_ids, and each lexical_variant slices its own report's text."""
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["extract", str(sample_dir() / "reports.csv"), "--note-nlp", "--out", str(out),
+                                      "--workers", "1", "--no-link"])
+    assert result.exit_code == 0, result.output
+    note_nlp = pd.read_parquet(out / "note_nlp.parquet")
+    ids = pd.read_csv(out / "note_nlp_ids.csv", dtype=str)
+    assert list(note_nlp.columns) == list(NOTE_NLP_COLUMNS) and len(note_nlp) > 0
+    assert ids["report_id"].is_unique and ids["note_id"].is_unique
+    report_of = dict(zip(ids["note_id"].astype(int), ids["report_id"]))
+    texts = dict(pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)[["report_id", "text"]]
+                 .itertuples(index=False))
+    for row in note_nlp.itertuples(index=False):
+        start = int(row.offset)
+        assert texts[report_of[row.note_id]][start:start + len(row.lexical_variant)] == row.lexical_variant
+    assert (note_nlp["note_nlp_concept_id"] == 0).all()
+    assert f"{len(note_nlp)} without a concept id" in result.output
+
+
+def test_concept_map_fills_concept_ids_rule_before_label(tmp_path):
+    out = tmp_path / "out"
+    base = CliRunner().invoke(cli, ["extract", str(sample_dir() / "reports.csv"), "--note-nlp", "--out",
+                                    str(tmp_path / "base"), "--workers", "1", "--no-link"])
+    assert base.exit_code == 0, base.output
+    mentions = pd.read_parquet(tmp_path / "base" / "mentions.parquet")
+    micro = mentions[mentions["label"] == "MICROCALCIFICATION"]
+    rule = micro["rule_id"].value_counts().index[0]  # the commonest microcalcification rule gets its own concept
+    concept_map = tmp_path / "concepts.tsv"
+    concept_map.write_text("# local mapping\nmatch\tvalue\tconcept_id\tsource_concept_id\tnote\n"
+                           "label\tMICROCALCIFICATION\t1001\t2001\tby label\n"
+                           f"rule\t{rule}\t1002\t\tby rule\n")
+    result = CliRunner().invoke(cli, ["extract", str(sample_dir() / "reports.csv"), "--concept-map", str(concept_map),
+                                      "--out", str(out), "--workers", "1", "--no-link"])
+    assert result.exit_code == 0, result.output
+    note_nlp = pd.read_parquet(out / "note_nlp.parquet")
+    label = note_nlp["term_modifiers"].str.extract(r"label=([A-Z_]+)")[0]
+    rule_of = note_nlp["term_modifiers"].str.extract(r"rule=([^;]*)$")[0]
+    by_rule = rule_of == rule
+    assert (note_nlp.loc[by_rule, "note_nlp_concept_id"] == 1002).all() and by_rule.any()
+    assert (note_nlp.loc[by_rule, "note_nlp_source_concept_id"] == 0).all()
+    by_label = (label == "MICROCALCIFICATION") & ~by_rule
+    assert (note_nlp.loc[by_label, "note_nlp_concept_id"] == 1001).all() and by_label.any()
+    assert (note_nlp.loc[by_label, "note_nlp_source_concept_id"] == 2001).all()
+    assert (note_nlp.loc[label != "MICROCALCIFICATION", "note_nlp_concept_id"] == 0).all()
+    manifest = (out / "manifest.json").read_text()
+    assert f'"note_nlp_unmapped": {int((note_nlp["note_nlp_concept_id"] == 0).sum())}' in manifest
+
+
+@pytest.mark.parametrize("content, where", [
+    ("match\tvalue\n", "concept_id"),
+    ("match\tvalue\tconcept_id\nsection\tFINDINGS\t5\n", "row 2, column 'match'"),
+    ("match\tvalue\tconcept_id\nlabel\tMASS\tabc\n", "concept_id"),
+    ("match\tvalue\tconcept_id\nlabel\tMASS\t1\nlabel\tMASS\t2\n", "mapped twice"),
+])
+def test_a_bad_concept_map_is_a_clear_error_before_any_report_is_read(tmp_path, content, where):
+    concept_map = tmp_path / "concepts.tsv"
+    concept_map.write_text(content)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["extract", str(sample_dir() / "reports.csv"), "--concept-map", str(concept_map),
+                                      "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert "concepts.tsv" in result.output and where in result.output
+    assert "Traceback" not in result.output
+    assert not (out / "reports.csv").exists()
