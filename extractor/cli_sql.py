@@ -107,13 +107,19 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
     if omop and columns != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
+    from .runner import Progress
+
+    bar = Progress(False if quiet else None)  # live rows and reports/s on a terminal (a query's total is unknown)
     try:
         summary = run_sql(from_sql, query=query, table=table, schema=schema, omop=omop, columns=columns,
                           note_type_names=_note_types(note_types), target_url=to_sql, target_schema=target_schema,
-                          out_dir=out_dir, run_id=run_id, options=run, workers=run.workers, chunk_size=run.chunk_size)
+                          out_dir=out_dir, run_id=run_id, options=run, workers=run.workers, chunk_size=run.chunk_size,
+                          progress=bar.update)
     except KeyboardInterrupt:
         raise RadpathError("interrupted: nothing was committed to the target; output files were not written") \
             from None
+    finally:
+        bar.close()
     if not quiet:
         click.echo(summary.line())
 

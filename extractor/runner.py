@@ -289,16 +289,17 @@ class Spool:
 
 
 # -- progress ----------------------------------------------------------------------------------------------------
-class _Progress:
-    """A rich progress bar on stderr (reports/s and ETA), or nothing; a callable ``progress`` gets row counts."""
+class Progress:
+    """A live rich progress display on stderr (rows, reports/s, ETA), or nothing; a callable ``progress`` gets row
+    counts. ``progress``: None = only when stderr is a terminal, True / False to force it."""
 
-    def __init__(self, progress, quiet: bool):
+    def __init__(self, progress):
         self.callback = progress if callable(progress) else None
         show = progress if isinstance(progress, bool) else None
         if show is None:
-            show = not quiet and sys.stderr.isatty()
+            show = sys.stderr.isatty()
         self.bar = None
-        if show and not quiet:
+        if show:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
@@ -313,17 +314,20 @@ class _Progress:
         self.started = time.perf_counter()
         self.rows = 0
 
-    def update(self, rows: int, fraction: float) -> None:
+    def update(self, rows: int, fraction: float | None = None) -> None:
+        """``rows`` more done; ``fraction`` of the input read so far, or None when the total is unknown (a SQL
+        query: the bar then shows rows and reports/s without a percentage or ETA)."""
         self.rows += rows
         if self.callback is not None:
             self.callback(rows)
         if self.bar is not None:
             elapsed = max(time.perf_counter() - self.started, 1e-9)
-            self.bar.update(self.task, completed=int(fraction * 1000), rows=self.rows, rate=self.rows / elapsed)
+            done = {"total": None} if fraction is None else {"completed": int(fraction * 1000)}
+            self.bar.update(self.task, rows=self.rows, rate=self.rows / elapsed, **done)
 
     def close(self) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, completed=1000)
+            self.bar.update(self.task, total=1000, completed=1000)
             self.bar.stop()
 
 
@@ -357,9 +361,10 @@ def run_extract(
     """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
 
     ``workers``: processes (default: the cores this process may use; 1 = in this process). ``progress``: None = a
-    bar when stderr is a terminal, True / False to force it, or a callable given the number of rows done per chunk.
-    ``quiet`` silences the bar and the final summary line (printed to stderr). ``resume`` keeps the finished
-    chunks of an interrupted run into the same ``out_dir`` (same input, rules and settings) and extracts the rest.
+    live bar (rows, reports/s, ETA) when stderr is a terminal, True / False to force it, or a callable given the
+    number of rows done per chunk. ``quiet`` silences the final summary line (printed to stderr); the bar follows
+    ``progress`` alone. ``resume`` keeps the finished chunks of an interrupted run into the same ``out_dir`` (same
+    input, rules and settings) and extracts the rest.
     """
     path = Path(input_path)
     if path.is_dir():
@@ -374,7 +379,7 @@ def run_extract(
     directory.mkdir(parents=True, exist_ok=True)
     spool = Spool(directory, _run_state(path, fmt, columns, patterns, chunk_size), resume=resume)
     summary = RunSummary(workers=workers, resumed_chunks=spool.resumed)
-    bar = _Progress(progress, quiet)
+    bar = Progress(progress)
     started = time.perf_counter()
 
     def add(counts: dict, rows: int, fraction: float) -> None:
