@@ -39,9 +39,12 @@ def _load(out_dir, input_path, id_col, text_col, definitions_dir):
               help="Where to write the page (default DIR/audit.html).")
 @click.option("--page-size", type=click.IntRange(1, 500), default=20, show_default=True,
               help="Patient cards per page.")
+@click.option("--flow-svg", "flow_svg", type=click.Path(dir_okay=False), default=None,
+              help="Also write each case definition's cohort flow as a standalone SVG: FILE itself for one "
+                   "definition, FILE with -<definition id> before the extension for several.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @user_errors
-def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page_size, quiet):
+def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page_size, flow_svg, quiet):
     """Write DIR/audit.html: the cohort flow, tables and plots, and every patient's reports with the mentions,
     rules and evidence behind each value.
 
@@ -51,17 +54,42 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
     Example:
 
         radpath audit results --input reports.csv
+        radpath audit results --flow-svg figures/flow.svg   # figures/flow-yoon2011_dmo.svg, ...
     """
     from .audit import build_audit
 
     data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
     stats = build_audit(data, out_path, page_size=page_size)
+    written = write_flow_svgs(data, flow_svg) if flow_svg else []
     if not quiet:
+        for path in written:
+            click.echo(f"Wrote {path}")
         for warning in data.warnings:
             click.echo(f"Note: {warning}", err=True)
         target = out_path or f"{out_dir}/audit.html"
         click.echo(f"Wrote {target}: {stats.patients} patients, {stats.reports} reports, "
                    f"{stats.bytes / 1e6:.1f} MB in {stats.seconds:.1f} s")
+
+
+def write_flow_svgs(data, target) -> list:
+    """One standalone SVG per case definition (see extractor.audit.flow); returns the paths written."""
+    from pathlib import Path
+
+    from .audit.flow import cohort_flows, standalone_svg
+    from .errors import InputError
+    from .files import atomic_write_text
+
+    flows = cohort_flows(data)
+    if not flows:
+        raise InputError("no cohort flow to draw: DIR has no patients table (run `radpath link DIR`) or no case "
+                         "definition", path=str(data.directory))
+    target = Path(target)
+    paths = []
+    for flow in flows:
+        path = target if len(flows) == 1 else target.with_name(f"{target.stem}-{flow.definition_id}{target.suffix}")
+        atomic_write_text(path, standalone_svg(flow), private=False)  # counts only, no report text
+        paths.append(path)
+    return paths
 
 
 @click.command("explain")

@@ -56,13 +56,6 @@ class Rate:
         return f"{self.rate:.0%} ({lo:.0%}–{hi:.0%})"
 
 
-@dataclass(frozen=True)
-class Step:
-    label: str
-    n: int
-    note: str = ""
-
-
 def is_true(series: pd.Series) -> pd.Series:
     return series.astype(str).str.strip().str.lower().isin({"true", "1", "yes"})
 
@@ -75,24 +68,6 @@ def rate_of(label: str, group: pd.DataFrame) -> Rate:
 def reports_by_kind(data: AuditData) -> dict[str, int]:
     counts = data.reports["report_kind"].value_counts()
     return {k: int(counts.get(k, 0)) for k in KINDS if counts.get(k, 0) or k != "other"}
-
-
-def main_flow(data: AuditData) -> list[Step]:
-    """reports read -> patients -> patients with an ultrasound -> with microcalcifications."""
-    reports = data.reports
-    n_errors = 0 if data.errors is None else len(data.errors)
-    steps = [Step("Reports read", len(reports) + n_errors, f"{n_errors} unreadable" if n_errors else "")]
-    steps.append(Step("Patients", reports["patient_id"].nunique()))
-    us = reports[reports["report_kind"] == "ultrasound"]
-    if data.patients is not None:
-        steps.append(Step("Patients with an ultrasound", len(data.patients), "index ultrasound linked"))
-        micro = data.patients["us_pattern"].isin(MICRO_PATTERNS) if "us_pattern" in data.patients else []
-        steps.append(Step("Microcalcifications on the index ultrasound", int(pd.Series(micro).sum())))
-    else:
-        steps.append(Step("Patients with an ultrasound", us["patient_id"].nunique()))
-        with_micro = us[us["microcalcifications"] == "present"]["patient_id"].nunique()
-        steps.append(Step("Microcalcifications on any ultrasound", with_micro, "no linking yet"))
-    return steps
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ class Definition:
     citation: str = ""
     rationale: str = ""
     criteria: tuple[dict, ...] = ()
+    path: str = ""  # the definition file, when there is one
 
     @property
     def column(self) -> str:
@@ -194,6 +195,7 @@ def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definitio
                 citation=str(body.get("citation") or ""),
                 rationale=str(body.get("rationale") or ""),
                 criteria=normalise_criteria(body.get("criteria")),
+                path=str(path),
             )
     if patients is None:
         return list(found.values())

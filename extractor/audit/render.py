@@ -20,6 +20,7 @@ from .. import __version__
 from ..files import atomic_write_text
 from . import cohort as C
 from .data import AuditData
+from .flow import cohort_flows, flow_svg
 from .highlight import css_token
 from .patientview import PatientView, flag_title, patient_view
 from .plots import bethesda_plot, rate_plot, surgery_delay_plot
@@ -98,62 +99,6 @@ def environment() -> jinja2.Environment:
     return env
 
 
-# ---- cohort flow diagram (inline SVG, laid out here, drawn by flow.svg.j2) ----
-
-@dataclass(frozen=True)
-class Box:
-    x: int
-    y: int
-    w: int
-    h: int
-    title: str
-    value: str
-    tone: str = "main"
-    full: str = ""
-    note: str = ""
-
-
-def _short(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def flow_layout(steps: list[C.Step], kinds: dict[str, int], flows: list[C.DefinitionFlow]):
-    boxes, lines = [], []
-    x0, w, h, gap = 20, 340, 46, 26
-    y = 10
-    for i, step in enumerate(steps):
-        boxes.append(Box(x0, y, w, h, step.label, f"{step.n:,}", full=f"{step.label}: {step.n}", note=step.note))
-        if i:
-            lines.append((x0 + w // 2, y - gap, x0 + w // 2, y))
-        if i == 0:
-            kx = x0 + w + 50
-            lines.append((x0 + w, y + h // 2, kx, y + h // 2))
-            for kind, n in kinds.items():
-                boxes.append(Box(kx, y, 130, h, kind.replace("_", " "), f"{n:,}", "kind", f"{kind}: {n}"))
-                kx += 140
-        y += h + gap
-    trunk_top = y - gap
-    for f in flows:
-        cells = [
-            (50, 300, _short(f.title, 42), f"{f.members:,} patients", "def", f"{f.title}: {f.members}"),
-            (380, 150, "with cytology", f"{f.with_cytology:,}", "step", ""),
-            (560, 150, "with surgery", f"{f.with_surgery:,}", "step", ""),
-            (740, 200, "malignant", f"{f.malignant:,} · {f.rate.text()}", "bad",
-             "malignant / (malignant + benign), Wilson 95% CI"),
-        ]
-        for j, (x, bw, title, value, tone, full) in enumerate(cells):
-            boxes.append(Box(x, y, bw, h, title, value, tone, full or f"{title}: {value}"))
-            if j:
-                prev = cells[j - 1]
-                lines.append((prev[0] + prev[1], y + h // 2, x, y + h // 2))
-        lines.append((x0 + 10, y + h // 2, 50, y + h // 2))
-        y += h + 14
-    if flows:
-        lines.append((x0 + 10, trunk_top, x0 + 10, y - 14 - h // 2))
-    width = max([b.x + b.w for b in boxes] + [600]) + 20
-    return boxes, lines, width, y
-
-
 # ---- page ----
 
 @dataclass
@@ -190,9 +135,8 @@ def index_entry(view: PatientView) -> dict:
 
 def cohort_context(data: AuditData) -> dict:
     flows = C.definition_flows(data)
-    ctx = {"steps": C.main_flow(data), "kinds": C.reports_by_kind(data), "flows": flows, "cross": None,
-           "plots": [], "no_plot": []}
-    ctx["boxes"], ctx["lines"], ctx["svg_w"], ctx["svg_h"] = flow_layout(ctx["steps"], ctx["kinds"], flows)
+    ctx = {"kinds": C.reports_by_kind(data), "flows": flows, "cross": None, "plots": [], "no_plot": []}
+    ctx["flow_svgs"] = [Markup(flow_svg(f, element_id=f"flow-{f.definition_id}")) for f in cohort_flows(data)]
     rates = []
     if data.patients is not None and len(data.patients):
         ctx["cross"] = C.pattern_by_diagnosis(data.patients)

@@ -64,7 +64,7 @@ def test_images_are_inline_png(page):
 
 
 def test_cohort_tables_and_flow_are_present(page):
-    assert 'id="flow"' in page and 'id="pattern-table"' in page and 'id="definition-table"' in page
+    assert 'id="flow-yoon2011_dmo"' in page and 'id="pattern-table"' in page and 'id="definition-table"' in page
     assert "Diffuse microcalcifications only (Yoon 2011)" in page
 
 
