@@ -170,4 +170,38 @@ def evaluate_patients(out_dir, gold_path, minimum, no_misses):
         sys.exit(1)
 
 
-COMMANDS = [link, cohort, compare, evaluate_patients]
+@click.command("query")
+@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False, exists=True))
+@click.argument("sql", metavar="SQL")
+@click.option("--csv", "as_csv", is_flag=True, help="Print the result as CSV (for a pipe or a file) instead of a table.")
+@user_errors
+def query(out_dir, sql, as_csv):
+    """Run one read-only SQL query against DIR/radpath.duckdb (tables reports, mentions, errors, patients, links
+    and a cohort_<id> view per case definition) and print the result. No DuckDB command line needed: the duckdb
+    Python package radpath installs runs it; the file is opened read-only, so a query cannot change the run.
+
+    Example:
+
+    \b
+        radpath query results "select * from cohort_yoon2011_dmo"
+        radpath query results "select final_diagnosis, count(*) n from patients group by 1" --csv > dx.csv
+    """
+    import sys
+    from pathlib import Path
+
+    import duckdb
+
+    from .errors import InputError
+    from .store import DB_NAME, read_duckdb
+
+    try:
+        result = read_duckdb(Path(out_dir) / DB_NAME, sql)
+    except duckdb.Error as e:  # the user's SQL: its first line says what is wrong (DuckDB's own words)
+        raise InputError(f"query failed: {str(e).splitlines()[0]}", path=str(Path(out_dir) / DB_NAME)) from None
+    if as_csv:
+        result.to_csv(sys.stdout, index=False)
+    else:
+        click.echo(format_table(result, title=f"{len(result)} rows"))
+
+
+COMMANDS = [link, cohort, compare, evaluate_patients, query]

@@ -131,3 +131,22 @@ def test_build_cohort_end_to_end_on_the_sample():
     assert {s.field: s.misses for s in scores if s.accuracy < 1.0} == {}
     assert len(result.mentions) and len(result.links) == len(result.reports)
     assert [d.column for d in result.definitions] <= list(result.patients.columns)
+
+
+def test_query_runs_read_only_sql_on_the_runs_duckdb(run_dir):
+    from extractor.cli_cohort import query
+
+    assert CliRunner().invoke(link, [str(run_dir)]).exit_code == 0
+    patients = pd.read_csv(run_dir / "patients.csv", dtype=str, keep_default_na=False)
+    members = int((patients["def_yoon2011_dmo"] == "true").sum())
+    result = CliRunner().invoke(query, [str(run_dir), "select count(*) as n from cohort_yoon2011_dmo", "--csv"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == ["n", str(members)]
+    table = CliRunner().invoke(query, [str(run_dir), "select patient_id from patients order by 1"])
+    assert table.exit_code == 0 and f"{len(patients)} rows" in table.output
+    for statement, said in (("select nope from patients", "query failed"),
+                            ("drop table patients", "read-only")):
+        bad = CliRunner().invoke(query, [str(run_dir), statement])
+        assert bad.exit_code == 2 and said in bad.output and "Traceback" not in bad.output
+    assert CliRunner().invoke(query, [str(run_dir), "select count(*) from patients", "--csv"]).output.splitlines()[1] \
+        == str(len(patients))  # the failed DROP changed nothing
