@@ -100,6 +100,7 @@ class Extractor:
             "report_id": record["report_id"],
             "patient_id": record["patient_id"],
             "report_date": record["report_date"],
+            "report_date_raw": record["report_date"],  # typed report_date in Parquet/DuckDB; the input's text here
             "report_kind": decision.kind,
             "report_type": record["report_type"],
             "report_kind_source": decision.source,
@@ -152,8 +153,10 @@ def read_report_rows(out_dir: Path) -> pd.DataFrame:
     """DIR/reports.parquet without its ``evidence`` column (linking never reads it; it is most of the bytes)."""
     import pyarrow.parquet as pq
 
+    from .typed import text_frame
+
     path = Path(out_dir) / "reports.parquet"
-    return pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c != "evidence"])
+    return text_frame(pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c != "evidence"]))
 
 
 @dataclass

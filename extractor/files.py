@@ -34,9 +34,13 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, private: bool) -> P
 
 
 def write_table(frame: pd.DataFrame, directory: str | os.PathLike, name: str, *, private: bool = False) -> list[Path]:
-    """Write ``name.csv`` and ``name.parquet`` atomically."""
+    """Write ``name.csv`` (text, as the stages pass it) and ``name.parquet`` (typed columns: extractor.typed)
+    atomically."""
+    from .typed import typed_frame
+
     directory = Path(directory)
     return [
         atomic_write(directory / f"{name}.csv", lambda tmp: frame.to_csv(tmp, index=False), private=private),
-        atomic_write(directory / f"{name}.parquet", lambda tmp: frame.to_parquet(tmp, index=False), private=private),
+        atomic_write(directory / f"{name}.parquet", lambda tmp: typed_frame(frame).to_parquet(tmp, index=False),
+                     private=private),
     ]

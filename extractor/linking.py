@@ -39,7 +39,7 @@ ADDED_PATIENT_COLUMNS = [
     "n_ultrasound", "n_cytology", "n_surgery", "n_undated", "n_outside_window",
 ]
 LINK_COLUMNS = ["report_id", "patient_id", "report_kind", "report_date", "link_date", "link_status",
-                "days_after_index_us", "index_us_report_id"]
+                "days_after_index_us", "index_us_report_id", "report_date_raw"]
 LINK_STATUSES = (
     "index_ultrasound", "linked_fna", "linked_surgery", "in_window", "not_index", "before_index",
     "outside_window", "missing_date", "unparseable_date", "no_ultrasound", "no_dated_ultrasound", "other_kind",
@@ -494,6 +494,7 @@ def _link_table(r, index, cyt, surg, fna, surgery, config) -> pd.DataFrame:
     status[links["date_status"] == "missing"] = "missing_date"
     status[links["date_status"] == "unparseable"] = "unparseable_date"
     links["link_status"] = status
+    links["report_date_raw"] = links["report_date"]  # the input's text; report_date is a date in Parquet/DuckDB
     return links[LINK_COLUMNS].sort_values(["patient_id", "report_id"], kind="mergesort").reset_index(drop=True)
 
 

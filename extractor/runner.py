@@ -27,6 +27,7 @@ from .errors import InputError
 from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
 from .files import atomic_write, atomic_write_text
 from .pool import extractor, ordered_map
+from .typed import typed_frame
 
 log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 250  # small enough to balance two workers on a few thousand reports
@@ -193,8 +194,8 @@ def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts:
     for name, frame in frames.items():
         atomic_write(chunk_file(spool, index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
                      private=True)
-        atomic_write(chunk_file(spool, index, name, "parquet"), lambda tmp: frame.to_parquet(tmp, index=False),
-                     private=True)
+        atomic_write(chunk_file(spool, index, name, "parquet"),
+                     lambda tmp: typed_frame(frame).to_parquet(tmp, index=False), private=True)
     atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
 
 

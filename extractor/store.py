@@ -3,7 +3,7 @@
 DuckDB is imported only when a database is written or read (``pip install duckdb``); the database holds the
 tables ``reports``, ``mentions``, ``patients`` and ``links`` and one view ``cohort_<id>`` per case definition::
 
-    CREATE VIEW cohort_<id> AS SELECT * FROM patients WHERE def_<id> = 'true'
+    CREATE VIEW cohort_<id> AS SELECT * FROM patients WHERE def_<id>   -- a boolean column
 
 each with a COMMENT giving the definition's title and citation. The file quotes report text (mentions), so it is
 created readable by its owner only.
@@ -15,6 +15,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from .typed import typed_frame
 from .definitions import Definition
 from .errors import InputError, RadpathError
 from .files import atomic_write, write_table
@@ -34,8 +35,10 @@ def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd
     directory = Path(directory)
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
+        from .typed import text_frame
+
         try:
-            return pd.read_parquet(parquet)
+            return text_frame(pd.read_parquet(parquet))
         except Exception as e:  # pyarrow raises several unrelated types for a bad file
             raise InputError(f"cannot read as Parquet: {e}", path=str(parquet)) from e
     if csv.is_file():
@@ -84,7 +87,7 @@ def write_duckdb(
                 if isinstance(frame, Path):  # a Parquet file DuckDB reads itself, without a pandas copy
                     con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(frame)])
                     continue
-                con.register("frame_in", frame)
+                con.register("frame_in", typed_frame(frame))  # the same column types as the Parquet files
                 con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')
                 con.unregister("frame_in")
             con.execute("COMMENT ON TABLE patients IS 'one row per patient with an ultrasound (contract v1); "
@@ -93,7 +96,7 @@ def write_duckdb(
                 if d.column not in patients.columns:
                     continue
                 view = f"cohort_{d.id}"
-                con.execute(f'CREATE VIEW "{view}" AS SELECT * FROM patients WHERE "{d.column}" = \'true\'')
+                con.execute(f'CREATE VIEW "{view}" AS SELECT * FROM patients WHERE "{d.column}"')
                 con.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(d.title + " - " + d.citation)}')
         finally:
             con.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..typed import text_frame
 from ..errors import InputError, RadpathError
 from ..resources import patterns_dir
 from ..sources import ColumnMap, read_reports
@@ -72,7 +73,7 @@ class AuditData:
 def _read_table(directory: Path, name: str, *, required: bool) -> pd.DataFrame | None:
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
-        frame = pd.read_parquet(parquet)
+        frame = text_frame(pd.read_parquet(parquet))
     elif csv.is_file():
         frame = pd.read_csv(csv, dtype=str, keep_default_na=False, na_filter=False)
     elif required:

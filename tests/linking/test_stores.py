@@ -9,6 +9,7 @@ from extractor.definitions import load_definitions
 from extractor.linking import link_patients
 from extractor.omop import NOTE_NLP_COLUMNS, VARCHAR_LIMITS, note_nlp_frame, note_to_reports, omop_column_map
 from extractor.store import read_duckdb, read_frame, write_duckdb, write_frame
+from extractor.typed import text_frame
 from linking_builders import fna, frame, surgery, us
 
 
@@ -20,14 +21,17 @@ def linked(config):
     return reports, link_patients(reports, config=config, definitions=defs), defs
 
 
-def test_csv_and_parquet_read_back_identically(tmp_path, linked):
+def test_parquet_is_typed_and_reads_back_as_the_csv_text(tmp_path, linked):
     _, linkage, _ = linked
     write_frame(linkage.patients, tmp_path, "patients")
     from_csv = pd.read_csv(tmp_path / "patients.csv", dtype=str, keep_default_na=False)
     from_parquet = pd.read_parquet(tmp_path / "patients.parquet")
     assert list(from_csv.columns) == list(linkage.patients.columns) == list(from_parquet.columns)
-    assert from_csv.astype(str).equals(from_parquet.astype(str))
-    assert read_frame(tmp_path, "patients").shape == linkage.patients.shape
+    assert text_frame(from_parquet).astype(str).equals(from_csv.astype(str))
+    assert read_frame(tmp_path, "patients").equals(text_frame(from_parquet))
+    assert str(from_parquet["index_us_date"].dtype).startswith("date32")
+    assert str(from_parquet["def_yoon2011_dmo"].dtype) == "bool[pyarrow]"
+    assert str(from_parquet["n_cytology"].dtype) == "int64[pyarrow]"
 
 
 def test_duckdb_tables_and_cohort_views(tmp_path, linked):
@@ -38,7 +42,7 @@ def test_duckdb_tables_and_cohort_views(tmp_path, linked):
     assert {"reports", "patients", "links", "cohort_yoon2011_dmo", "cohort_strict_dmo"} <= tables
     assert read_duckdb(path, "SELECT patient_id FROM cohort_yoon2011_dmo")["patient_id"].tolist() == ["P1"]
     back = read_duckdb(path, "SELECT * FROM patients ORDER BY patient_id")
-    assert back.astype(str).equals(linkage.patients.astype(str))
+    assert text_frame(back).astype(str).equals(linkage.patients.astype(str))
     comment = read_duckdb(path, "SELECT comment FROM duckdb_views() WHERE view_name = 'cohort_yoon2011_dmo'")
     assert "Yoon" in comment["comment"].iloc[0]
 

@@ -13,6 +13,7 @@ import pytest
 
 sa = pytest.importorskip("sqlalchemy", reason="the SQL tests need the sql extra: pip install -e '.[sql,test]'")
 
+from extractor.typed import text_frame
 from extractor.api import extract_file  # noqa: E402
 from extractor.omop import NOTE_COLUMNS, note_to_reports  # noqa: E402
 from extractor.resources import sample_dir  # noqa: E402
@@ -130,8 +131,8 @@ def assert_run_equals_files(url: str, run_id: str, out_dir: Path, *, schema: str
             from extractor.omop import note_nlp_frame
 
             expected = note_nlp_frame(pd.read_parquet(out_dir / "mentions.parquet"), nlp_datetime=NLP_DATETIME)
-        else:
-            expected = pd.read_parquet(out_dir / f"{name}.parquet")
+        else:  # the file output as radpath's stages see it (its text form; Parquet itself is typed)
+            expected = text_frame(pd.read_parquet(out_dir / f"{name}.parquet"))
         actual = read_run(url, name, run_id=run_id, spec=spec, schema=schema)
         assert list(actual.columns) == list(expected.columns), name
         pd.testing.assert_frame_equal(canonical(actual, spec, name), canonical(expected, spec, name), obj=name)
