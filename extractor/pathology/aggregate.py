@@ -12,14 +12,14 @@ from typing import Mapping
 from ..aggregate import FieldValue
 from ..components.sections import SectionFinder
 from ..ruleset import RuleSet
-from . import bethesda, findings, histology, nodes, sizes, tumour
+from . import bethesda, findings, histology, nodes, sites, sizes, tumour
 from .rulebook import load_pathology_rules
 from .text import Report
 
 PATHOLOGY_FIELDS = (
     "bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "tumor_size_mm",
     "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "mass_in_specimen",
-    "lymphocytic_thyroiditis",
+    "lymphocytic_thyroiditis", "fna_site", "tumor_site",
 )
 CYTOLOGY_FIELDS = {"bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "lymphocytic_thyroiditis"}
 _OFFSET = re.compile(r"@(\d+)")
@@ -30,6 +30,7 @@ class PathologyAggregator:
         directory = (directory or ruleset.directory / "pathology")
         self.rules = load_pathology_rules(directory.resolve(), tuple(ruleset.sections))
         self.finder = SectionFinder(self.rules.sections)
+        self.site_cues = sites.SiteCues(self.rules.sites)
 
     def report(self, text: str) -> Report:
         return Report(text or "", self.rules, self.finder)
@@ -60,6 +61,7 @@ class PathologyAggregator:
             out["ptc_subtype"] = ("unspecified", "cytological papillary carcinoma")
         out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
         out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
+        out["fna_site"] = sites.fna_site(self.site_cues, report.original)
         return out
 
     # -- surgical pathology ---------------------------------------------------------------------------------
@@ -86,6 +88,8 @@ class PathologyAggregator:
         out["lymph_node_metastasis"] = nodes.lymph_node_metastasis(report)
         out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
         out["mass_in_specimen"] = findings.mass_in_specimen(report)
+        if out["malignancy"][0] == "malignant":
+            out["tumor_site"] = sites.tumor_site(self.site_cues, report.original)
         return out
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import PatternError
 from ..rules import Rule, check_unique_ids, read_rule_file
+from .sites import ROLES
 
 BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma", "anaplastic_carcinoma", "other_malignant"}
@@ -48,6 +49,7 @@ class PathologyRules:
     lymph_nodes: tuple[Rule, ...]
     extrathyroidal: tuple[Rule, ...]
     gross_lesion: tuple[Rule, ...]
+    sites: tuple[Rule, ...]
 
 
 def _positive_int(rule: Rule, column: str) -> None:
@@ -148,6 +150,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         lymph_nodes=nodes,
         extrathyroidal=_values(d / "extrathyroidal.tsv", {"present", "absent", "none"}),
         gross_lesion=_values(d / "gross_lesion.tsv", {"present"}),
+        sites=_values(d / "sites.tsv", ROLES),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)
                       for r in getattr(rules, name) if isinstance(r, Rule) and r.path.startswith(str(d))]
