@@ -84,9 +84,12 @@ class PathologyAggregator:
         out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
         out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
         out["tumor_size_mm"] = sizes.tumor_size(report, malignant=out["malignancy"][0] == "malignant")
-        out["tumor_focality"] = tumour.tumor_focality(report)
         out["lymph_node_metastasis"] = nodes.lymph_node_metastasis(report)
-        out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
+        if report.node_only:  # a neck dissection without thyroid: no primary tumour to describe (contract v1.1)
+            out["tumor_focality"] = out["extrathyroidal_extension"] = ("not_stated", "miss:node_only_specimen")
+        else:
+            out["tumor_focality"] = tumour.tumor_focality(report)
+            out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
         out["mass_in_specimen"] = findings.mass_in_specimen(report)
         if out["malignancy"][0] == "malignant":
             out["tumor_site"] = sites.tumor_site(self.site_cues, report.original)

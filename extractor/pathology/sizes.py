@@ -109,6 +109,22 @@ def _continuation(report: Report, pos: int) -> list[Measure]:
     return []
 
 
+def _size_miss(report: Report) -> str:
+    """Why no size was found (a short reason code, docs/data-dictionary.md)."""
+    every = measures(report, 0, len(report.text))
+    current = [m for m in every if not report.excluded(m.start)]
+    if not current:
+        return "miss:no_measurement"
+    reasons = {_excluded(report, m) for m in current} - {""}
+    _REASON = {r.id: r.get("reason") or "excluded_context" for r in report.rules.size_exclusions}
+    if reasons and all(_excluded(report, m) for m in current):
+        codes = sorted({_REASON[r] for r in reasons})
+        return "miss:" + "+".join(codes)
+    return "miss:no_measurement_of_the_tumour"
+
+
+
+
 def _fmt(mm: float) -> str:
     return str(int(mm)) if float(mm).is_integer() else f"{mm:g}"
 
@@ -120,9 +136,12 @@ _SIZE_SENTENCE = re.compile(r"[^.;\n]*[.;][ \t]*")
 _AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
 
 
-def _from_carcinoma_clauses(report: Report, spans) -> tuple[float, str] | None:
-    carcinoma = [h for h in report.affirmed(report.hits(report.rules.histology))]
-    carcinoma += report.hits(report.rules.size_subjects)  # "the tumour measures ..."
+def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float, str] | None:
+    if subjects is None:
+        carcinoma = [h for h in report.affirmed(report.hits(report.rules.histology))]
+        carcinoma += report.hits(report.rules.size_subjects)  # "the tumour measures ..."
+    else:
+        carcinoma = subjects
     best = None
     for hit in carcinoma:
         if not any(s <= hit.start < e for s, e in spans):
@@ -144,13 +163,46 @@ def _from_carcinoma_clauses(report: Report, spans) -> tuple[float, str] | None:
     return best
 
 
+def _amended(report: Report) -> tuple[str, str] | None:
+    """A size an addendum / amended report explicitly corrects (amendment_cues.tsv in its line): the last one."""
+    spans = [(s.header_end, s.end) for s in report.sections if s.name == "amendment"]
+    found = None
+    for start, end in spans:
+        subjects = [h for h in report.affirmed(report.hits(report.rules.histology, start=start, end=end))]
+        subjects += report.hits(report.rules.size_subjects, start=start, end=end)
+        for hit in sorted(subjects, key=lambda h: h.start):
+            lo, hi = report.line(hit.start)
+            if not any(r.regex.search(report.text, lo, hi) for r in report.rules.amendment_cues):
+                continue
+            got = _from_carcinoma_clauses(report, [(lo, hi)], [hit])
+            if got:
+                found = (_fmt(got[0]), f"amended:{got[1]}")
+    return found
+
+
+def _benign_neoplasm(report: Report) -> tuple[str, str]:
+    """The largest benign neoplasm (adenoma, NIFTP; benign_neoplasm.tsv) in the diagnosis, then anywhere."""
+    hits = [h for h in report.hits(report.rules.benign_neoplasm) if not report.negated(h.start, h.end)]
+    for role in ("final", "microscopic", "body"):
+        spans = report.spans_of(role) if role != "body" else [(0, len(report.text))]
+        got = _from_carcinoma_clauses(report, spans, hits)
+        if got:
+            return _fmt(got[0]), f"benign_neoplasm:{got[1]}"
+    return "", "miss:no_carcinoma_or_benign_neoplasm_size"
+
+
 def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
-    """(size in mm as text or "", rule / reason)."""
+    """(size in mm as text or "", rule / reason). Reasons for an empty size start with ``miss:``."""
+    if report.node_only:
+        return "", "miss:node_only_specimen"
     if not malignant:
-        return "", "no malignant tumour"
+        return _benign_neoplasm(report)
+    amended = _amended(report)
+    if amended:
+        return amended
     for answer in answers(report, "tumor_size_mm"):
         if answer.kind == "cannot":
-            return "", f"{answer.ref}: cannot be determined"
+            return "", f"miss:size_cannot_be_determined {answer.ref}"
         found = measures(report, answer.start, answer.end)  # the key says whose size it is: no exclusions
         if not found:
             found = _continuation(report, answer.end)
@@ -179,4 +231,4 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
                     best = (rank, f"{hit.ref}+size@{measure.start}")
     if best:
         return _fmt(best[0][1]), best[1]
-    return "", "no tumour size stated"
+    return "", _size_miss(report)

@@ -21,6 +21,8 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
 _CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
+_SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
+_LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,74 @@ class Report:
     def section_of(self, pos: int) -> Section:
         return section_at(self.sections, pos)
 
+    @cached_property
+    def _molecular_lines(self) -> list[tuple[int, int]]:
+        """Lines that report a molecular test (molecular.tsv, at the line start after a list mark): excluded, since
+        molecular results never change the category or the histology (contract v1.1)."""
+        out = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = _LINE_LEAD.match(self.text, line.start(), line.end()).end()
+            if any(r.regex.match(self.text, lead, line.end()) for r in self.rules.molecular):
+                out.append((line.start(), line.end()))
+        return out
+
+    @cached_property
+    def parts(self) -> list[tuple[int, int, str]]:
+        """(start, end, organ) of each labelled specimen part (specimen_parts.tsv); organ ``thyroid``, ``node``,
+        ``other_organ`` or "" (not named on the label line). A part ends at the next label or section header."""
+        labels = [r for r in self.rules.specimen_parts if r.get("value") == "label"]
+        starts = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            section = self.section_of(lead)
+            if section.name != BODY and section.start <= lead < section.header_end:
+                # the label may follow the header on its line ("DIAGNOSIS: A. Thyroid ...")
+                lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
+            if any(r.regex.match(self.text, lead, line.end()) for r in labels):
+                starts.append((lead, line.end()))
+        bounds = sorted({s.start for s in self.sections} | {s for s, _ in starts} | {len(self.text)})
+        out = []
+        for start, line_end in starts:
+            end = next(b for b in bounds if b > start)
+            header = self.text[start:line_end]
+            organ = ""
+            for value in ("thyroid", "node", "other_organ"):
+                if any(r.regex.search(header) for r in self.rules.specimen_parts if r.get("value") == value):
+                    organ = value
+                    break
+            if organ == "other_organ":
+                # a scanned report may lose the next part's label: another organ's part ends at the first later
+                # line that names the thyroid
+                thyroid = [r for r in self.rules.specimen_parts if r.get("value") == "thyroid"]
+                for line in re.finditer(r"[^\n]+", self.text[line_end:end]):
+                    if any(r.regex.search(line.group(0)) for r in thyroid):
+                        end = line_end + line.start()
+                        break
+            out.append((start, end, organ))
+        return out
+
+    @cached_property
+    def node_only(self) -> bool:
+        """A lymph node specimen without thyroid (a neck dissection alone): every labelled part is a node part, or
+        the specimen lines name lymph nodes and no thyroid (specimen_parts.tsv words)."""
+        if self.parts and all(organ == "node" for _, _, organ in self.parts):
+            return True
+        rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
+        lines = [self.text[s.header_end:s.end] for s in self.sections if s.name == "specimen"]
+        lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
+        named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
+        return bool(lines) and named("node") and not named("thyroid")
+
+    def organ_at(self, pos: int) -> str:
+        """The organ of the specimen part holding ``pos`` ("" outside a labelled part or when not named)."""
+        for start, end, organ in self.parts:
+            if start <= pos < end:
+                return organ
+        return ""
+
     def role_rank(self, pos: int) -> tuple[str, int]:
+        if any(lo <= pos < hi for lo, hi in self._molecular_lines) or self.organ_at(pos) == "other_organ":
+            return EXCLUDED, 9
         section = self.section_of(pos)
         if section.name == BODY:
             return "body", DEFAULT_RANK
