@@ -56,7 +56,7 @@ def subtype(report: Report) -> tuple[str, list[Hit]]:
     chosen = best([h for h in usable if report.organ_at(h.start) != "node"]) or best(usable)
     if len({h.value for h in chosen}) > 1:
         sized = [(s, h) for h in chosen for s in [_focus_size(report, h)] if s is not None]
-        if sized:
+        if len(sized) == len(chosen):  # only when every named subtype has its focus size
             return max(sized, key=lambda x: x[0])[1].value, [max(sized, key=lambda x: x[0])[1]]
     if chosen:
         return chosen[0].value, [chosen[0]]

@@ -19,6 +19,9 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
     node_answers = answers(report, "lymph_node_metastasis")
     in_answer = lambda pos: any(a.start <= pos < a.end for a in node_answers)
     present, absent, none_examined = [], [], []
+    # a template question answered "0" / "No" ("Lymph nodes with metastatic disease: 0"): its own words are no cue
+    negative_keys = [(report.line(a.start)[0], a.start) for a in node_answers if a.kind == "negative"]
+    in_negative_key = lambda pos: any(lo <= pos < hi for lo, hi in negative_keys)
     for hit in report.hits([r for r in rules if r.get("kind") != "context"]):
         kind = hit.rule.get("kind")
         if kind == "none_examined":
@@ -34,6 +37,8 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
             if pos is None or (total is not None and (total == 0 or pos > total)):
                 continue
             (present if pos > 0 else absent).append(hit.ref)
+        elif hit.value == "present" and in_negative_key(hit.start):
+            continue
         elif hit.value == "present":
             inner = any(r.get("direction") == "pre" and r.regex.search(hit.match.group(0)) for r in report.rules.negation)
             if kind == "cue" and (inner or report.negated(hit.start, hit.end)):

@@ -54,6 +54,7 @@ class PathologyRules:
     specimen_parts: tuple[Rule, ...]
     benign_neoplasm: tuple[Rule, ...]
     amendment_cues: tuple[Rule, ...]
+    checklist_labels: tuple[Rule, ...]
 
 
 def _positive_int(rule: Rule, column: str) -> None:
@@ -158,6 +159,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         molecular=tuple(read_rule_file(d / "molecular.tsv")),
         benign_neoplasm=tuple(read_rule_file(d / "benign_neoplasm.tsv")),
         amendment_cues=tuple(read_rule_file(d / "amendment_cues.tsv")),
+        checklist_labels=tuple(read_rule_file(d / "checklist_labels.tsv")),
         specimen_parts=_values(d / "specimen_parts.tsv", {"label", "thyroid", "node", "other_organ"}),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)

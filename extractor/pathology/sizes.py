@@ -150,9 +150,16 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
         subject = hit.rule in report.rules.size_subjects
-        for measure in measures(report, hit.start, max(hi, line_hi)):
+        found = measures(report, hit.start, max(hi, line_hi))
+        before = _size_before(report, hit, found_in=measures(report, max(lo, line_lo), hit.start))
+        if before is not None and not _excluded(report, before):
+            if best is None or before.mm > best[0]:
+                best = (before.mm, f"{hit.ref}+size_before@{before.start}")
+            continue
+        for i, measure in enumerate(found):
             if _excluded(report, measure, pre=not subject):
                 continue
+            measure = _list_max(report, found, i)
             between = report.text[hit.end:measure.start]
             if measure.start > hi and re.search(r"[.;]\s", between) and not (
                     _SIZE_SENTENCE.fullmatch(between) and _AFTER_SIZE_SENTENCE.match(report.text, measure.end)):
@@ -191,6 +198,38 @@ def _benign_neoplasm(report: Report) -> tuple[str, str]:
     return "", "miss:no_carcinoma_or_benign_neoplasm_size"
 
 
+# a measurement right before the tumour's name ("a 1.5 cm [classic] papillary carcinoma is present in the right
+# lobe"): at most two words between, none of them a noun that would be the thing measured
+_BEFORE_GAP = re.compile(r"[ \t]*(?:[A-Za-z\-]+[ \t]+){0,2}", re.I)
+# measurements of one list or range ("0.5 cm, 1.2 cm and 0.9 cm", "0.5 cm to 1.1 cm", "1.2 cm - 1.9 cm")
+_LIST_GAP = re.compile(r"[ \t]*(?:,|;|and|or|to|&|-|–|/)?[ \t]*(?:and[ \t]+)?", re.I)
+
+
+def _size_before(report: Report, hit, found_in) -> Measure | None:
+    if not found_in:
+        return None
+    last = found_in[-1]
+    gap = report.text[last.end:hit.start]
+    if not _BEFORE_GAP.fullmatch(gap) or re.search(r"\b(?:nodule|mass|lesion|lobe|specimen|node|focus|of)\b", gap, re.I):
+        return None
+    return last
+
+
+def _list_max(report: Report, found: list[Measure], i: int) -> Measure:
+    """The largest measurement of the list or range that starts at found[i] (a list gives the largest focus)."""
+    chosen = found[i]
+    for prev, nxt in zip(found[i:], found[i + 1:]):
+        if not _LIST_GAP.fullmatch(report.text, prev.end, nxt.start) or _excluded(report, nxt):
+            break
+        if nxt.mm > chosen.mm:
+            chosen = nxt
+    return chosen
+
+
+# OCR splits a decimal in a size answer ("1. 6 cm", "2 .4 cm"); read only inside a size key's answer
+_OCR_SPLIT = re.compile(r"(?<![\d.])(\d{1,2})(?:[ \t]\.[ \t]?|\.[ \t])(\d{1,2})[ \t]*(cm|mm)\b", re.I)
+
+
 def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
     """(size in mm as text or "", rule / reason). Reasons for an empty size start with ``miss:``."""
     if report.node_only:
@@ -203,6 +242,10 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
     for answer in answers(report, "tumor_size_mm"):
         if answer.kind == "cannot":
             return "", f"miss:size_cannot_be_determined {answer.ref}"
+        split = _OCR_SPLIT.search(report.text, answer.start, answer.end)
+        if split:
+            mm = float(f"{split.group(1)}.{split.group(2)}") * (10 if split.group(3).lower() == "cm" else 1)
+            return _fmt(mm), f"{answer.ref}+ocr_split_size@{split.start()}"
         found = measures(report, answer.start, answer.end)  # the key says whose size it is: no exclusions
         if not found:
             found = _continuation(report, answer.end)

@@ -7,7 +7,8 @@ tumor_focality (first row that gives a value wins):
    else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
    left lobe" -> multifocal);
 2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
-   focus of carcinoma", bilateral tumours) -> multifocal;
+   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section with
+   different sides (one per lobe; sites.tsv side cues) -> multifocal;
 3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
 4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
 5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import re
 
+from .sites import SiteCues
 from .synoptic import answers
 from .text import Report, best
 
@@ -61,7 +63,7 @@ def tumor_focality(report: Report) -> tuple[str, str]:
                 return value, f"{answer.ref}+{hit.ref}"
         if answer.affirmed and not report.negated(answer.start, answer.start):
             return answer.affirmed, f"{answer.ref}+affirmed"
-    values = {"multifocal": [], "unifocal": [], "negated": []}
+    values = {"multifocal": _carcinoma_in_two_sites(report), "unifocal": [], "negated": []}
     for hit in report.hits(report.rules.focality):
         if hit.rule.get("scope") == "synoptic_answer":
             continue  # counts only inside a focality answer (read above)
@@ -79,6 +81,29 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
+
+
+# a line that describes the same tumour reaching another site is not a second focus
+_SAME_TUMOUR = re.compile(r"\b(?:same|contiguous|extend\w*|extension|direct)\b", re.I)
+
+
+def _carcinoma_in_two_sites(report: Report) -> list[str]:
+    """Refs of carcinomas named on separate lines with different sides (right lobe / left lobe / isthmus): one
+    carcinoma per lobe is multifocal. NIFTP and adenomas are no carcinoma; node parts do not count."""
+    cues = SiteCues(report.rules.sites)
+    named = [h for h in report.affirmed(report.hits(report.rules.histology))
+             if h.rule.get("scope") != "synoptic_answer" and report.organ_at(h.start) not in ("node", "other_organ")]
+    by_side: dict[str, str] = {}
+    lines = set()
+    for hit in best(named):
+        lo, hi = report.line(hit.start)
+        line = report.text[lo:hi]
+        sides = set(cues.sides(line, lo)) - {"bilateral"}
+        if len(sides) != 1 or _SAME_TUMOUR.search(line) or (lo, hi) in lines:
+            continue
+        lines.add((lo, hi))
+        by_side.setdefault(sides.pop(), f"{hit.ref}+sides")
+    return list(by_side.values()) if len(by_side) >= 2 else []
 
 
 def extrathyroidal_extension(report: Report) -> tuple[str, str]:
