@@ -4,8 +4,8 @@ histology: the first named malignancy (histology.tsv) in the best-ranked section
 frozen-section text (a checklist answer that is only the type word, "Tumor type: Papillary", names it too); otherwise ``benign`` when a benign diagnosis (benign_diagnosis.tsv) is stated, else
 ``not_stated``. Cytology follows the Bethesda category instead (CONTRACT): VI -> the named type, II -> benign.
 
-ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section (a lymph
-node part's subtype only when the thyroid names none); when that section names several subtypes with sizes, the
+ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section (never a
+lymph node part's: a nodal variant is the metastasis's, not the primary's); when that section names several subtypes with sizes, the
 subtype of the largest focus (contract v1.1);
 look-alikes (value none, e.g. "tall cell change < 50 %") block the rules they overlap; a (?P<pct>) share below
 min_percent does not count. No subtype stated -> ``unspecified`` (microcarcinoma, cytology).
@@ -53,7 +53,7 @@ def subtype(report: Report) -> tuple[str, list[Hit]]:
         if report.negated(hit.start, hit.end):
             continue
         usable.append(hit)
-    chosen = best([h for h in usable if report.organ_at(h.start) != "node"]) or best(usable)
+    chosen = best([h for h in usable if report.organ_at(h.start) != "node"])
     if len({h.value for h in chosen}) > 1:
         sized = [(s, h) for h in chosen for s in [_focus_size(report, h)] if s is not None]
         if len(sized) == len(chosen):  # only when every named subtype has its focus size

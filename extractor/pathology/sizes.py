@@ -144,8 +144,8 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         carcinoma = subjects
     best = None
     for hit in carcinoma:
-        if not any(s <= hit.start < e for s, e in spans):
-            continue
+        if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
+            continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
@@ -264,7 +264,7 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
     gross = report.spans_of("gross") or [(0, len(report.text))]
     for start, end in gross:
         for hit in report.hits(report.rules.gross_lesion, start=start, end=end):
-            if report.negated(hit.start, hit.end):
+            if report.negated(hit.start, hit.end) or report.organ_at(hit.start) == "node":
                 continue
             lo, hi = report.clause(hit.start, hit.end)
             in_thyroid = any(r.regex.search(report.text, lo, hi) for r in report.rules.thyroid_site)

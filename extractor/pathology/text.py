@@ -21,6 +21,10 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
 _CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
+_HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
+_CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
+_THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
+_PART_NAME = re.compile(r"[^:;\n]*")
 _SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
 
@@ -127,22 +131,28 @@ class Report:
                 lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
             if any(r.regex.match(self.text, lead, line.end()) for r in labels):
                 starts.append((lead, line.end()))
-        bounds = sorted({s.start for s in self.sections} | {s for s, _ in starts} | {len(self.text)})
+        headings = [m.start() for m in _HEADING_LINE.finditer(self.original)]
+        headings += [m.start() for m in _CAPS_HEADING.finditer(self.text)]
+        headings += self._key_lines
+        bounds = sorted({s.start for s in self.sections} | {s for s, _ in starts} | set(headings) | {len(self.text)})
         out = []
         for start, line_end in starts:
             end = next(b for b in bounds if b > start)
             header = self.text[start:line_end]
+            header = _PART_NAME.match(header).group(0)  # the part's name, not the diagnosis after its colon
             organ = ""
             for value in ("thyroid", "node", "other_organ"):
                 if any(r.regex.search(header) for r in self.rules.specimen_parts if r.get("value") == value):
                     organ = value
                     break
-            if organ == "other_organ":
-                # a scanned report may lose the next part's label: another organ's part ends at the first later
-                # line that names the thyroid
+            if organ in ("other_organ", "node"):
+                # a scanned report may lose the next part's label: another organ's or a node part ends at the first
+                # later line that names the thyroid as a specimen (not "thyroid carcinoma") and no lymph node
                 thyroid = [r for r in self.rules.specimen_parts if r.get("value") == "thyroid"]
+                node = [r for r in self.rules.specimen_parts if r.get("value") == "node"]
                 for line in re.finditer(r"[^\n]+", self.text[line_end:end]):
-                    if any(r.regex.search(line.group(0)) for r in thyroid):
+                    text = _THYROID_TUMOUR.sub(" ", line.group(0))
+                    if any(r.regex.search(text) for r in thyroid) and not any(r.regex.search(text) for r in node):
                         end = line_end + line.start()
                         break
             out.append((start, end, organ))
@@ -159,6 +169,20 @@ class Report:
         lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
         named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
         return bool(lines) and named("node") and not named("thyroid")
+
+    @cached_property
+    def _key_lines(self) -> list[int]:
+        """Starts of checklist rows (a field's key or a checklist label, then a colon): a part ends before them."""
+        out = []
+        rules = (*self.rules.synoptic_keys, *self.rules.checklist_labels)
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            for rule in rules:
+                m = rule.regex.match(self.text, lead, line.end())
+                if m and re.match(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=]", self.text[m.end():line.end()]):
+                    out.append(line.start())
+                    break
+        return out
 
     def organ_at(self, pos: int) -> str:
         """The organ of the specimen part holding ``pos`` ("" outside a labelled part or when not named)."""

@@ -130,6 +130,8 @@ def _ete_from_prose(report: Report) -> tuple[str, str]:
     for hit in hits:
         if hit.value == "none" or any(b.start < hit.end and hit.start < b.end for b in blockers):
             continue
+        if report.organ_at(hit.start) == "node":
+            continue  # a lymph node part: extranodal or perinodal spread is not extrathyroidal extension
         label = _LABEL_END.match(report.text, hit.end)
         if label:  # the cue is a checklist label: its yes / no answer decides, an empty answer states nothing
             answer = report.text[label.end():report.line(hit.start)[1]].strip(" \t:|")
