@@ -23,6 +23,30 @@ PATHOLOGY_FIELDS = (
 )
 CYTOLOGY_FIELDS = {"bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "lymphocytic_thyroiditis"}
 _OFFSET = re.compile(r"@(\d+)")
+# Explainable misses: a field that applies but is empty / not_stated / not_mentioned / unspecified carries
+# ``miss:<reason code>`` (docs/data-dictionary.md) as its rule, optionally followed by the rule refs behind it.
+MISS = "miss:"
+UNSTATED = {"", "not_stated", "not_mentioned", "unspecified"}
+MISS_CODES = {
+    "no diagnosis found": "no_diagnosis",
+    "no named type": "no_named_type",
+    "no subtype stated": "no_subtype_stated",
+    "no mention": "no_mention",
+    "no focality statement": "no_focality_statement",
+    "no extrathyroidal extension statement": "no_extension_statement",
+    "no node examined or no node status": "no_node_status",
+    "no gross description": "no_gross_description",
+    "gross description names no lesion": "gross_names_no_lesion",
+    "no category stated": "no_category_stated",
+    "category none": "no_category_stated",
+}
+
+
+def _code(reason: str) -> str:
+    """A reason without its own code: the template answer or rule refs that decided it."""
+    if reason.startswith("category "):
+        return f"category_{reason.split()[1]}_states_no_type"
+    return f"decided_by {reason}"
 
 
 class PathologyAggregator:
@@ -40,8 +64,14 @@ class PathologyAggregator:
         raw = self.cytology(report) if kind == "cytology" else self.surgical(report)
         out = {}
         for name in PATHOLOGY_FIELDS:
-            value, rule = raw.get(name, ("", f"field does not apply to {kind}"))
-            out[name] = FieldValue(value, _evidence(rule, mentions) if value else [], rule)
+            if name in raw:
+                value, rule = raw[name]
+                if value in UNSTATED and not rule.startswith(MISS):
+                    rule = MISS + MISS_CODES.get(rule, _code(rule))
+            else:
+                value, rule = "", f"field does not apply to {kind}"
+            cited = _evidence(rule, mentions) if value or rule.startswith(MISS) else []
+            out[name] = FieldValue(value, cited, rule)
         return out
 
     # -- cytology -------------------------------------------------------------------------------------------

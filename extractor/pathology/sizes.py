@@ -115,6 +115,9 @@ def _size_miss(report: Report) -> str:
     current = [m for m in every if not report.excluded(m.start)]
     if not current:
         return "miss:no_measurement"
+    if all(report.organ_at(m.start) == "node" for m in current):
+        return "miss:nodal_deposit_only"
+    current = [m for m in current if report.organ_at(m.start) != "node"]
     reasons = {_excluded(report, m) for m in current} - {""}
     _REASON = {r.id: r.get("reason") or "excluded_context" for r in report.rules.size_exclusions}
     if reasons and all(_excluded(report, m) for m in current):

@@ -119,7 +119,8 @@ def extrathyroidal_extension(report: Report) -> tuple[str, str]:
         return negative.key.get("negative"), negative.ref
     value, ref = _ete_from_prose(report)
     if value == "not_stated" and cannot:
-        return cannot.key.get("cannot"), cannot.ref
+        value = cannot.key.get("cannot")
+        return value, (f"miss:extension_cannot_be_assessed {cannot.ref}" if value == "not_stated" else cannot.ref)
     return value, ref
 
 
