@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .synoptic import answers
+from .synoptic import _other_key, answers
 from .text import Report
 
 _NUMBER = r"(\d{1,3}(?:\.\d{1,2})?|\.\d{1,2})"
@@ -97,16 +97,41 @@ CONTINUATION_LINES = 2
 
 def _continuation(report: Report, pos: int) -> list[Measure]:
     """Measurements on the next non-empty lines after a size answer that gave none ("Tumor size: right lobe" then
-    "Greatest diameter is 1.5 cm."), up to CONTINUATION_LINES lines and never past another key line."""
-    for _ in range(CONTINUATION_LINES):
-        m = re.compile(r"\s*([^\n]+)").match(report.text, pos)
-        if not m or _KEY_LINE.match(m.group(1)):
+    "Greatest diameter is 1.5 cm."), up to CONTINUATION_LINES lines and never past another key line. A lead-in line
+    ("Two tumour nodules are present:") may introduce a list of foci ("- Isthmus - 1.6 cm" / "- Right lobe - 0.6 cm"):
+    the largest item is the size (the key names what the items measure; only nodal contexts are excluded)."""
+    lines, lead_ins, items = 0, 0, []
+    while lines < CONTINUATION_LINES:
+        m = _NEXT_TEXT_LINE.match(report.text, pos)
+        if not m:
+            break
+        line = m.group(1)
+        pos = m.end(1)
+        if _LIST_ITEM.match(line):
+            items += [x for x in measures(report, m.start(1), m.end(1))
+                      if _excluded(report, x) not in _nodal_ids(report)]
+            continue
+        if items:
+            break
+        if _KEY_LINE.match(line):
+            if lead_ins == 0 and _LEAD_IN.fullmatch(line) and not _other_key(report, m.start(1), m.end(1)):
+                lead_ins += 1
+                continue
             return []
         found = [x for x in measures(report, m.start(1), m.end(1)) if not _excluded(report, x)]
         if found:
             return found
-        pos = m.end(1)
-    return []
+        lines += 1
+    return [max(items, key=lambda x: x.mm)] if items else []
+
+
+_NEXT_TEXT_LINE = re.compile(r"\s*([^\n]+)")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•·]|\(?[a-z0-9]\))[ \t]+\S")
+_LEAD_IN = re.compile(r"[^\n:]{3,80}:[ \t]*")
+
+
+def _nodal_ids(report: Report) -> set[str]:
+    return {r.id for r in report.rules.size_exclusions if r.get("reason") == "nodal_deposit_only"}
 
 
 def _size_miss(report: Report) -> str:

@@ -102,3 +102,13 @@ def test_extrathyroidal_extension(surgical, text, expected):
 ])
 def test_ocr_garbled_carcinoma_line(surgical, text, expected):
     assert surgical(text)["histology"] == expected
+
+
+@pytest.mark.parametrize("text, size", [
+    ("CANCER CASE SUMMARY\nTumour site and size: Q/77-31 44\nTwo tumour nodules are present:\n- Left lobe - 2.2 cm\n"
+     "- Isthmus - 0.7 cm\nHistologic type: papillary carcinoma", "22"),
+    ("CANCER CASE SUMMARY\nTumor size:\nThe foci measure:\n* right lobe 0.4 cm\n* left lobe 1.3 cm\n"
+     "Histologic type: papillary carcinoma", "13"),
+])
+def test_size_list_under_a_lead_in_line(surgical, text, size):
+    assert surgical(text)["tumor_size_mm"] == size
