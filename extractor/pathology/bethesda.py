@@ -14,7 +14,7 @@ A name beats a conflicting number (lexicon pitfall 13); a TI-RADS / TR / U numbe
 from __future__ import annotations
 
 from .rulebook import BETHESDA
-from .text import Hit, Report, best
+from .text import Hit, Report, best, part_name
 
 ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "V": "V", "VI": "VI"}
 ARABIC = {str(i): BETHESDA[i - 1] for i in range(1, 7)}
@@ -47,7 +47,7 @@ def bethesda_category(report: Report) -> tuple[str, list[Hit], str]:
     part is not a thyroid part."""
     names = list(report.affirmed(report.hits(report.rules.bethesda_names)))
     numbers = report.hits(report.rules.bethesda_numbers)
-    parts = [(lo, hi) for lo, hi, organ in report.parts if organ in ("thyroid", "")]
+    parts = [(lo, hi) for lo, hi, organ in report.parts if organ == "thyroid" or (organ == "" and _sampled(report, lo))]
     if len(parts) >= 2:
         inside = lambda hits, lo, hi: [h for h in hits if lo <= h.start < hi]
         decided = [_decide(report, inside(names, lo, hi), inside(numbers, lo, hi)) for lo, hi in parts]
@@ -56,6 +56,15 @@ def bethesda_category(report: Report) -> tuple[str, list[Hit], str]:
             category, hits, reason = max(decided, key=lambda d: BETHESDA.index(d[0]))
             return category, hits, f"highest of {len(decided)} parts, {reason}"
     return _decide(report, names, numbers)
+
+
+def _sampled(report: Report, start: int) -> bool:
+    """A part whose name says what was sampled without naming the organ ("Specimen B, right nodule:", "Part 1
+    (left)"): a side (sites.tsv) or a lesion word (gross_lesion.tsv). A numbered comment line is not a part."""
+    line_end = report.text.find("\n", start)
+    name = part_name(report.text[start:line_end if line_end >= 0 else len(report.text)])
+    sides = [r for r in report.rules.sites if r.get("value") in ("right", "left", "isthmus", "bilateral")]
+    return any(r.regex.search(name) for r in (*sides, *report.rules.gross_lesion))
 
 
 def _decide(report: Report, names: list[Hit], numbers: list[Hit]) -> tuple[str, list[Hit], str]:

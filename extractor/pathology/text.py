@@ -139,7 +139,7 @@ class Report:
         for start, line_end in starts:
             end = next(b for b in bounds if b > start)
             header = self.text[start:line_end]
-            header = _PART_NAME.match(header).group(0)  # the part's name, not the diagnosis after its colon
+            header = part_name(header)  # the part's name, not the diagnosis after its colon
             organ = ""
             for value in ("thyroid", "node", "other_organ"):
                 if any(r.regex.search(header) for r in self.rules.specimen_parts if r.get("value") == value):
@@ -322,6 +322,11 @@ class Report:
 
 # words that end a negation's reach inside a clause ("no X, but Y"; "no atypia; papillary carcinoma")
 _TERMINATORS = re.compile(r"\b(?:but|however|although|with|except|whereas|yet)\b|,\s*(?:and\s+)?(?:a|an|the)\b", re.I)
+
+
+def part_name(line: str) -> str:
+    """The name of a specimen part on its label line: the text before the first colon or semicolon."""
+    return _PART_NAME.match(line).group(0)
 
 
 def best(hits: list[Hit]) -> list[Hit]:

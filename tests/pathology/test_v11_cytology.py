@@ -31,3 +31,11 @@ def test_molecular_results_never_change_category_or_histology(cytology, text, ca
 ])
 def test_several_parts_take_the_highest_category(cytology, text, expected):
     assert cytology(text)["bethesda_category"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Part 1: Adequacy satisfactory.\nPart 2: Benign follicular nodule (Bethesda II).\nPart 3: Note - suspicious "
+     "for a follicular neoplasm cannot be entirely excluded.", "II"),
+])
+def test_numbered_comment_lines_are_not_parts(cytology, text, expected):
+    assert cytology(text)["bethesda_category"] == expected
