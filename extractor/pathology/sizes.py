@@ -179,11 +179,7 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         line_lo, line_hi = report.line(hit.start)
         subject = hit.rule in report.rules.size_subjects
         found = measures(report, hit.start, max(hi, line_hi))
-        before = _size_before(report, hit, found_in=measures(report, max(lo, line_lo), hit.start))
-        if before is not None and not _excluded(report, before):
-            if best is None or before.mm > best[0]:
-                best = (before.mm, f"{hit.ref}+size_before@{before.start}")
-            continue
+        after = None
         for i, measure in enumerate(found):
             if _excluded(report, measure, pre=not subject):
                 continue
@@ -192,9 +188,17 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
             if measure.start > hi and re.search(r"[.;]\s", between) and not (
                     _SIZE_SENTENCE.fullmatch(between) and _AFTER_SIZE_SENTENCE.match(report.text, measure.end)):
                 break
-            if best is None or measure.mm > best[0]:
-                best = (measure.mm, f"{hit.ref}+size@{measure.start}")
+            after = measure
             break  # the first size after a carcinoma name is its size
+        if after is not None:
+            if best is None or after.mm > best[0]:
+                best = (after.mm, f"{hit.ref}+size@{after.start}")
+            continue
+        # else a size right before the name ("a 1.5 cm papillary carcinoma is present in the right lobe")
+        before = _size_before(report, hit, found_in=measures(report, max(lo, line_lo), hit.start))
+        if before is not None and not _excluded(report, before):
+            if best is None or before.mm > best[0]:
+                best = (before.mm, f"{hit.ref}+size_before@{before.start}")
     return best
 
 
@@ -238,7 +242,8 @@ def _size_before(report: Report, hit, found_in) -> Measure | None:
         return None
     last = found_in[-1]
     gap = report.text[last.end:hit.start]
-    if not _BEFORE_GAP.fullmatch(gap) or re.search(r"\b(?:nodule|mass|lesion|lobe|specimen|node|focus|of)\b", gap, re.I):
+    if not _BEFORE_GAP.fullmatch(gap) or re.search(
+            r"\b(?:nodule|mass|lesion|lobe|specimen|node|focus|of|and|or|with|beside|plus|to|from)\b", gap, re.I):
         return None
     return last
 

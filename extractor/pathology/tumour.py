@@ -73,6 +73,8 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             if value == "multifocal":
                 values["negated"].append(f"{hit.ref}+{neg}")
             continue
+        if value == "multifocal" and _counts_a_benign_neoplasm(report, hit):
+            continue  # "two tumours: a carcinoma and a NIFTP" is one carcinoma focus (contract v1.1)
         if value and hit.value != "negated_only":
             values[value].append(hit.ref)
     for value in ("multifocal", "unifocal"):
@@ -81,6 +83,15 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
+
+
+def _counts_a_benign_neoplasm(report: Report, hit) -> bool:
+    """A count of tumours whose clause (or line) names a benign neoplasm (NIFTP, adenoma) and at most one carcinoma."""
+    lo, hi = report.line(hit.start)
+    if not report.hits(report.rules.benign_neoplasm, start=lo, end=hi):
+        return False
+    carcinomas = [h for h in report.affirmed(report.hits(report.rules.histology, start=lo, end=hi))]
+    return len(carcinomas) <= 1
 
 
 # a line that describes the same tumour reaching another site is not a second focus

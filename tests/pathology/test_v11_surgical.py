@@ -71,3 +71,19 @@ def test_node_only_specimen(surgical, text):
     got = surgical(text)
     assert (got["mass_in_specimen"], got["tumor_size_mm"], got["tumor_focality"], got["extrathyroidal_extension"],
             got["lymph_node_metastasis"]) == ("present", "", "not_stated", "not_stated", "present")
+
+
+@pytest.mark.parametrize("text", [
+    DX + "Two tumours: papillary carcinoma, 1.2 cm, right lobe, and NIFTP, 2.0 cm, left lobe.",
+    DX + "Multiple tumours: papillary microcarcinoma 0.5 cm (isthmus) and follicular adenoma 3 cm (right lobe).",
+])
+def test_a_benign_neoplasm_beside_carcinoma_is_not_a_second_focus(surgical, text):
+    assert surgical(text)["tumor_focality"] != "multifocal"
+
+
+@pytest.mark.parametrize("text, size", [
+    (DX + "NIFTP 3.5 cm and papillary carcinoma 1.1 cm, both in the right lobe.", "11"),
+    (DX + "Follicular adenoma 2.9 cm with papillary microcarcinoma 0.4 cm arising in it.", "4"),
+])
+def test_a_benign_neoplasm_beside_carcinoma_gives_no_size(surgical, text, size):
+    assert surgical(text)["tumor_size_mm"] == size
