@@ -117,7 +117,7 @@ class Extractor:
         elif decision.kind in PATHOLOGY_KINDS:
             for name, value in self.pathology.aggregate(decision.kind, record["text"], mentions).items():
                 row[name] = value.value
-                if value.value:
+                if value.value or value.rule.startswith("miss:"):  # an explained miss (docs/data-dictionary.md)
                     evidence[name] = {"mentions": value.evidence, "rule": value.rule}
         for name in ULTRASOUND_FIELDS:
             row.setdefault(name, "")

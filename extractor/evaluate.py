@@ -9,7 +9,7 @@ import pandas as pd
 from .errors import InputError
 from .tables import CONTRACT_REPORT_FIELDS
 
-SCORED_FIELDS = ["report_kind", *CONTRACT_REPORT_FIELDS]
+SCORED_FIELDS = ["report_kind", *CONTRACT_REPORT_FIELDS, "fna_site", "tumor_site"]  # v1.1 sites too
 SIZE_TOLERANCE_MM = 1.0
 
 

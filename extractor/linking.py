@@ -47,7 +47,6 @@ LINK_STATUSES = (
 INDEX_RULES = ("latest_before_first_cytology", "latest_before_first_surgery", "earliest", "latest")
 SIDE_SETS = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L", "I"}}
 _ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?\s*$")
-_SENTENCE_SPLIT = re.compile(r"(?<=\.)\s+|\n")
 BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 MALIGNANCY = ("malignant", "suspicious", "indeterminate", "benign", "nondiagnostic", "not_stated")
 OUTCOMES = ("malignant", "benign", "indeterminate", "unknown")
@@ -69,19 +68,17 @@ class LinkingConfig:
         "I": "unknown"})
     cytology_malignant: frozenset = frozenset({"V", "VI"})
     cytology_benign: frozenset = frozenset({"II"})
-    site_patterns: Mapping[str, re.Pattern] = field(default_factory=dict)
     path: str = "<defaults>"
 
 
-_SITE_KEYS = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence",
-              "specimen_line", "one_sided_specimen", "lesion_sentence", "negation")
 _SCHEMA = {
     "index_ultrasound": {"rules"},
     "windows": {"cytology_days", "surgery_days"},
     "us_pattern": {"microcalcifications_counted", "mass_counted"},
     "final_diagnosis": {"surgery", "cytology", "cytology_malignant", "cytology_benign"},
-    "sites": set(_SITE_KEYS),
 }
+# contract v1.1: the FNA and tumour sites are report columns, extracted with patterns/pathology/sites.tsv
+_MOVED = {"sites": "the site cues moved to patterns/pathology/sites.tsv (fna_site / tumor_site are report columns)"}
 
 
 def default_linking_path() -> Path:
@@ -101,6 +98,8 @@ def load_linking_config(path: str | Path | None = None) -> LinkingConfig:
         return PatternError(message, path=spath, line=finder.find(key, advance=False))
 
     for table, value in data.items():
+        if table in _MOVED:
+            raise fail(f"[{table}] is no longer read: {_MOVED[table]}", table)
         if table not in _SCHEMA or not isinstance(value, dict):
             raise fail(f"unknown table [{table}]; known: {sorted(_SCHEMA)}", table)
         unknown = set(value) - _SCHEMA[table]
@@ -143,23 +142,11 @@ def load_linking_config(path: str | Path | None = None) -> LinkingConfig:
         if not isinstance(values, list) or any(v not in BETHESDA for v in values):
             raise fail(f"final_diagnosis.{key} must be a list of Bethesda categories {list(BETHESDA)}", key)
         groups[key] = frozenset(values)
-    sites = {}
-    for key in _SITE_KEYS:
-        source = data.get("sites", {}).get(key)
-        if source is None:
-            raise fail(f"[sites] needs {key}", "[sites]")
-        try:
-            if key in {"right", "left", "bilateral", "isthmus"}:
-                sites[key] = re.compile(rf"(?<!\w)(?:{source})(?!\w)", re.IGNORECASE)
-            else:
-                sites[key] = re.compile(source, re.IGNORECASE)
-        except re.error as e:
-            raise fail(f"sites.{key}: invalid regular expression: {e}", key) from e
     return LinkingConfig(index_rules=rules, cytology_days=days["cytology_days"], surgery_days=days["surgery_days"],
                          microcalcifications_counted=counted["microcalcifications_counted"],
                          mass_counted=counted["mass_counted"], surgery_outcome=surgery, cytology_outcome=cytology,
                          cytology_malignant=groups["cytology_malignant"], cytology_benign=groups["cytology_benign"],
-                         site_patterns=sites, path=spath)
+                         path=spath)
 
 
 # --- dates and sites ----------------------------------------------------------------------------------------------
@@ -177,54 +164,27 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     return parsed, status
 
 
-def _sides(pattern_set: Mapping[str, re.Pattern], text: str) -> set[str]:
-    found: set[str] = set()
-    for name in ("right", "left", "isthmus", "bilateral"):
-        if pattern_set[name].search(text):
-            found.add(name)
-    return found
+def report_sites(reports: pd.DataFrame, texts=None) -> dict[str, dict[str, str]]:
+    """{"fna_site": {report_id: side}, "tumor_site": {...}}: the report columns radpath extracted (contract v1.1);
+    ``unspecified`` and empty cells become ``unknown``. A reports table written before v1.1 has no such columns:
+    then the sides are read from ``texts`` with the same rules (patterns/pathology/sites.tsv), else unknown."""
+    out: dict[str, dict[str, str]] = {}
+    ids = reports["report_id"].astype(str)
+    for column, kind in (("fna_site", CYTOLOGY), ("tumor_site", SURGERY)):
+        if column in reports.columns:
+            values = reports[column].fillna("").astype(str).replace({"": "unknown", "unspecified": "unknown"})
+            out[column] = dict(zip(ids, values))
+            continue
+        by_id = _texts_by_id(texts)
+        if by_id is None:
+            out[column] = {}
+            continue
+        from .pathology.sites import site_from_text  # only for old tables; pulls in the rule loader
 
-
-def _combine_sides(found: set[str]) -> str:
-    if not found:
-        return "unknown"
-    if "bilateral" in found or {"right", "left"} <= found:
-        return "bilateral"
-    for side in ("right", "left"):
-        if side in found:
-            return side  # one lobe, with or without the isthmus
-    return "isthmus"
-
-
-def report_site(text: str, kind: str, config: LinkingConfig) -> str:
-    """The side of the FNA target (cytology) or of the carcinoma (surgical pathology), or ``unknown``."""
-    p = config.site_patterns
-    lines = [ln for ln in str(text or "").splitlines() if not p["skip_line"].search(ln)]
-    if kind == CYTOLOGY:
-        for line in lines:
-            found = _sides(p, line)
-            if found:
-                return _combine_sides(found)
-        return "unknown"
-    sentences = [s for line in lines for s in _SENTENCE_SPLIT.split(line) if not p["node_sentence"].search(s)]
-    # 1. sentences that name the carcinoma / tumour
-    found: set[str] = set()
-    for sentence in sentences:
-        if p["tumour_sentence"].search(sentence):
-            found |= _sides(p, sentence)
-    if found:
-        return _combine_sides(found)
-    # 2. a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on the specimen / procedure line
-    for line in lines:
-        if p["specimen_line"].search(line) or p["one_sided_specimen"].search(line):
-            side = _combine_sides(_sides(p, line))
-            if side != "unknown" and side != "bilateral" and not re.search(r"total", line, re.IGNORECASE):
-                return side
-    # 3. an affirmed lesion (nodule / mass) with a side in the gross description
-    for sentence in sentences:
-        if p["lesion_sentence"].search(sentence) and not p["negation"].search(sentence):
-            found |= _sides(p, sentence)
-    return _combine_sides(found)
+        kinds = dict(zip(ids, reports["report_kind"].fillna("").astype(str)))
+        out[column] = {i: site_from_text(str(by_id.get(i, "") or ""), kind)
+                       for i, k in kinds.items() if k == kind}
+    return out
 
 
 def _int_text(values: pd.Series) -> pd.Series:
@@ -418,16 +378,14 @@ def link_patients(
     us_side = p["microcalcification_laterality"].where(p["microcalcification_laterality"].isin(list(SIDE_SETS)),
                                                        "unknown")
     p["us_side"] = us_side.where(has_index, "")
-    by_id = _texts_by_id(texts)
+    site_of = report_sites(reports, texts)
 
-    def site(ids: pd.Series, kind: str) -> pd.Series:
-        if by_id is None:
-            return ids.map(lambda i: "unknown" if i else "")
-        return ids.map(lambda i: report_site(by_id.get(i, ""), kind, config) if i else "")
+    def site(ids: pd.Series, column: str) -> pd.Series:
+        return ids.map(lambda i: site_of[column].get(i, "unknown") if i else "")
 
-    p["fna_site"] = site(p["fna_report_id"], CYTOLOGY)
+    p["fna_site"] = site(p["fna_report_id"], "fna_site")
     malignant_surgery = (p["surgery_report_id"] != "") & (surgery_dx == "malignant")
-    p["tumor_site"] = site(p["surgery_report_id"].where(malignant_surgery, ""), SURGERY)
+    p["tumor_site"] = site(p["surgery_report_id"].where(malignant_surgery, ""), "tumor_site")
     sides = p[["us_side", "fna_site", "tumor_site"]].to_numpy().tolist()
     anything_linked = (p["fna_report_id"] != "") | malignant_surgery
     p["laterality_concordance"] = [(_concordance(s) if linked else "") for s, linked in zip(sides, anything_linked)]

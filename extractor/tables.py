@@ -15,7 +15,8 @@ REPORT_COLUMNS = [
     "lymphocytic_thyroiditis",
     # additions beyond contract v1 (appended, never renamed)
     "report_type", "report_kind_source", "n_mentions", "evidence", "report_date_status", "input_flags",
-    "report_date_raw",
+    # contract v1.1 additions
+    "report_date_raw", "fna_site", "tumor_site",
 ]
 CONTRACT_REPORT_FIELDS = REPORT_COLUMNS[4:21]
 CONTEXT_FLAGS = ("negated", "uncertain", "historical", "hypothetical", "family")

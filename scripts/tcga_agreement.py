@@ -12,6 +12,12 @@ and compares, per report, with the registry:
 Registry values "[Not Available]", "[Unknown]", "[Discrepancy]" are skipped. Disagreements are listed by report id
 with a reason category. The data are read in place and never copied.
 
+Hold-out (docs/pathology.md): ``--subset holdout`` scores only the fixed random third of the reports set aside
+before the issue-11 rule work (``holdout_ids``: seed HOLDOUT_SEED, sorted barcodes, random.Random(seed).sample);
+``--subset development`` the other two thirds, on which rules are developed. Besides the raw and comparable
+agreement, each field reports ``stated`` (radpath states a value), ``stated_agreement`` (agreement with the
+registry among those) and ``coverage`` (stated / cases with a registry value).
+
 Example:
     PYTHONPATH=. python scripts/tcga_agreement.py --realdata /work/shared/realdata
     PYTHONPATH=. python scripts/tcga_agreement.py --json        # machine-readable summary for tests
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import re
 import sys
 from pathlib import Path
@@ -29,6 +36,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_REALDATA = ROOT.parent / "shared" / "realdata"
 MISSING = {"", "[Not Available]", "[Unknown]", "[Discrepancy]", "[Not Applicable]", "[Not Evaluated]"}
+HOLDOUT_SEED = 20261111
+HOLDOUT_SHARE = 3  # one report in three
 FIELDS = ("ptc_subtype", "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "tumor_size_mm")
 SUBTYPE_OF_TYPE = {
     "Thyroid Papillary Carcinoma - Classical/usual": "classic",
@@ -224,10 +233,24 @@ def agrees(field: str, registry, predicted: str) -> bool:
     return predicted == registry
 
 
-def run(realdata: Path) -> dict:
+def holdout_ids(ids) -> set[str]:
+    """The hold-out third: a fixed random sample (seed HOLDOUT_SEED) of the sorted report ids."""
+    ordered = sorted(set(ids))
+    return set(random.Random(HOLDOUT_SEED).sample(ordered, round(len(ordered) / HOLDOUT_SHARE)))
+
+
+def _unstated(field: str, predicted: str) -> bool:
+    return predicted in {"", "not_stated", "unspecified"}
+
+
+def run(realdata: Path, subset: str = "all") -> dict:
     from extractor.api import extract
 
     reports = pd.read_csv(realdata / "tcga_thca_reports.csv", keep_default_na=False, dtype=str)
+    if subset != "all":
+        held = holdout_ids(reports["patient_id"])
+        keep = reports["patient_id"].isin(held)
+        reports = reports[keep if subset == "holdout" else ~keep].reset_index(drop=True)
     clinical = pd.read_csv(realdata / "tcga_thca_clinical.tsv", sep="\t", keep_default_na=False, dtype=str)
     clinical = clinical.set_index("bcr_patient_barcode")
     frame = pd.DataFrame({
@@ -239,7 +262,7 @@ def run(realdata: Path) -> dict:
     })
     result = extract(frame).reports.set_index("report_id")
     texts = dict(zip(reports["patient_id"], reports["text"]))
-    summary = {f: {"n": 0, "agree": 0, "disagreements": []} for f in FIELDS}
+    summary = {f: {"n": 0, "agree": 0, "stated": 0, "stated_agree": 0, "disagreements": []} for f in FIELDS}
     for report_id, row in result.iterrows():
         if report_id not in clinical.index:
             continue
@@ -250,8 +273,10 @@ def run(realdata: Path) -> dict:
                 continue
             predicted = str(row[field])
             summary[field]["n"] += 1
+            summary[field]["stated"] += not _unstated(field, predicted)
             if agrees(field, labels[field], predicted):
                 summary[field]["agree"] += 1
+                summary[field]["stated_agree"] += not _unstated(field, predicted)
                 continue
             rule = evidence.get(field, {}).get("rule", "")
             summary[field]["disagreements"].append({
@@ -266,6 +291,8 @@ def run(realdata: Path) -> dict:
         s["agreement"] = s["agree"] / s["n"] if s["n"] else float("nan")
         s["comparable_agreement"] = s["agree"] / s["comparable_n"] if s["comparable_n"] else float("nan")
         s["excluded_share"] = s["excluded"] / s["n"] if s["n"] else float("nan")
+        s["coverage"] = s["stated"] / s["n"] if s["n"] else float("nan")
+        s["stated_agreement"] = s["stated_agree"] / s["stated"] if s["stated"] else float("nan")
     return summary
 
 
@@ -276,19 +303,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--disagreements", choices=("none", "counted", "all"), default="all",
                         help="which disagreements to list: none, only extractor_miss / extractor_wrong, or all")
     parser.add_argument("--field", choices=FIELDS, action="append", help="list only this field (repeatable)")
+    parser.add_argument("--subset", choices=("all", "development", "holdout"), default="all",
+                        help="all 200 reports, the development two thirds, or the hold-out third (docs/pathology.md)")
     args = parser.parse_args(argv)
     if not (args.realdata / "tcga_thca_reports.csv").is_file():
         print(f"no TCGA data under {args.realdata}", file=sys.stderr)
         return 2
-    summary = run(args.realdata)
+    summary = run(args.realdata, args.subset)
     if args.json:
         print(json.dumps(summary, default=str))
         return 0
-    print(f"{'field':26} {'n':>4} {'raw':>6} {'excl':>5} {'comparable':>10}  excluded by reason / counted by reason")
+    print(f"{'field':26} {'n':>4} {'raw':>6} {'excl':>5} {'comparable':>10} {'stated':>6} {'agree|st':>8} {'coverage':>8}"
+          "  excluded by reason / counted by reason")
     for field in FIELDS:
         s = summary[field]
         reasons = ", ".join(f"{r}={c}" for r, c in s["by_reason"].items() if c)
-        print(f"{field:26} {s['n']:4} {s['agreement']:6.3f} {s['excluded']:5} {s['comparable_agreement']:10.3f}  {reasons}")
+        print(f"{field:26} {s['n']:4} {s['agreement']:6.3f} {s['excluded']:5} {s['comparable_agreement']:10.3f} "
+              f"{s['stated']:6} {s['stated_agreement']:8.3f} {s['coverage']:8.3f}  {reasons}")
     if args.disagreements == "none":
         return 0
     for field in args.field or FIELDS:

@@ -12,17 +12,41 @@ from typing import Mapping
 from ..aggregate import FieldValue
 from ..components.sections import SectionFinder
 from ..ruleset import RuleSet
-from . import bethesda, findings, histology, nodes, sizes, tumour
+from . import bethesda, findings, histology, nodes, sites, sizes, tumour
 from .rulebook import load_pathology_rules
 from .text import Report
 
 PATHOLOGY_FIELDS = (
     "bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "tumor_size_mm",
     "tumor_focality", "lymph_node_metastasis", "extrathyroidal_extension", "mass_in_specimen",
-    "lymphocytic_thyroiditis",
+    "lymphocytic_thyroiditis", "fna_site", "tumor_site",
 )
 CYTOLOGY_FIELDS = {"bethesda_category", "malignancy", "histology", "ptc_subtype", "psammoma_bodies", "lymphocytic_thyroiditis"}
 _OFFSET = re.compile(r"@(\d+)")
+# Explainable misses: a field that applies but is empty / not_stated / not_mentioned / unspecified carries
+# ``miss:<reason code>`` (docs/data-dictionary.md) as its rule, optionally followed by the rule refs behind it.
+MISS = "miss:"
+UNSTATED = {"", "not_stated", "not_mentioned", "unspecified"}
+MISS_CODES = {
+    "no diagnosis found": "no_diagnosis",
+    "no named type": "no_named_type",
+    "no subtype stated": "no_subtype_stated",
+    "no mention": "no_mention",
+    "no focality statement": "no_focality_statement",
+    "no extrathyroidal extension statement": "no_extension_statement",
+    "no node examined or no node status": "no_node_status",
+    "no gross description": "no_gross_description",
+    "gross description names no lesion": "gross_names_no_lesion",
+    "no category stated": "no_category_stated",
+    "category none": "no_category_stated",
+}
+
+
+def _code(reason: str) -> str:
+    """A reason without its own code: the template answer or rule refs that decided it."""
+    if reason.startswith("category "):
+        return f"category_{reason.split()[1]}_states_no_type"
+    return f"decided_by {reason}"
 
 
 class PathologyAggregator:
@@ -30,6 +54,7 @@ class PathologyAggregator:
         directory = (directory or ruleset.directory / "pathology")
         self.rules = load_pathology_rules(directory.resolve(), tuple(ruleset.sections))
         self.finder = SectionFinder(self.rules.sections)
+        self.site_cues = sites.SiteCues(self.rules.sites)
 
     def report(self, text: str) -> Report:
         return Report(text or "", self.rules, self.finder)
@@ -39,8 +64,14 @@ class PathologyAggregator:
         raw = self.cytology(report) if kind == "cytology" else self.surgical(report)
         out = {}
         for name in PATHOLOGY_FIELDS:
-            value, rule = raw.get(name, ("", f"field does not apply to {kind}"))
-            out[name] = FieldValue(value, _evidence(rule, mentions) if value else [], rule)
+            if name in raw:
+                value, rule = raw[name]
+                if value in UNSTATED and not rule.startswith(MISS):
+                    rule = MISS + MISS_CODES.get(rule, _code(rule))
+            else:
+                value, rule = "", f"field does not apply to {kind}"
+            cited = _evidence(rule, mentions) if value or rule.startswith(MISS) else []
+            out[name] = FieldValue(value, cited, rule)
         return out
 
     # -- cytology -------------------------------------------------------------------------------------------
@@ -60,6 +91,7 @@ class PathologyAggregator:
             out["ptc_subtype"] = ("unspecified", "cytological papillary carcinoma")
         out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
         out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
+        out["fna_site"] = sites.fna_site(self.site_cues, report.original)
         return out
 
     # -- surgical pathology ---------------------------------------------------------------------------------
@@ -82,10 +114,15 @@ class PathologyAggregator:
         out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
         out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
         out["tumor_size_mm"] = sizes.tumor_size(report, malignant=out["malignancy"][0] == "malignant")
-        out["tumor_focality"] = tumour.tumor_focality(report)
         out["lymph_node_metastasis"] = nodes.lymph_node_metastasis(report)
-        out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
+        if report.node_only:  # a neck dissection without thyroid: no primary tumour to describe (contract v1.1)
+            out["tumor_focality"] = out["extrathyroidal_extension"] = ("not_stated", "miss:node_only_specimen")
+        else:
+            out["tumor_focality"] = tumour.tumor_focality(report)
+            out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
         out["mass_in_specimen"] = findings.mass_in_specimen(report)
+        if out["malignancy"][0] == "malignant":
+            out["tumor_site"] = sites.tumor_site(self.site_cues, report.original)
         return out
 
 

@@ -4,12 +4,15 @@ histology: the first named malignancy (histology.tsv) in the best-ranked section
 frozen-section text (a checklist answer that is only the type word, "Tumor type: Papillary", names it too); otherwise ``benign`` when a benign diagnosis (benign_diagnosis.tsv) is stated, else
 ``not_stated``. Cytology follows the Bethesda category instead (CONTRACT): VI -> the named type, II -> benign.
 
-ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section;
+ptc_subtype: for papillary carcinoma only. The first subtype (ptc_subtype.tsv) in the best-ranked section (never a
+lymph node part's: a nodal variant is the metastasis's, not the primary's); when that section names several subtypes with sizes, the
+subtype of the largest focus (contract v1.1);
 look-alikes (value none, e.g. "tall cell change < 50 %") block the rules they overlap; a (?P<pct>) share below
 min_percent does not count. No subtype stated -> ``unspecified`` (microcarcinoma, cytology).
 """
 from __future__ import annotations
 
+from .sizes import measures
 from .synoptic import answers
 from .text import Hit, Report, best
 
@@ -50,7 +53,22 @@ def subtype(report: Report) -> tuple[str, list[Hit]]:
         if report.negated(hit.start, hit.end):
             continue
         usable.append(hit)
-    chosen = best(usable)
+    chosen = best([h for h in usable if report.organ_at(h.start) != "node"])
+    if len({h.value for h in chosen}) > 1:
+        sized = [(s, h) for h in chosen for s in [_focus_size(report, h)] if s is not None]
+        if len(sized) == len(chosen):  # only when every named subtype has its focus size
+            return max(sized, key=lambda x: x[0])[1].value, [max(sized, key=lambda x: x[0])[1]]
     if chosen:
         return chosen[0].value, [chosen[0]]
     return "unspecified", []
+
+
+def _focus_size(report: Report, hit: Hit) -> float | None:
+    """The size of the focus a subtype names: the measurement nearest to it in its clause (or line)."""
+    lo, hi = report.clause(hit.start, hit.end)
+    line_lo, line_hi = report.line(hit.start)
+    found = [m for m in measures(report, max(lo, line_lo), min(hi, line_hi))]
+    if not found:
+        return None
+    near = min(found, key=lambda m: min(abs(m.start - hit.end), abs(hit.start - m.end)))
+    return near.mm

@@ -18,7 +18,10 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
     context = [r for r in rules if r.get("kind") == "context"]
     node_answers = answers(report, "lymph_node_metastasis")
     in_answer = lambda pos: any(a.start <= pos < a.end for a in node_answers)
-    present, absent, none_examined = [], [], []
+    present, absent, none_examined, unexamined = [], [], [], []
+    # a template question answered "0" / "No" ("Lymph nodes with metastatic disease: 0"): its own words are no cue
+    negative_keys = [(report.line(a.start)[0], a.start) for a in node_answers if a.kind == "negative"]
+    in_negative_key = lambda pos: any(lo <= pos < hi for lo, hi in negative_keys)
     for hit in report.hits([r for r in rules if r.get("kind") != "context"]):
         kind = hit.rule.get("kind")
         if kind == "none_examined":
@@ -34,6 +37,8 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
             if pos is None or (total is not None and (total == 0 or pos > total)):
                 continue
             (present if pos > 0 else absent).append(hit.ref)
+        elif hit.value == "present" and in_negative_key(hit.start):
+            continue
         elif hit.value == "present":
             inner = any(r.get("direction") == "pre" and r.regex.search(hit.match.group(0)) for r in report.rules.negation)
             if kind == "cue" and (inner or report.negated(hit.start, hit.end)):
@@ -42,16 +47,20 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
                 present.append(hit.ref)
         elif hit.value == "absent":
             absent.append(hit.ref)
+        elif hit.value == "not_stated":
+            unexamined.append(hit.ref)
     if present:
         return "present", ",".join(present[:3])
     if none_examined:
-        return "not_stated", ",".join(none_examined[:3])
+        return "not_stated", "miss:no_nodes_examined " + ",".join(none_examined[:3])
     for answer in node_answers:
         if answer.kind == "negative" and not any(r.regex.search(answer.text) for r in rules
                                                  if r.get("kind") == "cue" and r.get("value") == "not_stated"):
             absent.append(answer.ref)
     if absent:
         return "absent", ",".join(absent[:3])
+    if unexamined:  # pNX, "no lymph nodes submitted"
+        return "not_stated", "miss:no_nodes_examined " + ",".join(unexamined[:3])
     return "not_stated", "no node examined or no node status"
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ..errors import PatternError
 from ..rules import Rule, check_unique_ids, read_rule_file
+from .sites import ROLES
 
 BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma", "anaplastic_carcinoma", "other_malignant"}
@@ -48,6 +49,12 @@ class PathologyRules:
     lymph_nodes: tuple[Rule, ...]
     extrathyroidal: tuple[Rule, ...]
     gross_lesion: tuple[Rule, ...]
+    sites: tuple[Rule, ...]
+    molecular: tuple[Rule, ...]
+    specimen_parts: tuple[Rule, ...]
+    benign_neoplasm: tuple[Rule, ...]
+    amendment_cues: tuple[Rule, ...]
+    checklist_labels: tuple[Rule, ...]
 
 
 def _positive_int(rule: Rule, column: str) -> None:
@@ -56,8 +63,8 @@ def _positive_int(rule: Rule, column: str) -> None:
         raise PatternError(f"{column} must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
 
 
-def _directional(path: Path) -> tuple[Rule, ...]:
-    rules = read_rule_file(path, required=["direction", "max_chars"], choices={"direction": {"pre", "post"}})
+def _directional(path: Path, optional=()) -> tuple[Rule, ...]:
+    rules = read_rule_file(path, required=["direction", "max_chars"], optional=optional, choices={"direction": {"pre", "post"}})
     for rule in rules:
         if not rule.get("max_chars").isdigit():
             raise PatternError("max_chars must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
@@ -102,7 +109,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
     sections = tuple(extra_sections) + tuple(r for r in shared_sections if r.get("section") in section_roles)
     names = _values(d / "bethesda_names.tsv", BETHESDA, required=["strength"], choices={"strength": {"name", "interpretation"}})
     numbers = _values(d / "bethesda_numbers.tsv", (*BETHESDA, "numeral"), required=["kind"],
-                      choices={"kind": {"system", "bare_numeral"}})
+                      choices={"kind": {"system", "local_system", "bare_numeral"}})
     for rule in numbers:
         if rule.get("value") == "numeral" and "(?P<num>" not in rule.pattern:
             raise PatternError("a numeral rule needs a (?P<num>...) group", path=rule.path, line=rule.line, rule_id=rule.id)
@@ -138,7 +145,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         family=tuple(read_rule_file(d / "family.tsv")),
         number_words={r.literal.lower(): int(r.get("value")) for r in number_words},
         units=tuple(units),
-        size_exclusions=_directional(d / "size_exclusions.tsv"),
+        size_exclusions=_directional(d / "size_exclusions.tsv", optional=["reason"]),
         size_subjects=tuple(read_rule_file(d / "size_subjects.tsv")),
         thyroid_site=tuple(read_rule_file(d / "thyroid_site.tsv")),
         synoptic_keys=tuple(keys),
@@ -148,6 +155,12 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         lymph_nodes=nodes,
         extrathyroidal=_values(d / "extrathyroidal.tsv", {"present", "absent", "none"}),
         gross_lesion=_values(d / "gross_lesion.tsv", {"present"}),
+        sites=_values(d / "sites.tsv", ROLES),
+        molecular=tuple(read_rule_file(d / "molecular.tsv")),
+        benign_neoplasm=tuple(read_rule_file(d / "benign_neoplasm.tsv")),
+        amendment_cues=tuple(read_rule_file(d / "amendment_cues.tsv")),
+        checklist_labels=tuple(read_rule_file(d / "checklist_labels.tsv")),
+        specimen_parts=_values(d / "specimen_parts.tsv", {"label", "thyroid", "node", "other_organ"}),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)
                       for r in getattr(rules, name) if isinstance(r, Rule) and r.path.startswith(str(d))]

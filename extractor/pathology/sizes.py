@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .synoptic import answers
+from .synoptic import _other_key, answers
 from .text import Report
 
 _NUMBER = r"(\d{1,3}(?:\.\d{1,2})?|\.\d{1,2})"
@@ -97,16 +97,60 @@ CONTINUATION_LINES = 2
 
 def _continuation(report: Report, pos: int) -> list[Measure]:
     """Measurements on the next non-empty lines after a size answer that gave none ("Tumor size: right lobe" then
-    "Greatest diameter is 1.5 cm."), up to CONTINUATION_LINES lines and never past another key line."""
-    for _ in range(CONTINUATION_LINES):
-        m = re.compile(r"\s*([^\n]+)").match(report.text, pos)
-        if not m or _KEY_LINE.match(m.group(1)):
+    "Greatest diameter is 1.5 cm."), up to CONTINUATION_LINES lines and never past another key line. A lead-in line
+    ("Two tumour nodules are present:") may introduce a list of foci ("- Isthmus - 1.6 cm" / "- Right lobe - 0.6 cm"):
+    the largest item is the size (the key names what the items measure; only nodal contexts are excluded)."""
+    lines, lead_ins, items = 0, 0, []
+    while lines < CONTINUATION_LINES:
+        m = _NEXT_TEXT_LINE.match(report.text, pos)
+        if not m:
+            break
+        line = m.group(1)
+        pos = m.end(1)
+        if _LIST_ITEM.match(line):
+            items += [x for x in measures(report, m.start(1), m.end(1))
+                      if _excluded(report, x) not in _nodal_ids(report)]
+            continue
+        if items:
+            break
+        if _KEY_LINE.match(line):
+            if lead_ins == 0 and _LEAD_IN.fullmatch(line) and not _other_key(report, m.start(1), m.end(1)):
+                lead_ins += 1
+                continue
             return []
         found = [x for x in measures(report, m.start(1), m.end(1)) if not _excluded(report, x)]
         if found:
             return found
-        pos = m.end(1)
-    return []
+        lines += 1
+    return [max(items, key=lambda x: x.mm)] if items else []
+
+
+_NEXT_TEXT_LINE = re.compile(r"\s*([^\n]+)")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*•·]|\(?[a-z0-9]\))[ \t]+\S")
+_LEAD_IN = re.compile(r"[^\n:]{3,80}:[ \t]*")
+
+
+def _nodal_ids(report: Report) -> set[str]:
+    return {r.id for r in report.rules.size_exclusions if r.get("reason") == "nodal_deposit_only"}
+
+
+def _size_miss(report: Report) -> str:
+    """Why no size was found (a short reason code, docs/data-dictionary.md)."""
+    every = measures(report, 0, len(report.text))
+    current = [m for m in every if not report.excluded(m.start)]
+    if not current:
+        return "miss:no_measurement"
+    if all(report.organ_at(m.start) == "node" for m in current):
+        return "miss:nodal_deposit_only"
+    current = [m for m in current if report.organ_at(m.start) != "node"]
+    reasons = {_excluded(report, m) for m in current} - {""}
+    _REASON = {r.id: r.get("reason") or "excluded_context" for r in report.rules.size_exclusions}
+    if reasons and all(_excluded(report, m) for m in current):
+        codes = sorted({_REASON[r] for r in reasons})
+        return "miss:" + "+".join(codes)
+    return "miss:no_measurement_of_the_tumour"
+
+
 
 
 def _fmt(mm: float) -> str:
@@ -120,37 +164,121 @@ _SIZE_SENTENCE = re.compile(r"[^.;\n]*[.;][ \t]*")
 _AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
 
 
-def _from_carcinoma_clauses(report: Report, spans) -> tuple[float, str] | None:
-    carcinoma = [h for h in report.affirmed(report.hits(report.rules.histology))]
-    carcinoma += report.hits(report.rules.size_subjects)  # "the tumour measures ..."
+def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float, str] | None:
+    if subjects is None:
+        carcinoma = [h for h in report.affirmed(report.hits(report.rules.histology))]
+        carcinoma += report.hits(report.rules.size_subjects)  # "the tumour measures ..."
+    else:
+        carcinoma = subjects
     best = None
     for hit in carcinoma:
-        if not any(s <= hit.start < e for s, e in spans):
-            continue
+        if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
+            continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
         subject = hit.rule in report.rules.size_subjects
-        for measure in measures(report, hit.start, max(hi, line_hi)):
+        found = measures(report, hit.start, max(hi, line_hi))
+        after = None
+        for i, measure in enumerate(found):
             if _excluded(report, measure, pre=not subject):
                 continue
+            measure = _list_max(report, found, i)
             between = report.text[hit.end:measure.start]
             if measure.start > hi and re.search(r"[.;]\s", between) and not (
                     _SIZE_SENTENCE.fullmatch(between) and _AFTER_SIZE_SENTENCE.match(report.text, measure.end)):
                 break
-            if best is None or measure.mm > best[0]:
-                best = (measure.mm, f"{hit.ref}+size@{measure.start}")
+            after = measure
             break  # the first size after a carcinoma name is its size
+        if after is not None:
+            if best is None or after.mm > best[0]:
+                best = (after.mm, f"{hit.ref}+size@{after.start}")
+            continue
+        # else a size right before the name ("a 1.5 cm papillary carcinoma is present in the right lobe")
+        before = _size_before(report, hit, found_in=measures(report, max(lo, line_lo), hit.start))
+        if before is not None and not _excluded(report, before):
+            if best is None or before.mm > best[0]:
+                best = (before.mm, f"{hit.ref}+size_before@{before.start}")
     return best
 
 
+def _amended(report: Report) -> tuple[str, str] | None:
+    """A size an addendum / amended report explicitly corrects (amendment_cues.tsv in its line): the last one."""
+    spans = [(s.header_end, s.end) for s in report.sections if s.name == "amendment"]
+    found = None
+    for start, end in spans:
+        subjects = [h for h in report.affirmed(report.hits(report.rules.histology, start=start, end=end))]
+        subjects += report.hits(report.rules.size_subjects, start=start, end=end)
+        for hit in sorted(subjects, key=lambda h: h.start):
+            lo, hi = report.line(hit.start)
+            if not any(r.regex.search(report.text, lo, hi) for r in report.rules.amendment_cues):
+                continue
+            got = _from_carcinoma_clauses(report, [(lo, hi)], [hit])
+            if got:
+                found = (_fmt(got[0]), f"amended:{got[1]}")
+    return found
+
+
+def _benign_neoplasm(report: Report) -> tuple[str, str]:
+    """The largest benign neoplasm (adenoma, NIFTP; benign_neoplasm.tsv) in the diagnosis, then anywhere."""
+    hits = [h for h in report.hits(report.rules.benign_neoplasm) if not report.negated(h.start, h.end)]
+    for role in ("final", "microscopic", "body"):
+        spans = report.spans_of(role) if role != "body" else [(0, len(report.text))]
+        got = _from_carcinoma_clauses(report, spans, hits)
+        if got:
+            return _fmt(got[0]), f"benign_neoplasm:{got[1]}"
+    return "", "miss:no_carcinoma_or_benign_neoplasm_size"
+
+
+# a measurement right before the tumour's name ("a 1.5 cm [classic] papillary carcinoma is present in the right
+# lobe"): at most two words between, none of them a noun that would be the thing measured
+_BEFORE_GAP = re.compile(r"[ \t]*(?:[A-Za-z\-]+[ \t]+){0,2}", re.I)
+# measurements of one list or range ("0.5 cm, 1.2 cm and 0.9 cm", "0.5 cm to 1.1 cm", "1.2 cm - 1.9 cm")
+_LIST_GAP = re.compile(r"[ \t]*(?:,|;|and|or|to|&|-|–|/)?[ \t]*(?:and[ \t]+)?", re.I)
+
+
+def _size_before(report: Report, hit, found_in) -> Measure | None:
+    if not found_in:
+        return None
+    last = found_in[-1]
+    gap = report.text[last.end:hit.start]
+    if not _BEFORE_GAP.fullmatch(gap) or re.search(
+            r"\b(?:nodule|mass|lesion|lobe|specimen|node|focus|of|and|or|with|beside|plus|to|from)\b", gap, re.I):
+        return None
+    return last
+
+
+def _list_max(report: Report, found: list[Measure], i: int) -> Measure:
+    """The largest measurement of the list or range that starts at found[i] (a list gives the largest focus)."""
+    chosen = found[i]
+    for prev, nxt in zip(found[i:], found[i + 1:]):
+        if not _LIST_GAP.fullmatch(report.text, prev.end, nxt.start) or _excluded(report, nxt):
+            break
+        if nxt.mm > chosen.mm:
+            chosen = nxt
+    return chosen
+
+
+# OCR splits a decimal in a size answer ("1. 6 cm", "2 .4 cm"); read only inside a size key's answer
+_OCR_SPLIT = re.compile(r"(?<![\d.])(\d{1,2})(?:[ \t]\.[ \t]?|\.[ \t])(\d{1,2})[ \t]*(cm|mm)\b", re.I)
+
+
 def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
-    """(size in mm as text or "", rule / reason)."""
+    """(size in mm as text or "", rule / reason). Reasons for an empty size start with ``miss:``."""
+    if report.node_only:
+        return "", "miss:node_only_specimen"
     if not malignant:
-        return "", "no malignant tumour"
+        return _benign_neoplasm(report)
+    amended = _amended(report)
+    if amended:
+        return amended
     for answer in answers(report, "tumor_size_mm"):
         if answer.kind == "cannot":
-            return "", f"{answer.ref}: cannot be determined"
+            return "", f"miss:size_cannot_be_determined {answer.ref}"
+        split = _OCR_SPLIT.search(report.text, answer.start, answer.end)
+        if split:
+            mm = float(f"{split.group(1)}.{split.group(2)}") * (10 if split.group(3).lower() == "cm" else 1)
+            return _fmt(mm), f"{answer.ref}+ocr_split_size@{split.start()}"
         found = measures(report, answer.start, answer.end)  # the key says whose size it is: no exclusions
         if not found:
             found = _continuation(report, answer.end)
@@ -169,7 +297,7 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
     gross = report.spans_of("gross") or [(0, len(report.text))]
     for start, end in gross:
         for hit in report.hits(report.rules.gross_lesion, start=start, end=end):
-            if report.negated(hit.start, hit.end):
+            if report.negated(hit.start, hit.end) or report.organ_at(hit.start) == "node":
                 continue
             lo, hi = report.clause(hit.start, hit.end)
             in_thyroid = any(r.regex.search(report.text, lo, hi) for r in report.rules.thyroid_site)
@@ -179,4 +307,4 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
                     best = (rank, f"{hit.ref}+size@{measure.start}")
     if best:
         return _fmt(best[0][1]), best[1]
-    return "", "no tumour size stated"
+    return "", _size_miss(report)

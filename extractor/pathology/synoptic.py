@@ -28,6 +28,14 @@ _HEADING = re.compile(r"[ \t]*(?:#|\*\*)")
 # the next non-empty line, skipping page-break lines ("Page 1 of 3") that scanned forms print inside a checklist
 _NEXT_LINE = re.compile(r"(?:\s*page\s+\d+\s+of\s+\d+[ \t]*(?=\n))*\s*(?:[-*•][ \t]*)?([^\n]+)", re.IGNORECASE)
 _TABLE_ROW = re.compile(r"[ \t]*\|")
+def _other_key(report: Report, start: int, end: int) -> bool:
+    """The line is itself a checklist row ("Margins: negative"): a field's key or a checklist_labels.tsv label."""
+    for rule in (*report.rules.synoptic_keys, *report.rules.checklist_labels):
+        m = rule.regex.match(report.text, start, end)
+        if m and _KEY_END.match(report.text, m.end(), end):
+            return True
+    return False
+_BLANK_ANSWER = re.compile(r"[\s_\-–.]*")
 
 
 @dataclass(frozen=True)
@@ -77,7 +85,11 @@ def answers(report: Report, field: str) -> list[Answer]:
                 nxt = _NEXT_LINE.match(text, end)
                 if not nxt or _HEADING.match(report.original, text.rfind("\n", 0, nxt.start(1)) + 1):
                     continue
+                if _other_key(report, nxt.start(1), nxt.end(1)):
+                    continue  # a bare heading with no answer: the next line is another key's row
                 start, end = nxt.start(1), nxt.end(1)
+            if _BLANK_ANSWER.fullmatch(text, start, end):
+                continue  # "____", "-": an unfilled blank is no answer
             if report.excluded(start):
                 break
             kind, kind_rule = "", ""

@@ -21,6 +21,12 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
 _CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
+_HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
+_CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
+_THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
+_PART_NAME = re.compile(r"[^:;\n]*")
+_SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
+_LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,94 @@ class Report:
     def section_of(self, pos: int) -> Section:
         return section_at(self.sections, pos)
 
+    @cached_property
+    def _molecular_lines(self) -> list[tuple[int, int]]:
+        """Lines that report a molecular test (molecular.tsv, at the line start after a list mark): excluded, since
+        molecular results never change the category or the histology (contract v1.1)."""
+        out = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = _LINE_LEAD.match(self.text, line.start(), line.end()).end()
+            if any(r.regex.match(self.text, lead, line.end()) for r in self.rules.molecular):
+                out.append((line.start(), line.end()))
+        return out
+
+    @cached_property
+    def parts(self) -> list[tuple[int, int, str]]:
+        """(start, end, organ) of each labelled specimen part (specimen_parts.tsv); organ ``thyroid``, ``node``,
+        ``other_organ`` or "" (not named on the label line). A part ends at the next label or section header."""
+        labels = [r for r in self.rules.specimen_parts if r.get("value") == "label"]
+        starts = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            section = self.section_of(lead)
+            if section.name != BODY and section.start <= lead < section.header_end:
+                # the label may follow the header on its line ("DIAGNOSIS: A. Thyroid ...")
+                lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
+            if any(r.regex.match(self.text, lead, line.end()) for r in labels):
+                starts.append((lead, line.end()))
+        headings = [m.start() for m in _HEADING_LINE.finditer(self.original)]
+        headings += [m.start() for m in _CAPS_HEADING.finditer(self.text)]
+        headings += self._key_lines
+        bounds = sorted({s.start for s in self.sections} | {s for s, _ in starts} | set(headings) | {len(self.text)})
+        out = []
+        for start, line_end in starts:
+            end = next(b for b in bounds if b > start)
+            header = self.text[start:line_end]
+            header = part_name(header)  # the part's name, not the diagnosis after its colon
+            organ = ""
+            for value in ("thyroid", "node", "other_organ"):
+                if any(r.regex.search(header) for r in self.rules.specimen_parts if r.get("value") == value):
+                    organ = value
+                    break
+            if organ in ("other_organ", "node"):
+                # a scanned report may lose the next part's label: another organ's or a node part ends at the first
+                # later line that names the thyroid as a specimen (not "thyroid carcinoma") and no lymph node
+                thyroid = [r for r in self.rules.specimen_parts if r.get("value") == "thyroid"]
+                node = [r for r in self.rules.specimen_parts if r.get("value") == "node"]
+                for line in re.finditer(r"[^\n]+", self.text[line_end:end]):
+                    text = _THYROID_TUMOUR.sub(" ", line.group(0))
+                    if any(r.regex.search(text) for r in thyroid) and not any(r.regex.search(text) for r in node):
+                        end = line_end + line.start()
+                        break
+            out.append((start, end, organ))
+        return out
+
+    @cached_property
+    def node_only(self) -> bool:
+        """A lymph node specimen without thyroid (a neck dissection alone): every labelled part is a node part, or
+        the specimen lines name lymph nodes and no thyroid (specimen_parts.tsv words)."""
+        if self.parts and all(organ == "node" for _, _, organ in self.parts):
+            return True
+        rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
+        lines = [self.text[s.header_end:s.end] for s in self.sections if s.name == "specimen"]
+        lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
+        named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
+        return bool(lines) and named("node") and not named("thyroid")
+
+    @cached_property
+    def _key_lines(self) -> list[int]:
+        """Starts of checklist rows (a field's key or a checklist label, then a colon): a part ends before them."""
+        out = []
+        rules = (*self.rules.synoptic_keys, *self.rules.checklist_labels)
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            for rule in rules:
+                m = rule.regex.match(self.text, lead, line.end())
+                if m and re.match(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=]", self.text[m.end():line.end()]):
+                    out.append(line.start())
+                    break
+        return out
+
+    def organ_at(self, pos: int) -> str:
+        """The organ of the specimen part holding ``pos`` ("" outside a labelled part or when not named)."""
+        for start, end, organ in self.parts:
+            if start <= pos < end:
+                return organ
+        return ""
+
     def role_rank(self, pos: int) -> tuple[str, int]:
+        if any(lo <= pos < hi for lo, hi in self._molecular_lines) or self.organ_at(pos) == "other_organ":
+            return EXCLUDED, 9
         section = self.section_of(pos)
         if section.name == BODY:
             return "body", DEFAULT_RANK
@@ -229,6 +322,11 @@ class Report:
 
 # words that end a negation's reach inside a clause ("no X, but Y"; "no atypia; papillary carcinoma")
 _TERMINATORS = re.compile(r"\b(?:but|however|although|with|except|whereas|yet)\b|,\s*(?:and\s+)?(?:a|an|the)\b", re.I)
+
+
+def part_name(line: str) -> str:
+    """The name of a specimen part on its label line: the text before the first colon or semicolon."""
+    return _PART_NAME.match(line).group(0)
 
 
 def best(hits: list[Hit]) -> list[Hit]:

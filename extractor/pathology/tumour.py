@@ -7,7 +7,8 @@ tumor_focality (first row that gives a value wins):
    else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
    left lobe" -> multifocal);
 2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
-   focus of carcinoma", bilateral tumours) -> multifocal;
+   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section with
+   different sides (one per lobe; sites.tsv side cues) -> multifocal;
 3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
 4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
 5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import re
 
+from .sites import SiteCues
 from .synoptic import answers
 from .text import Report, best
 
@@ -61,7 +63,7 @@ def tumor_focality(report: Report) -> tuple[str, str]:
                 return value, f"{answer.ref}+{hit.ref}"
         if answer.affirmed and not report.negated(answer.start, answer.start):
             return answer.affirmed, f"{answer.ref}+affirmed"
-    values = {"multifocal": [], "unifocal": [], "negated": []}
+    values = {"multifocal": _carcinoma_in_two_sites(report), "unifocal": [], "negated": []}
     for hit in report.hits(report.rules.focality):
         if hit.rule.get("scope") == "synoptic_answer":
             continue  # counts only inside a focality answer (read above)
@@ -71,6 +73,8 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             if value == "multifocal":
                 values["negated"].append(f"{hit.ref}+{neg}")
             continue
+        if value == "multifocal" and _counts_a_benign_neoplasm(report, hit):
+            continue  # "two tumours: a carcinoma and a NIFTP" is one carcinoma focus (contract v1.1)
         if value and hit.value != "negated_only":
             values[value].append(hit.ref)
     for value in ("multifocal", "unifocal"):
@@ -79,6 +83,38 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
+
+
+def _counts_a_benign_neoplasm(report: Report, hit) -> bool:
+    """A count of tumours whose clause (or line) names a benign neoplasm (NIFTP, adenoma) and at most one carcinoma."""
+    lo, hi = report.line(hit.start)
+    if not report.hits(report.rules.benign_neoplasm, start=lo, end=hi):
+        return False
+    carcinomas = [h for h in report.affirmed(report.hits(report.rules.histology, start=lo, end=hi))]
+    return len(carcinomas) <= 1
+
+
+# a line that describes the same tumour reaching another site is not a second focus
+_SAME_TUMOUR = re.compile(r"\b(?:same|contiguous|extend\w*|extension|direct)\b", re.I)
+
+
+def _carcinoma_in_two_sites(report: Report) -> list[str]:
+    """Refs of carcinomas named on separate lines with different sides (right lobe / left lobe / isthmus): one
+    carcinoma per lobe is multifocal. NIFTP and adenomas are no carcinoma; node parts do not count."""
+    cues = SiteCues(report.rules.sites)
+    named = [h for h in report.affirmed(report.hits(report.rules.histology))
+             if h.rule.get("scope") != "synoptic_answer" and report.organ_at(h.start) not in ("node", "other_organ")]
+    by_side: dict[str, str] = {}
+    lines = set()
+    for hit in best(named):
+        lo, hi = report.line(hit.start)
+        line = report.text[lo:hi]
+        sides = set(cues.sides(line, lo)) - {"bilateral"}
+        if len(sides) != 1 or _SAME_TUMOUR.search(line) or (lo, hi) in lines:
+            continue
+        lines.add((lo, hi))
+        by_side.setdefault(sides.pop(), f"{hit.ref}+sides")
+    return list(by_side.values()) if len(by_side) >= 2 else []
 
 
 def extrathyroidal_extension(report: Report) -> tuple[str, str]:
@@ -94,7 +130,8 @@ def extrathyroidal_extension(report: Report) -> tuple[str, str]:
         return negative.key.get("negative"), negative.ref
     value, ref = _ete_from_prose(report)
     if value == "not_stated" and cannot:
-        return cannot.key.get("cannot"), cannot.ref
+        value = cannot.key.get("cannot")
+        return value, (f"miss:extension_cannot_be_assessed {cannot.ref}" if value == "not_stated" else cannot.ref)
     return value, ref
 
 
@@ -105,6 +142,8 @@ def _ete_from_prose(report: Report) -> tuple[str, str]:
     for hit in hits:
         if hit.value == "none" or any(b.start < hit.end and hit.start < b.end for b in blockers):
             continue
+        if report.organ_at(hit.start) == "node":
+            continue  # a lymph node part: extranodal or perinodal spread is not extrathyroidal extension
         label = _LABEL_END.match(report.text, hit.end)
         if label:  # the cue is a checklist label: its yes / no answer decides, an empty answer states nothing
             answer = report.text[label.end():report.line(hit.start)[1]].strip(" \t:|")

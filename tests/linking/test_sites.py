@@ -1,66 +1,58 @@
-"""FNA / tumour sites from report text and laterality concordance."""
+"""Linking reads the fna_site / tumor_site report columns (contract v1.1) and derives laterality concordance."""
 import pytest
 
 from linking_builders import fna, surgery, us
-from extractor.linking import report_site
+from extractor.errors import PatternError
+from extractor.linking import load_linking_config
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("THYROID, RIGHT LOBE, US-GUIDED FNA\nDIAGNOSIS: benign", "right"),
-    ("CYTOPATHOLOGY\nSpecimen: Left lobe of thyroid, FNA", "left"),
-    ("Clinical: microcalcifications in the right lobe on US.\nSpecimen: left lower pole nodule", "left"),
-    ("FNA thyroid L lobe (diffuse calcifications on US)", "left"),
-    ("Thyroid, isthmus, ultrasound-guided fine-needle aspiration.", "isthmus"),
-    ("Thyroid FNA. Diagnosis: benign.", "unknown"),
-])
-def test_cytology_site(config, text, expected):
-    assert report_site(text, "cytology", config) == expected
-
-
-@pytest.mark.parametrize("text, expected", [
-    ("FINAL DIAGNOSIS: Papillary thyroid carcinoma, 1.3 cm, right lobe.", "right"),
-    ("1. Papillary thyroid carcinoma, R upper pole.\n2. Papillary microcarcinoma, L lower pole.", "bilateral"),
-    ("CLINICAL HISTORY: carcinoma in the left lobe on FNA.\nSpecimen: Right thyroid lobectomy.\nPapillary carcinoma.",
-     "right"),
-    ("Lymph nodes, right level VI: metastatic carcinoma.\nSPECIMEN: Thyroid isthmus.\n- PAPILLARY MICROCARCINOMA.",
-     "isthmus"),
-    ("Specimens: (A) Total thyroidectomy.\nGross: Left upper pole: a firm nodule. Right lobe without lesions.\n"
-     "Histologic type: Medullary thyroid carcinoma", "left"),
-    ("Total thyroidectomy: papillary carcinoma.", "unknown"),
-])
-def test_tumour_site(config, text, expected):
-    assert report_site(text, "surgical_pathology", config) == expected
-
-
-def test_sites_are_unknown_without_texts(link):
+def test_sites_are_unknown_without_columns_or_texts(link):
     p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10"), surgery("S1", "P", "2020-03-01"))
     assert (p["P"]["fna_site"], p["P"]["tumor_site"], p["P"]["laterality_concordance"]) == ("unknown", "unknown", "unknown")
 
 
-@pytest.mark.parametrize("us_side, fna_text, sp_text, concordance, flag", [
-    ("right", "FNA, right lobe nodule", "Papillary carcinoma, right lobe.", "concordant", "false"),
-    ("right", "FNA, left lobe", "Papillary carcinoma, right lobe.", "discordant", "true"),
-    ("bilateral", "FNA, left lobe", "Papillary carcinoma, both lobes.", "concordant", "false"),
-    ("bilateral", "FNA, left lobe", "Papillary carcinoma, right lobe.", "discordant", "true"),
-    ("isthmus", "FNA, isthmus", "Papillary carcinoma, left lobe.", "discordant", "true"),
-    ("unspecified", "FNA, left lobe", "Papillary carcinoma.", "unknown", ""),
+@pytest.mark.parametrize("us_side, fna_site, tumor_site, concordance, flag", [
+    ("right", "right", "right", "concordant", "false"),
+    ("right", "left", "right", "discordant", "true"),
+    ("bilateral", "left", "bilateral", "concordant", "false"),
+    ("bilateral", "left", "right", "discordant", "true"),
+    ("isthmus", "isthmus", "left", "discordant", "true"),
+    ("unspecified", "left", "unspecified", "unknown", ""),
 ])
-def test_laterality_concordance_row(link, us_side, fna_text, sp_text, concordance, flag):
-    texts = {"C1": fna_text, "S1": sp_text}
-    p, _ = link(us("U1", "P", "2020-01-01", microcalcification_laterality=us_side), fna("C1", "P", "2020-01-10"),
-                surgery("S1", "P", "2020-03-01"), texts=texts)
+def test_laterality_concordance_from_columns(link, us_side, fna_site, tumor_site, concordance, flag):
+    p, _ = link(us("U1", "P", "2020-01-01", microcalcification_laterality=us_side),
+                fna("C1", "P", "2020-01-10", fna_site=fna_site),
+                surgery("S1", "P", "2020-03-01", tumor_site=tumor_site))
     assert (p["P"]["laterality_concordance"], p["P"]["flag_laterality_discordant"]) == (concordance, flag)
 
 
+def test_columns_win_over_texts(link):
+    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10", fna_site="left"),
+                texts={"C1": "FNA, right lobe"})
+    assert p["P"]["fna_site"] == "left"
+
+
+def test_unspecified_column_is_unknown_for_the_patient(link):
+    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10", fna_site="unspecified"))
+    assert p["P"]["fna_site"] == "unknown"
+
+
 def test_benign_surgery_has_no_tumour_site(link):
-    p, _ = link(us("U1", "P", "2020-01-01"), surgery("S1", "P", "2020-03-01", "benign"),
-                texts={"S1": "Left lobectomy: follicular adenoma."})
+    p, _ = link(us("U1", "P", "2020-01-01"), surgery("S1", "P", "2020-03-01", "benign", tumor_site=""))
     assert p["P"]["tumor_site"] == ""
 
 
-def test_texts_may_be_a_dataframe(link):
+def test_old_tables_fall_back_to_texts(link):
     import pandas as pd
 
-    texts = pd.DataFrame({"report_id": ["C1"], "text": ["FNA, right lobe"]})
-    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10"), texts=texts)
-    assert p["P"]["fna_site"] == "right"
+    texts = pd.DataFrame({"report_id": ["C1", "S1"], "text": ["FNA, right lobe", "Papillary carcinoma, left lobe."]})
+    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10"), surgery("S1", "P", "2020-03-01"),
+                texts=texts)
+    assert (p["P"]["fna_site"], p["P"]["tumor_site"]) == ("right", "left")
+
+
+def test_a_sites_table_in_linking_config_is_refused(tmp_path):
+    path = tmp_path / "linking.toml"
+    path.write_text("[sites]\nright = 'right'\n")
+    with pytest.raises(PatternError, match="sites.tsv"):
+        load_linking_config(path)

@@ -70,7 +70,7 @@ def test_psammoma_bodies(surgical, text, expected):
     ("GROSS DESCRIPTION: Right lobe 5.0 x 2.5 x 2.0 cm with a 1.6 cm white nodule.\n" + DX + "Papillary carcinoma.", "16"),
     (DX + "(A) Papillary carcinoma, classic type, 2.1 cm.\n(B) Papillary microcarcinoma, 0.3 cm, incidental.", "21"),
     (DX + "Metastatic papillary carcinoma in 2 of 4 lymph nodes, largest deposit 9 mm.", ""),
-    (DX + "Follicular adenoma, 3.0 cm.", ""),
+    (DX + "Follicular adenoma, 3.0 cm.", "30"),  # contract v1.1: largest benign neoplasm
 ])
 def test_tumor_size_mm(surgical, text, expected):
     assert surgical(text)["tumor_size_mm"] == expected

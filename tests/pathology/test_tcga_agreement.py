@@ -77,3 +77,11 @@ def test_no_wording_means_excluded(script):
 ])
 def test_node_wording_is_about_nodes(script, text, expected):
     assert script.reason("lymph_node_metastasis", "absent", "not_stated", text, "") == expected
+
+
+def test_holdout_is_a_fixed_third(script):
+    ids = [f"TCGA-XX-{i:04d}" for i in range(200)]
+    held = script.holdout_ids(reversed(ids))  # order of the input never matters: the ids are sorted first
+    assert len(held) == 67 and held <= set(ids)
+    assert held == script.holdout_ids(ids)
+    assert script.HOLDOUT_SEED == 20261111  # documented in docs/pathology.md; changing it voids the hold-out
