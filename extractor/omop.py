@@ -77,8 +77,9 @@ def omop_column_map(note: pd.DataFrame) -> ColumnMap:
     if missing:
         raise InputError(f"not an OMOP NOTE table: column(s) {missing} missing; found {list(map(str, note.columns))}",
                          column=missing[0])
-    date = _find(note, "note_date") or _find(note, "note_datetime") or "note_date"
-    title = _find(note, "note_title") or "note_title"
+    # An absent optional column keeps ColumnMap's default name (a non-default name must exist in the input).
+    date = _find(note, "note_date") or _find(note, "note_datetime") or ColumnMap.report_date
+    title = _find(note, "note_title") or ColumnMap.report_type
     return ColumnMap(report_id=needed["note_id"], patient_id=needed["person_id"], report_date=date,
                      report_type=title, text=needed["note_text"])
 

@@ -21,7 +21,7 @@ from typing import Iterator, Mapping
 import pandas as pd
 
 from ..errors import InputError
-from ..sources import ColumnMap, ReportTable
+from ..sources import ColumnMap, ReportTable, _check_unique, normalise_chunks
 from .urls import DatabaseError, create_engine, database_error, mask_url
 
 log = logging.getLogger(__name__)
@@ -90,9 +90,11 @@ def iter_sql_reports(
                                                  columns=columns)
             log.info("reading %s from %s in chunks of %d", where, mask_url(url), chunk_size)
             result = conn.execution_options(stream_results=True, yield_per=chunk_size).execute(statement)
-            keys = list(result.keys())
+            keys = [str(k) for k in result.keys()]
+            _check_unique(keys, where)
             for rows in result.partitions(chunk_size):
-                frame = pd.DataFrame.from_records(rows, columns=keys)
+                # object columns: an integer id stays an int beside a NULL (pandas would make the column float)
+                frame = pd.DataFrame([tuple(r) for r in rows], columns=keys, dtype=object)
                 yielded = True
                 yield _as_reports(frame, note_type_names) if omop else frame
             if not yielded:
@@ -134,8 +136,6 @@ def iter_sql_tables(
     """(normalised ReportTable, 0.0) per chunk - the iterator ``extractor.runner`` extracts from. Row numbers
     (1-based position in the result) and the set of report ids already seen run across chunks, so rows read =
     reports + errors over the whole source. The fraction is 0.0: a count of a streamed query is not known."""
-    from ..runner import normalise_chunks
-
     columns = ColumnMap() if omop else columns
     raw = iter_sql_reports(url, query, table, schema, chunk_size=chunk_size, omop=omop, columns=columns,
                            note_type_names=note_type_names)
