@@ -110,6 +110,34 @@ def iter_sql_reports(
         engine.dispose()
 
 
+def sqlite_file(url: str | None):
+    """The resolved file of a SQLite URL, or None (another database, or an in-memory one)."""
+    from pathlib import Path
+
+    import sqlalchemy as sa
+
+    if not url:
+        return None
+    try:
+        parsed = sa.engine.make_url(url)
+    except Exception:  # not a URL: create_engine reports it, masked
+        return None
+    if not parsed.drivername.startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database).expanduser().resolve()
+
+
+def refuse_same_sqlite(source_url: str, target_url: str | None) -> None:
+    """SQLite cannot be the source and the target of one run: the streaming read holds the file while the writer
+    waits for it, for ever (SQLite allows one writer and the read never ends first). Refused before anything
+    is read or written."""
+    source = sqlite_file(source_url)
+    if source is not None and source == sqlite_file(target_url):
+        raise DatabaseError(f"the source and the target are the same SQLite database ({source.name}); SQLite cannot "
+                            "be read and written by one run. Write to another SQLite file (or a server database), "
+                            "or to files with --out")
+
+
 def _is_db_error(e: Exception) -> bool:
     import sqlalchemy as sa
 
