@@ -221,3 +221,13 @@ def test_no_url_anywhere_is_a_clear_error(monkeypatch):
     monkeypatch.delenv("RADPATH_DB_URL", raising=False)
     result = CliRunner().invoke(extract_sql, ["--omop", "--out", "x"])
     assert result.exit_code == 2 and "RADPATH_DB_URL" in result.output
+
+
+def test_sqlite_as_source_and_target_is_refused_before_anything_is_written(tmp_path, note):
+    path = tmp_path / "one.db"
+    load_note(f"sqlite:///{path}", note.head(5))
+    before = sa.inspect(sa.create_engine(f"sqlite:///{path}")).get_table_names()
+    with pytest.raises(DatabaseError, match="same SQLite database"):
+        # the same file under another spelling of its path
+        run_sql(f"sqlite:///{path}", omop=True, target_url=f"sqlite:///{tmp_path}/../{tmp_path.name}/one.db")
+    assert sa.inspect(sa.create_engine(f"sqlite:///{path}")).get_table_names() == before
