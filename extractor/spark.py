@@ -96,11 +96,16 @@ def _extract_partitions(patterns: str | None):
             table.reports = table.reports[~dup_kept].reset_index(drop=True)
             row_of = dict(zip(table.reports["report_id"], table.reports["row"]))
             result = _extractor(patterns).extract_table(table)
-            yield _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
-                           [0] * len(result.reports))
-            yield _payload("mentions", result.mentions, [row_of[r] for r in result.mentions["report_id"]],
-                           list(result.mentions["mention_index"]))
-            yield _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors))
+            payloads = (
+                _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
+                         [0] * len(result.reports)),
+                _payload("mentions", result.mentions, [row_of[r] for r in result.mentions["report_id"]],
+                         list(result.mentions["mention_index"])),
+                _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors)),
+            )
+            # an empty frame is not yielded: pandas 3 gives its string column to Arrow as a ChunkedArray that
+            # Spark's struct conversion rejects (a partition without errors or mentions failed the job)
+            yield from (payload for payload in payloads if len(payload))
 
     return run
 
