@@ -54,3 +54,10 @@ def test_a_table_that_is_not_note_names_the_missing_columns(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "x.csv"), "--omop", "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert "x.csv" in result.output and "not an OMOP NOTE table" in result.output and "note_id" in result.output
+
+
+def test_a_headerless_note_file_names_no_report_text(tmp_path):
+    (tmp_path / "x.csv").write_text("1,9,2024-01-02,Right lobe nodule with microcalcifications\n")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "x.csv"), "--omop", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "not an OMOP NOTE table" in result.output
+    assert "microcalcifications" not in result.output
