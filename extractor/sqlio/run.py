@@ -34,7 +34,7 @@ from ..api import PATHOLOGY_KINDS, Extraction, RunOptions
 from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
 from ..tables import errors_frame, mentions_frame, reports_frame
-from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables, refuse_same_sqlite
+from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables, same_sqlite
 from .schema import RUNS_TABLE, table_specs
 from .urls import SOURCE_ENV, TARGET_ENV, DatabaseError, mask_url, resolve_url
 from .writer import SqlWriter
@@ -136,7 +136,6 @@ def run_sql(
         if not target_url:
             raise DatabaseError(f"nowhere to write: give a target database URL (or set {TARGET_ENV}), an output "
                                 "directory, or both")
-    refuse_same_sqlite(source_url, target_url)
     run_id = run_id or default_run_id()
     workers = available_cores() if workers is None else max(1, int(workers))
     nlp_datetime = (nlp_datetime or datetime.now()).replace(microsecond=0)
@@ -163,7 +162,8 @@ def run_sql(
         note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
         kept_reports, kept_texts = [], []
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
-                                                        omop=omop, columns=columns, note_type_names=note_type_names))
+                                                        omop=omop, columns=columns, note_type_names=note_type_names,
+                                                        copy_first=same_sqlite(source_url, target_url)))
         for index, ((reports, mentions, errors), chunk) in enumerate(
                 ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
             rows = chunk.rows_read
