@@ -235,8 +235,9 @@ def _jsonl_chunks(path: Path, chunk_size: int) -> Iterator[tuple[pd.DataFrame, f
     yielded = False
 
     def frame() -> pd.DataFrame:
-        return pd.DataFrame.from_records(records, columns=list(keys)).astype(object) if records else \
-            pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
+        # object columns built from the values themselves: an int stays an int (exact, even past 2**53) by a null
+        return pd.DataFrame([[r.get(k) for k in keys] for r in records], columns=list(keys), dtype=object) \
+            if records else pd.DataFrame({k: pd.Series(dtype=object) for k in keys})
 
     with open(path, "rb") as handle:
         for number, raw in enumerate(handle, start=1):
@@ -329,6 +330,8 @@ def _safe_names(names: Iterable) -> str:
 def _check_unique(names: list, source: str) -> None:
     seen, repeated = set(), []
     for name in map(str, names):
+        if not name.strip():  # unnamed columns (a trailing delimiter on every line) cannot be mapped anyway
+            continue
         if name in seen and name not in repeated:
             repeated.append(name)
         seen.add(name)

@@ -176,9 +176,11 @@ def test_a_trailing_delimiter_on_the_first_row_is_an_error_not_a_shift(tmp_path,
 
 def test_duplicate_csv_column_names_are_an_error(tmp_path):
     path = tmp_path / "in.csv"
-    path.write_text("report_id,patient_id,text,text\nr1,p1,first,second\n", encoding="utf-8")
-    with pytest.raises(InputError, match=r"duplicate column name\(s\) \['text'\]"):
+    path.write_text("report_id,patient_id,text,text,,\nr1,p1,first,second,,\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"duplicate column name\(s\) \['text'\];"):  # unnamed ones are not
         read_reports(path)
+    path.write_text("report_id,patient_id,text,,\nr1,p1,a,,\n", encoding="utf-8")
+    assert list(read_reports(path).reports["text"]) == ["a"]
 
 
 def test_duplicate_parquet_column_names_are_an_error(tmp_path):
@@ -248,3 +250,20 @@ def test_a_large_blank_input_is_read_in_few_chunks(tmp_path):
     assert sum(t.rows_read for t in chunks) == 50_001
     assert sum(len(t.errors) for t in chunks) == 50_000 and sum(len(t.reports) for t in chunks) == 1
     assert len(chunks) < 30  # 201 chunks of 250 rows before
+
+
+@pytest.mark.parametrize("suffix", [".parquet", ".jsonl"])
+def test_large_integer_ids_beside_a_null_stay_exact(tmp_path, suffix):
+    big = 2**60 + 1  # a float cannot hold it: 1152921504606846977 would read as 1152921504606846976
+    path = tmp_path / f"ids{suffix}"
+    if suffix == ".parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pq.write_table(pa.table({"report_id": pa.array([big, None], pa.int64()), "patient_id": ["p", "p"],
+                                 "text": ["a", "b"]}), path)
+    else:
+        path.write_text(f'{{"report_id": {big}, "patient_id": "p", "text": "a"}}\n'
+                        '{"report_id": null, "patient_id": "p", "text": "b"}\n', encoding="utf-8")
+    assert list(read_reports(path).reports["report_id"]) == [str(big)]
+
