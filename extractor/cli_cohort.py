@@ -73,7 +73,7 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
         return
     s = linkage.summary()
     unlinked = {k: v for k, v in s["links"].items()
-                if k in {"missing_date", "unparseable_date", "outside_window", "before_index", "no_ultrasound",
+                if k in {"missing_date", "unparseable_date", "future_date", "outside_window", "before_index", "no_ultrasound",
                          "no_dated_ultrasound"}}
     click.echo(f"Linked {s['patients']} patients with an ultrasound. Reports not linked: "
                f"{', '.join(f'{k} {v}' for k, v in sorted(unlinked.items())) or 'none'} (see DIR/links).")

@@ -9,7 +9,6 @@ per-patient loops.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -18,6 +17,7 @@ import pandas as pd
 
 from .definitions import Definition, LineFinder, apply_definitions, read_toml
 from .errors import InputError, PatternError
+from .quality import DATE_STATUSES, date_status, parse_date
 from .resources import patterns_dir
 
 US, CYTOLOGY, SURGERY = "ultrasound", "cytology", "surgical_pathology"
@@ -42,11 +42,11 @@ LINK_COLUMNS = ["report_id", "patient_id", "report_kind", "report_date", "link_d
                 "days_after_index_us", "index_us_report_id", "report_date_raw"]
 LINK_STATUSES = (
     "index_ultrasound", "linked_fna", "linked_surgery", "in_window", "not_index", "before_index",
-    "outside_window", "missing_date", "unparseable_date", "no_ultrasound", "no_dated_ultrasound", "other_kind",
+    "outside_window", "missing_date", "unparseable_date", "future_date", "no_ultrasound", "no_dated_ultrasound",
+    "other_kind",
 )
 INDEX_RULES = ("latest_before_first_cytology", "latest_before_first_surgery", "earliest", "latest")
 SIDE_SETS = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L", "I"}}
-_ISO_DATE = re.compile(r"^\s*(\d{4}-\d{2}-\d{2})(?:[T ][0-9:.+\-Z]*)?\s*$")
 BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 MALIGNANCY = ("malignant", "suspicious", "indeterminate", "benign", "nondiagnostic", "not_stated")
 OUTCOMES = ("malignant", "benign", "indeterminate", "unknown")
@@ -152,16 +152,21 @@ def load_linking_config(path: str | Path | None = None) -> LinkingConfig:
 # --- dates and sites ----------------------------------------------------------------------------------------------
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """ISO dates / datetimes -> (day-precision datetime64 Series, status Series ``ok`` / ``missing`` /
-    ``unparseable``). The date as written is kept (a time zone never moves it to another day)."""
+def parse_dates(values: pd.Series, statuses: pd.Series | None = None) -> tuple[pd.Series, pd.Series]:
+    """Report dates -> (day-precision datetime64 Series, status Series ``ok`` / ``missing`` / ``unparseable`` /
+    ``future``), with the one parser of reports' ``report_date_status`` (:func:`extractor.quality.parse_date`).
+    ``statuses``: the reports' own ``report_date_status`` (decided on the day of the extraction), used where
+    given. A date whose status is not ``ok`` is NaT: it is never linked."""
     text = values.fillna("").astype(str).str.strip()
-    day = text.str.extract(_ISO_DATE, expand=False)
-    parsed = pd.to_datetime(day, format="%Y-%m-%d", errors="coerce")
-    status = pd.Series("ok", index=values.index, dtype=object)
-    status[parsed.isna()] = "unparseable"
-    status[text == ""] = "missing"
-    return parsed, status
+    status = pd.Series([date_status(v) for v in text], index=values.index, dtype=object)
+    if statuses is not None:
+        given = statuses.fillna("").astype(str).reindex(values.index)
+        known = given.isin(DATE_STATUSES)
+        status[known] = given[known]
+    days = [parse_date(v) if s == "ok" else None for v, s in zip(text, status)]
+    parsed = pd.to_datetime(pd.Series(days, index=values.index, dtype=object), errors="coerce")
+    status[(status == "ok") & parsed.isna()] = "unparseable"  # beyond pandas' range of days
+    return parsed.astype("datetime64[ns]"), status
 
 
 def report_sites(reports: pd.DataFrame, texts=None) -> dict[str, dict[str, str]]:
@@ -253,7 +258,8 @@ def _prepare(reports: pd.DataFrame) -> pd.DataFrame:
                    "microcalcification_laterality", "mass", "focal_echogenicity_change", "bethesda_category",
                    "malignancy", "histology", "ptc_subtype", "mass_in_specimen", "psammoma_bodies"):
         r[column] = reports[column].fillna("").astype(str) if column in reports.columns else ""
-    r["date"], r["date_status"] = parse_dates(r["report_date"])
+    statuses = reports["report_date_status"] if "report_date_status" in reports.columns else None
+    r["date"], r["date_status"] = parse_dates(r["report_date"], statuses)
     return r.sort_values(["patient_id", "date", "report_id"], kind="mergesort", na_position="last").reset_index(drop=True)
 
 
@@ -451,6 +457,7 @@ def _link_table(r, index, cyt, surg, fna, surgery, config) -> pd.DataFrame:
     status[~links["patient_id"].isin(patients_with_us)] = "no_ultrasound"
     status[links["date_status"] == "missing"] = "missing_date"
     status[links["date_status"] == "unparseable"] = "unparseable_date"
+    status[links["date_status"] == "future"] = "future_date"
     links["link_status"] = status
     links["report_date_raw"] = links["report_date"]  # the input's text; report_date is a date in Parquet/DuckDB
     return links[LINK_COLUMNS].sort_values(["patient_id", "report_id"], kind="mergesort").reset_index(drop=True)

@@ -43,7 +43,7 @@ from typing import Mapping
 import pandas as pd
 
 from .errors import InputError
-from .sources import ColumnMap
+from .sources import ColumnMap, _safe_names
 
 NOTE_COLUMNS = ["note_id", "person_id", "note_date", "note_datetime", "note_type_concept_id",
                 "note_class_concept_id", "note_title", "note_text", "encoding_concept_id", "language_concept_id",
@@ -82,10 +82,11 @@ def omop_column_map(note: pd.DataFrame) -> ColumnMap:
     needed = {name: _find(note, name) for name in ("note_id", "person_id", "note_text")}
     missing = [k for k, v in needed.items() if v is None]
     if missing:
-        raise InputError(f"not an OMOP NOTE table: column(s) {missing} missing; found {list(map(str, note.columns))}",
+        raise InputError(f"not an OMOP NOTE table: column(s) {missing} missing; found {_safe_names(note.columns)}",
                          column=missing[0])
-    date = _find(note, "note_date") or _find(note, "note_datetime") or "note_date"
-    title = _find(note, "note_title") or "note_title"
+    # An absent optional column keeps ColumnMap's default name (a non-default name must exist in the input).
+    date = _find(note, "note_date") or _find(note, "note_datetime") or ColumnMap.report_date
+    title = _find(note, "note_title") or ColumnMap.report_type
     return ColumnMap(report_id=needed["note_id"], patient_id=needed["person_id"], report_date=date,
                      report_type=title, text=needed["note_text"])
 

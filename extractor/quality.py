@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
@@ -9,7 +10,7 @@ _MARKUP = re.compile(r"\{\\rtf|\\par\b|\\f\d|<\s*/?\s*[a-zA-Z][a-zA-Z0-9]*(\s[^<
 LONG_TEXT = 100_000
 
 DATE_STATUSES = ("ok", "missing", "unparseable", "future")
-INPUT_FLAGS = ("replacement_characters", "control_characters", "markup", "long_text")
+INPUT_FLAGS = ("replacement_characters", "control_characters", "markup", "long_text", "invisible_characters_in_id")
 
 
 def input_flags(text: str) -> list[str]:
@@ -26,19 +27,27 @@ def input_flags(text: str) -> list[str]:
     return flags
 
 
-def parse_date(value: str) -> date | None:
-    value = (value or "").strip()
-    if not value:
+_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
+
+
+def parse_date(value) -> date | None:
+    """The one date parser of radpath (reports' ``report_date_status`` and patient linking both use it).
+
+    Accepted: ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time (``2024-01-02T10:30:00+01:00``);
+    the day is the date as written (a time zone never moves it to another day). Anything else - ``20240102``,
+    ``02/01/2024``, year ``0000``, 31 February - is ``None`` (unparseable)."""
+    match = _ISO_DAY.match(str(value or "").strip())
+    if match is None:
         return None
     try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00")).date()
-    except ValueError:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:  # month 13, 31 February, year 0
         return None
 
 
-def date_status(value: str, *, today: date | None = None) -> str:
-    """ok | missing | unparseable | future. Reports with a status other than ok are kept but not linked by date."""
-    if not (value or "").strip():
+def date_status(value, *, today: date | None = None) -> str:
+    """ok | missing | unparseable | future. Reports with a status other than ok are kept but never linked."""
+    if not str(value or "").strip():
         return "missing"
     parsed = parse_date(value)
     if parsed is None:
@@ -46,3 +55,31 @@ def date_status(value: str, *, today: date | None = None) -> str:
     if parsed > (today or date.today()):
         return "future"
     return "ok"
+
+
+# -- ids -----------------------------------------------------------------------------------------------------------
+_BAD_ID = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+
+
+def id_problem(value: str) -> str | None:
+    """Why an id cannot be used, or None: a NUL or other control character, or an undecodable byte (read as
+    U+FFFD). Such ids would merge with, or shadow, the id without the byte, so the row goes to errors."""
+    found = _BAD_ID.search(value)
+    if found is None:
+        return None
+    char = found.group()
+    if char == "\x00":
+        return "contains a NUL byte"
+    if char == "\ufffd":
+        return "contains an undecodable byte (invalid UTF-8) or U+FFFD"
+    return f"contains the control character U+{ord(char):04X}"
+
+
+def has_invisible(value: str) -> bool:
+    """Zero-width and other invisible characters (Unicode format characters such as U+200B, U+FEFF, U+200E, and
+    any space other than the ASCII space) inside an id: the id is kept as written but flagged, because it looks
+    like another id that lacks them."""
+    return any(c != " " and (unicodedata.category(c) in _INVISIBLE or c.isspace()) for c in value)
+
+
+_INVISIBLE = {"Cf", "Zs", "Zl", "Zp", "Mn", "Me", "Co", "Cn"}

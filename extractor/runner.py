@@ -19,12 +19,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 import pandas as pd
 
 from .errors import InputError
-from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
+from .sources import ColumnMap, ReportTable, detect_format, header_frame, normalise_chunks, raw_chunks
 from .files import atomic_write, atomic_write_text
 from .pool import extractor, ordered_map
 from .typed import typed_frame
@@ -78,99 +78,21 @@ class RunSummary:
                 + ").")
 
 
-# -- reading -----------------------------------------------------------------------------------------------------
-def _fraction(handle, size: int) -> float:
-    return min(handle.tell() / size, 1.0) if size else 1.0
-
-
-def _csv_options(path: Path, fmt: str) -> dict:
-    with open(path, "rb") as f:
-        head = f.read(256 * 1024).decode("utf-8-sig", errors="replace")
-    if not head.strip():
-        raise InputError("the file is empty (no header line)", path=str(path))
-    sep = "\t" if fmt == "tsv" else _sniff_separator(head)
-    return {"sep": sep, "dtype": str, "keep_default_na": False, "na_filter": False,
-            "encoding": "utf-8-sig", "encoding_errors": "replace"}
-
-
+# -- reading (extractor.sources holds the one reader and normaliser; these are the names the runner uses) ----------
 def iter_raw_chunks(path: Path, fmt: str, chunk_size: int) -> Iterator[tuple[pd.DataFrame, float]]:
-    """(raw chunk, fraction of the input read so far) in input order; formats and errors as sources.read_reports."""
-    size = path.stat().st_size
-    if fmt in {"csv", "tsv"}:
-        options = _csv_options(path, fmt)
-        try:
-            with open(path, "rb") as handle, pd.read_csv(handle, chunksize=chunk_size, **options) as reader:
-                for chunk in reader:
-                    yield chunk, _fraction(handle, size)
-        except (pd.errors.ParserError, ValueError) as e:
-            raise InputError(f"cannot parse as {fmt.upper()}: {e}", path=str(path)) from e
-    elif fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        try:
-            parquet = pq.ParquetFile(path)
-            total, done = parquet.metadata.num_rows, 0
-            batches = parquet.iter_batches(batch_size=chunk_size)
-            while True:
-                try:
-                    batch = next(batches)
-                except StopIteration:
-                    break
-                done += batch.num_rows
-                yield batch.to_pandas(), done / max(total, 1)
-        except Exception as e:  # pyarrow raises several unrelated types for a bad file
-            raise InputError(f"cannot read as Parquet: {e}", path=str(path)) from e
-    elif fmt == "jsonl":
-        try:
-            with open(path, "rb") as handle, pd.read_json(handle, lines=True, dtype=False, chunksize=chunk_size) as reader:
-                for chunk in reader:
-                    yield chunk, _fraction(handle, size)
-        except ValueError as e:
-            raise InputError(f"cannot read as JSON Lines: {e}", path=str(path)) from e
-    else:
-        raise InputError(f"unknown format {fmt!r}", path=str(path))
+    """(raw chunk, fraction of the input read so far) in input order; see :func:`extractor.sources.raw_chunks`."""
+    return raw_chunks(path, fmt, chunk_size)
 
 
 def header_only(path: Path, fmt: str) -> pd.DataFrame:
     """The input's columns with no rows (to check the required columns of an input that has none)."""
-    if fmt in {"csv", "tsv"}:
-        return pd.read_csv(path, nrows=0, **_csv_options(path, fmt))
-    if fmt == "parquet":
-        import pyarrow.parquet as pq
-
-        return pq.read_schema(path).empty_table().to_pandas()
-    for chunk, _ in iter_raw_chunks(path, fmt, 1):  # JSON Lines: the keys of the first record
-        return chunk.iloc[0:0]
-    return pd.DataFrame()
+    return header_frame(path, fmt)
 
 
 def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
     """Normalised chunks of a report file: row numbers and duplicate report ids carried across chunks."""
     return normalise_chunks(iter_raw_chunks(path, fmt, chunk_size), columns=columns, source=str(path),
                             header=lambda: header_only(path, fmt))
-
-
-def normalise_chunks(raw_chunks: Iterable[tuple[pd.DataFrame, float]], *, columns: ColumnMap, source: str,
-                     header: Callable[[], pd.DataFrame] | None = None) -> Iterator[tuple[ReportTable, float]]:
-    """(ReportTable, fraction) per raw chunk of any source. Row numbers and the set of report ids already seen run
-    across chunks, so rows read = reports + errors over the whole source. A source with no rows still has its
-    required columns checked (on one made-up row of ``header()``'s columns, else of the last empty chunk's) and
-    yields one empty table."""
-    seen: set[str] = set()
-    first_row = 1
-    empty_columns = None
-    for raw, fraction in raw_chunks:
-        if not len(raw):
-            empty_columns = raw.columns
-            continue
-        table = normalise(raw, columns=columns, source=source, first_row=first_row, seen=seen)
-        first_row += table.rows_read
-        yield table, fraction
-    if first_row == 1:
-        names = header().columns if header is not None else empty_columns
-        names = names if names is not None else []
-        probe = normalise(pd.DataFrame([{c: "x" for c in names}], columns=names), columns=columns, source=source)
-        yield ReportTable(reports=probe.reports.iloc[0:0], errors=[], rows_read=0), 1.0
 
 
 # -- extracting --------------------------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import InputError
-from .sources import CANONICAL, OPTION_FOR, REQUIRED, ColumnMap, _as_text, normalise
+from .quality import id_problem
+from .sources import CANONICAL, ColumnMap, _as_text, check_columns, normalise
 
 _DUPLICATE = ("duplicate_report_id", "repeats an earlier report_id; the first row is kept")
 _EXTRACTORS: dict = {}
@@ -39,12 +39,24 @@ def _extractor(patterns: str | None):
 
 
 def _keys(batches):
-    """Python's own strip() and emptiness tests (Spark's trim() strips spaces only)."""
+    """Python's own strip() and emptiness tests (Spark's trim() strips spaces only); a row can be a report only if
+    normalise would keep it (ids without a NUL / control character / undecodable byte)."""
     for frame in batches:
         rid = [_as_text(v).strip() for v in frame["report_id"]]
-        ok = [bool(r) and bool(_as_text(p).strip()) and bool(_as_text(t).strip())
-              for r, p, t in zip(rid, frame["patient_id"], frame["text"])]
+        pid = [_as_text(v).strip() for v in frame["patient_id"]]
+        ok = [bool(r) and id_problem(r) is None and bool(p) and id_problem(p) is None and bool(_as_text(t).strip())
+              for r, p, t in zip(rid, pid, frame["text"])]
         yield frame.assign(_key=rid, _valid=ok)
+
+
+def _as_string(F, T, column: str, data_type):
+    """A column as text the way the file readers give it: an integral float or decimal is its integer text
+    (``1001``, not Spark's ``1001.0``), so ids read from a float column match those of an integer column."""
+    col = F.col(f"`{column}`")
+    if isinstance(data_type, (T.FloatType, T.DoubleType, T.DecimalType)):
+        integral = col.cast("decimal(38,0)")
+        return F.when(col == integral, integral.cast("string")).otherwise(col.cast("string"))
+    return col.cast("string")
 
 
 def _json_value(value):
@@ -84,11 +96,16 @@ def _extract_partitions(patterns: str | None):
             table.reports = table.reports[~dup_kept].reset_index(drop=True)
             row_of = dict(zip(table.reports["report_id"], table.reports["row"]))
             result = _extractor(patterns).extract_table(table)
-            yield _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
-                           [0] * len(result.reports))
-            yield _payload("mentions", result.mentions, [row_of[r] for r in result.mentions["report_id"]],
-                           list(result.mentions["mention_index"]))
-            yield _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors))
+            payloads = (
+                _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
+                         [0] * len(result.reports)),
+                _payload("mentions", result.mentions, [row_of[r] for r in result.mentions["report_id"]],
+                         list(result.mentions["mention_index"])),
+                _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors)),
+            )
+            # an empty frame is not yielded: pandas 3 gives its string column to Arrow as a ChunkedArray that
+            # Spark's struct conversion rejects (a partition without errors or mentions failed the job)
+            yield from (payload for payload in payloads if len(payload))
 
     return run
 
@@ -156,14 +173,12 @@ def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None 
     from pyspark.sql import types as T
 
     found = list(df.columns)
-    for canonical in REQUIRED:
-        if columns.source(canonical) not in found:
-            raise InputError(f"required column {columns.source(canonical)!r} not found; columns found: {found}. "
-                             f"Map another column with {OPTION_FOR[canonical]} NAME", path="<spark>",
-                             column=columns.source(canonical))
+    check_columns(found, columns, "<spark>")  # the file readers' checks: required, named, unique columns
     spark = df.sparkSession
+    types = {f.name: f.dataType for f in df.schema.fields}
     selected = df.select(*[
-        (F.col(f"`{columns.source(c)}`").cast("string") if columns.source(c) in found else F.lit(None).cast("string")).alias(c)
+        (_as_string(F, T, columns.source(c), types[columns.source(c)]) if columns.source(c) in found
+         else F.lit(None).cast("string")).alias(c)
         for c in CANONICAL
     ])
     schema = T.StructType([*[T.StructField(c, T.StringType()) for c in CANONICAL], T.StructField("_row", T.LongType())])

@@ -122,3 +122,10 @@ def test_a_bad_concept_map_is_a_clear_error_before_any_report_is_read(tmp_path, 
     assert "concepts.tsv" in result.output and where in result.output
     assert "Traceback" not in result.output
     assert not (out / "reports.csv").exists()
+
+
+def test_a_headerless_note_file_names_no_report_text(tmp_path):
+    (tmp_path / "x.csv").write_text("1,9,2024-01-02,Right lobe nodule with microcalcifications\n")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "x.csv"), "--omop", "--out", str(tmp_path / "o")])
+    assert result.exit_code == 2 and "not an OMOP NOTE table" in result.output
+    assert "microcalcifications" not in result.output

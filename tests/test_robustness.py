@@ -63,6 +63,12 @@ ROW_CASES = [
     ("multiline_quoted", "a.csv", csv_bytes('R1,P1,2024-01-02,US,"FINDINGS:\nNo nodule.\n\nIMPRESSION: normal"\n'), 1,
      [], None),
     ("tsv", "a.tsv", csv_bytes(GOOD.replace(",", "\t"), header=HEADER.replace(",", "\t")), 1, [], None),
+    ("blank_lines", "a.csv", csv_bytes(GOOD, "\n", ",,,,\n", "\n"), 4, ["blank_row"] * 3, None),
+    ("nul_in_id", "a.csv", csv_bytes(GOOD, GOOD.replace("R1", "R1\x00")), 2, ["invalid_report_id"], None),
+    ("nul_in_text", "a.csv", csv_bytes(GOOD.replace("Right lobe:", "Right lobe:\x00")), 1, [],
+     ("microcalcifications", "present")),
+    ("zero_width_id", "a.csv", csv_bytes(GOOD.replace("R1", "R\u200b1")), 1, [],
+     ("input_flags", "invisible_characters_in_id")),
     ("jsonl_missing_key", "a.jsonl", b'{"report_id":"R1","patient_id":"P1","text":"No nodule."}\n'
                                      b'{"report_id":"R2","patient_id":"P1"}\n', 2, ["empty_text"], None),
 ]
@@ -105,6 +111,9 @@ def test_five_megabyte_report_is_processed(tmp_path):
     "make, message",
     [
         ("missing_column", "required column 'text' not found"),
+        ("trailing_delimiter", "row 1: the first data row has more fields than the header"),
+        ("duplicate_columns", "duplicate column name(s) ['text']"),
+        ("missing_type_column", "column 'kind' not found"),
         ("empty_file", "empty"),
         ("directory", "is a directory"),
         ("unknown_suffix", "unknown file type"),
@@ -112,17 +121,49 @@ def test_five_megabyte_report_is_processed(tmp_path):
     ],
 )
 def test_unreadable_file_is_a_clean_exit_2(tmp_path, make, message):
-    path = {"missing_column": tmp_path / "a.csv", "empty_file": tmp_path / "a.csv", "directory": tmp_path,
-            "unknown_suffix": tmp_path / "a.xlsx", "not_found": tmp_path / "nope.csv"}[make]
+    path = {"directory": tmp_path, "unknown_suffix": tmp_path / "a.xlsx", "not_found": tmp_path / "nope.csv"}.get(
+        make, tmp_path / "a.csv")
     if make == "missing_column":
         path.write_text("report_id,patient_id,body\nR1,P1,x\n")
     elif make in {"empty_file", "unknown_suffix"}:
         path.write_text("")
-    result = CliRunner().invoke(cli, ["extract", str(path), "--out", str(tmp_path / "out")])
+    elif make in {"trailing_delimiter", "missing_type_column"}:
+        path.write_bytes(csv_bytes(GOOD.replace("\n", ",\n") if make == "trailing_delimiter" else GOOD))
+    elif make == "duplicate_columns":
+        path.write_bytes(csv_bytes(GOOD.replace("\n", ",x\n"), header=HEADER.replace("\n", ",text\n")))
+    extra = ["--type-col", "kind"] if make == "missing_type_column" else []
+    result = CliRunner().invoke(cli, ["extract", str(path), "--out", str(tmp_path / "out"), *extra])
     assert result.exit_code == 2
     assert message in result.output and "Traceback" not in result.output
     if make == "missing_column":
         assert "body" in result.output and "--text-col" in result.output
+
+
+def test_a_patient_with_integer_ids_and_a_null_in_another_chunk_is_not_split(tmp_path):
+    """Issue 13: from Parquet, patient 1001 read as 1001 in one chunk and 1001.0 in the chunk with a null, so the
+    Bethesda VI FNA went unlinked (final diagnosis unknown instead of malignant)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({
+        "report_id": pa.array([1, 2, 3, 4], pa.int64()),
+        "patient_id": pa.array([1001, None, 1001, 2002], pa.int64()),
+        "report_date": ["2024-01-02", "2024-01-03", "2024-02-01", "2024-01-02"],
+        "report_type": ["US", "US", "FNA", "US"],
+        "text": ["Right lobe nodule with microcalcifications.", "No nodule.",
+                 "FINE NEEDLE ASPIRATION, right thyroid nodule. DIAGNOSIS: Malignant. Papillary thyroid carcinoma "
+                 "(Bethesda category VI).", "No nodule."],
+    }), path)
+    for chunk_size in (1, 2, 3):
+        out = tmp_path / f"out{chunk_size}"
+        result = CliRunner().invoke(cli, ["extract", str(path), "--out", str(out), "-q", "--workers", "1",
+                                          "--chunk-size", str(chunk_size)])
+        assert result.exit_code == 0, result.output
+        patients = pd.read_csv(out / "patients.csv", dtype=str, keep_default_na=False).set_index("patient_id")
+        assert list(patients.index) == ["1001", "2002"], chunk_size
+        assert patients.loc["1001", "fna_report_id"] == "3", chunk_size
+        assert patients.loc["1001", "final_diagnosis"] == "malignant", chunk_size
 
 
 def test_same_input_gives_byte_identical_tables(tmp_path):

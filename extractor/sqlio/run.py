@@ -34,7 +34,7 @@ from ..api import PATHOLOGY_KINDS, Extraction, RunOptions
 from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
 from ..tables import errors_frame, mentions_frame, reports_frame
-from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables
+from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables, same_sqlite
 from .schema import RUNS_TABLE, table_specs
 from .urls import SOURCE_ENV, TARGET_ENV, DatabaseError, mask_url, resolve_url
 from .writer import SqlWriter
@@ -162,7 +162,8 @@ def run_sql(
         note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
         kept_reports, kept_texts = [], []
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
-                                                        omop=omop, columns=columns, note_type_names=note_type_names))
+                                                        omop=omop, columns=columns, note_type_names=note_type_names,
+                                                        copy_first=same_sqlite(source_url, target_url)))
         for index, ((reports, mentions, errors), chunk) in enumerate(
                 ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
             rows = chunk.rows_read

@@ -1,4 +1,6 @@
 """Index ultrasound choice, linking windows and undated reports: one test per rule."""
+import pytest
+
 from linking_builders import fna, other, surgery, us
 
 
@@ -145,3 +147,21 @@ def test_linking_scales_n_log_n(config):
     start = time.perf_counter()
     patients = link_patients(frame(*rows), config=config).patients
     assert len(patients) == 5000 and time.perf_counter() - start < 10
+
+
+# -- one date parser for reports and linking (issue 13) ------------------------------------------------------------
+@pytest.mark.parametrize("written, link_status", [("20200105", "unparseable_date"), ("0000-01-01", "unparseable_date"),
+                                                  ("2999-01-01", "future_date")])
+def test_a_date_that_is_not_ok_in_reports_is_never_linked(link, written, link_status):
+    from extractor.quality import date_status
+
+    assert date_status(written) == link_status.replace("_date", "")
+    p, links = link(us("U0", "P", written), us("U1", "P", "2020-01-01"), fna("C1", "P", written))
+    assert links["U0"] == link_status and links["C1"] == link_status
+    assert p["P"]["index_us_report_id"] == "U1" and p["P"]["fna_report_id"] == "" and p["P"]["n_undated"] == 2
+
+
+def test_linking_uses_the_reports_own_date_status(link):
+    # decided at extraction: a date that was in the future then is not linked later either
+    p, links = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-05", report_date_status="future"))
+    assert links["C1"] == "future_date" and p["P"]["fna_report_id"] == ""

@@ -55,3 +55,21 @@ def test_spark_tables_equal_single_process_tables(spark, frame, tmp_path):
     back = pd.read_parquet(written[0])
     assert list(back["report_id"]) == list(expected.reports["report_id"])
 
+
+
+def test_float_and_integer_ids_give_the_file_readers_text(spark):
+    """Issue 13: Spark cast a double id to "1001.0"; the file readers give "1001" (a patient must not split)."""
+    from pyspark.sql import types as T
+
+    from extractor.spark import extract_spark
+
+    schema = T.StructType([T.StructField("report_id", T.LongType()), T.StructField("patient_id", T.DoubleType()),
+                           T.StructField("report_date", T.StringType()), T.StructField("report_type", T.StringType()),
+                           T.StructField("text", T.StringType())])
+    rows = [(i, p, "2024-01-02", "US", "No nodule.") for i, p in
+            [(1, 1001.0), (2, None), (3, 1001.0), (4, 2.5), (5, 1001.0), (6, 7.0)]]
+    source = spark.createDataFrame(rows, schema)
+    reports, _, errors = extract_spark(source).to_pandas()
+    assert list(reports["report_id"]) == ["1", "3", "4", "5", "6"]
+    assert list(reports["patient_id"]) == ["1001", "1001", "2.5", "1001", "7"]
+    assert list(errors["reason"]) == ["missing_patient_id"]

@@ -109,3 +109,24 @@ def test_bad_note_type_is_a_usage_error(tmp_path):
     result = CliRunner().invoke(extract_sql, ["--from-sql", "sqlite://", "--omop", "--note-type", "pathology",
                                               "--out", str(tmp_path)])
     assert result.exit_code == 2 and "CONCEPT_ID=HINT" in result.output
+
+
+def test_integer_ids_with_nulls_are_integer_text_in_every_chunk_size(db):
+    import pandas as pd
+
+    frame = pd.DataFrame({"report_id": pd.array([1, 2, 3, 4, 5], dtype="Int64"),
+                          "patient_id": pd.array([1001, 1001, None, 1001, 2002], dtype="Int64"),
+                          "text": ["Thyroid ultrasound."] * 5})
+    load_plain(db.url, frame)
+    for chunk_size in (1, 2, 3, 4, 6):
+        chunks = [t for t, _ in iter_sql_tables(db.url, query="SELECT * FROM reports_in ORDER BY report_id",
+                                                chunk_size=chunk_size)]
+        patients = [p for t in chunks for p in t.reports["patient_id"]]
+        assert patients == ["1001", "1001", "1001", "2002"], chunk_size  # one patient, never "1001.0"
+        assert [(e["row"], e["reason"]) for t in chunks for e in t.errors] == [(3, "missing_patient_id")]
+
+
+def test_duplicate_column_names_of_a_query_are_a_clear_error(db, sample):
+    load_plain(db.url, sample.head(3))
+    with pytest.raises(InputError, match=r"duplicate column name\(s\) \['text'\]"):
+        list(iter_sql_tables(db.url, query="SELECT report_id, patient_id, text, text FROM reports_in"))
