@@ -179,30 +179,48 @@ def extract_file(
     input; linking then reads the report rows back (not the texts, bar those of pathology reports, for sites).
     ``progress``: False (default) = silent, True / None (= when stderr is a terminal) = a progress bar, or a
     callable given the number of rows done per chunk."""
-    from .runner import run_extract
+    from .files import output_set
+    from .runner import check_input, run_extract
 
     out_dir = Path(out_dir)
+    check_input(input_path, fmt)
     if options.omop:
         columns = omop_columns(input_path, fmt)
-    summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
-                          workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
-                          resume=options.resume)
-    reports, linkage, definitions = None, None, []
-    if options.link:
-        reports = read_report_rows(out_dir)
-        from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
+    check_run_options(options)  # a bad definitions or linking file fails before the first report is read
+    with output_set(out_dir) as staged:  # DIR locked; every table written aside and swapped in at the end
+        stage = staged.path
+        summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
+                              workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
+                              resume=options.resume, stage=staged)
+        reports, linkage, definitions = None, None, []
+        if options.link:
+            reports = read_report_rows(stage)
+            from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
 
-        texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
-        linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
-                                                definitions=options.definitions)
-        write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
-                             duckdb=options.duckdb)
-    if options.omop:
-        from .omop import note_nlp_frame, write_note_nlp
+            texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
+            linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
+                                                    definitions=options.definitions)
+            write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
+                                 duckdb=options.duckdb)
+        if options.omop:
+            from .omop import note_nlp_frame, write_note_nlp
 
-        write_note_nlp(note_nlp_frame(pd.read_parquet(out_dir / "mentions.parquet")), out_dir)
-    write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions)
+            write_note_nlp(note_nlp_frame(pd.read_parquet(stage / "mentions.parquet")), stage)
+        write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions)
+        staged.commit()
     return Run(summary, reports, linkage, definitions, out_dir)
+
+
+def check_run_options(options: RunOptions) -> None:
+    """Load every knowledge file a run will use - rules, linking configuration, case definitions - and link an
+    empty table with them, so a bad file is one clear error before any report is read (and before DIR is
+    touched)."""
+    load_ruleset(options.patterns)
+    if options.link:
+        from .cohort_api import link_extraction
+
+        empty = Extraction(reports_frame([]), mentions_frame([]), errors_frame([]), 0)
+        link_extraction(empty, None, linking=options.linking, definitions=options.definitions)
 
 
 def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
