@@ -290,7 +290,7 @@ def recover(directory: str | os.PathLike) -> str | None:
             shutil.rmtree(staging, ignore_errors=True)
             done = "removed the partial outputs of a failed run"
     for name in OWN_OUTPUTS:
-        for orphan in directory.glob(f".{name}.*.tmp*"):  # atomic_write's temporary files (+ .wal, .tmp/)
+        for orphan in directory.glob(f".{name}.*.tmp*"):  # atomic_write's temporary files (+ DuckDB's .wal, .spill/)
             if orphan.is_dir():
                 shutil.rmtree(orphan, ignore_errors=True)
             else:

@@ -235,3 +235,52 @@ def test_a_swap_cut_short_is_finished_by_the_next_run(tmp_path):
         pass
     assert sorted(p.name for p in out.iterdir()) == ["manifest.json", "reports.csv"]
     assert (out / "reports.csv").read_text() == "new\n"
+
+
+# -- DuckDB's files ----------------------------------------------------------------------------------------------
+def test_duckdb_wal_and_spill_files_are_owner_only_and_gone_after_a_failed_build(tmp_path, monkeypatch):
+    import duckdb
+    import pandas as pd
+
+    import extractor.store as store
+
+    seen = {}
+
+    class Connection:
+        def __init__(self, con, path):
+            self.con, self.path = con, Path(path)
+
+        def __getattr__(self, name):
+            return getattr(self.con, name)
+
+        def execute(self, sql, *args):
+            if sql.startswith("COMMENT ON TABLE"):  # every table written: the WAL holds them all
+                seen.update({p.name: p.stat().st_mode & 0o777 for p in self.path.parent.iterdir()})
+                raise RuntimeError("killed")
+            return self.con.execute(sql, *args)
+
+    class Wrapped:
+        @staticmethod
+        def connect(path, **kwargs):
+            return Connection(duckdb.connect(path, **kwargs), path)
+
+    monkeypatch.setattr(store, "_duckdb", lambda: Wrapped)
+    frame = pd.DataFrame({"report_id": [str(i) for i in range(2000)], "text": ["x" * 50] * 2000})
+    with pytest.raises(RuntimeError):
+        store.write_duckdb(tmp_path, reports=frame, patients=frame)
+    assert any(name.endswith(".wal") for name in seen), seen
+    assert all(mode & 0o077 == 0 for mode in seen.values()), seen
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_killed_runs_duckdb_leftovers_are_removed_by_the_next_run(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    for name in (".radpath.duckdb.abc123.tmp", ".radpath.duckdb.abc123.tmp.wal", ".reports.csv.xyz.tmp"):
+        (out / name).write_text("report text")
+    (out / ".radpath.duckdb.abc123.tmp.spill").mkdir()
+    (out / STAGING_NAME).mkdir()
+    (out / STAGING_NAME / "mentions.csv").write_text("report text")
+    with output_set(out):
+        pass
+    assert list(out.iterdir()) == []
