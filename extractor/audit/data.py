@@ -183,8 +183,9 @@ def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definitio
         for path in files:
             try:
                 raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as e:
-                log.warning("%s: unreadable definition (%s); shown without its description", path, e)
+            except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as e:
+                log.warning("%s: unreadable definition (%s); shown without its description", path, type(e).__name__
+                            if isinstance(e, RecursionError) else e)
                 continue
             body = raw.get("definition", raw) if isinstance(raw.get("definition"), dict) else raw
             def_id = str(body.get("id") or path.stem)
