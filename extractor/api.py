@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
@@ -144,6 +146,7 @@ class RunOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
     omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
+    csv_safe: bool = False  # CSV cells that read as spreadsheet formulas (=, +, -, @) get a leading '
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -187,7 +190,7 @@ def extract_file(
     if options.omop:
         columns = omop_columns(input_path, fmt)
     check_run_options(options)  # a bad definitions or linking file fails before the first report is read
-    with output_set(out_dir) as staged:  # DIR locked; every table written aside and swapped in at the end
+    with output_set(out_dir) as staged, _csv_safe(options.csv_safe):  # DIR locked; every table written aside and swapped in at the end
         stage = staged.path
         summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                               workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
@@ -209,6 +212,25 @@ def extract_file(
         write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions)
         staged.commit()
     return Run(summary, reports, linkage, definitions, out_dir)
+
+
+@contextmanager
+def _csv_safe(on: bool):
+    """$RADPATH_CSV_SAFE for the run (worker processes inherit it), as it was afterwards."""
+    from .files import CSV_SAFE_ENV
+
+    if not on:
+        yield
+        return
+    old = os.environ.get(CSV_SAFE_ENV)
+    os.environ[CSV_SAFE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(CSV_SAFE_ENV, None)
+        else:
+            os.environ[CSV_SAFE_ENV] = old
 
 
 def check_run_options(options: RunOptions) -> None:
@@ -250,6 +272,9 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
     if linkage is not None:
         tables.update(patients=len(linkage.patients), links=len(linkage.links))
     run_options = {k: v for k, v in asdict(options).items() if k not in ("workers", "resume")}  # not in the result
+    from .files import csv_safe
+
+    run_options["csv_safe"] = options.csv_safe or csv_safe()
     return write_manifest(
         out_dir,
         inputs=[input_path],

@@ -12,6 +12,7 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
 import socket
 import sys
@@ -58,11 +59,42 @@ def atomic_write_text(path: str | os.PathLike, text: str, *, private: bool) -> P
     return atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"), private=private)
 
 
+# -- spreadsheet formulas ----------------------------------------------------------------------------------------
+CSV_SAFE_ENV = "RADPATH_CSV_SAFE"  # "1": CSV cells a spreadsheet would run as a formula get a leading '
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def csv_safe() -> bool:
+    return os.environ.get(CSV_SAFE_ENV, "") == "1"
+
+
+def _defused(value):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as its CSV is written: with ``--csv-safe`` ($RADPATH_CSV_SAFE=1) every text cell that starts
+    like a spreadsheet formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) and is not a plain number gets
+    a leading ``'``, so Excel, LibreOffice and Sheets show it as text instead of running it. Parquet and DuckDB
+    always keep the value as it was."""
+    if not csv_safe() or not len(frame):
+        return frame
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(_defused)
+    return out
+
+
 def write_table(frame: pd.DataFrame, directory: str | os.PathLike, name: str, *, private: bool = False) -> list[Path]:
     """Write ``name.csv`` and ``name.parquet`` atomically."""
     directory = Path(directory)
     return [
-        atomic_write(directory / f"{name}.csv", lambda tmp: frame.to_csv(tmp, index=False), private=private),
+        atomic_write(directory / f"{name}.csv", lambda tmp: csv_cells(frame).to_csv(tmp, index=False),
+                     private=private),
         atomic_write(directory / f"{name}.parquet", lambda tmp: frame.to_parquet(tmp, index=False), private=private),
     ]
 

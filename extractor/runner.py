@@ -25,7 +25,7 @@ import pandas as pd
 
 from .errors import InputError
 from .sources import ColumnMap, ReportTable, _sniff_separator, detect_format, normalise
-from .files import atomic_write, atomic_write_text
+from .files import atomic_write, atomic_write_text, csv_cells, csv_safe
 from .pool import extractor, ordered_map
 
 log = logging.getLogger(__name__)
@@ -191,8 +191,8 @@ def chunk_file(spool: Path, index: int, name: str, ext: str) -> Path:
 def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts: dict) -> None:
     """A chunk's tables as CSV rows and Parquet, then its ``.done`` marker: complete or absent."""
     for name, frame in frames.items():
-        atomic_write(chunk_file(spool, index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
-                     private=True)
+        atomic_write(chunk_file(spool, index, name, "csv"),
+                     lambda tmp: csv_cells(frame).to_csv(tmp, index=False, header=False), private=True)
         atomic_write(chunk_file(spool, index, name, "parquet"), lambda tmp: frame.to_parquet(tmp, index=False),
                      private=True)
     atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
@@ -341,7 +341,7 @@ def _run_state(path: Path, fmt: str, columns: ColumnMap, patterns: str | None, c
     info = path.stat()
     return {"input": str(path.resolve()), "size": info.st_size, "mtime_ns": info.st_mtime_ns, "format": fmt,
             "columns": asdict(columns), "rules": load_ruleset(patterns).fingerprint(), "chunk_size": chunk_size,
-            "version": __version__}
+            "csv_safe": csv_safe(), "version": __version__}
 
 
 def check_input(input_path: str | Path, fmt: str | None = None) -> tuple[Path, str]:

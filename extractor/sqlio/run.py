@@ -32,7 +32,7 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
-from ..api import PATHOLOGY_KINDS, Extraction, RunOptions
+from ..api import PATHOLOGY_KINDS, Extraction, RunOptions, _csv_safe
 from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
 from ..tables import errors_frame, mentions_frame, reports_frame
@@ -154,6 +154,7 @@ def run_sql(
             writer.__enter__()
         if out is not None:
             staged = files.enter_context(output_set(out))
+            files.enter_context(_csv_safe(options.csv_safe))
             spool = Spool(out, {"source": summary.source, "run_id": run_id}, resume=False)
         note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
         kept_reports, kept_texts = [], []
