@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, RadpathError
+from ..manifest import _recorded_entries, recorded_inputs
 from ..resources import patterns_dir
 from ..sources import ColumnMap, read_reports
 
@@ -271,11 +272,18 @@ def load_audit_data(directory, input=None, *, columns: ColumnMap | None = None,
 
     manifest = read_manifest(directory)
     recorded, recorded_columns = _manifest_input(manifest)
-    paths = [Path(input)] if input else [_resolve(r, directory) for r in recorded]
+    notes: list[str] = []
+    if with_texts and (input or _recorded_entries(manifest)):  # by absolute path, and unchanged since the run
+        paths, notes = recorded_inputs(directory, input, manifest=manifest)
+    else:
+        paths = [_resolve(r, directory) for r in recorded]
+    warnings.extend(notes)
     texts = None
     input_path = paths[0] if paths else None
     if not with_texts:
         input_path = None
+    elif not paths and notes:
+        pass  # moved or changed: the notes say so
     elif not paths:
         warnings.append("report texts not available: no manifest.json with the input file; use --input")
     elif not all(p.is_file() for p in paths):
