@@ -33,6 +33,13 @@ def user_errors(func):
         except RadpathError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
+        except OSError as e:  # a full disk outside radpath's own writers (e.g. pandas writing a corpus)
+            from .files import is_disk_full
+
+            if not is_disk_full(e):
+                raise
+            click.echo(f"Error: {e.filename or 'writing'}: no space left on device (or quota exceeded)", err=True)
+            sys.exit(1)
 
     return wrapper
 
