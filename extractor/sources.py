@@ -115,6 +115,17 @@ def read_reports(path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str
     return normalise(frame, columns=columns, source=str(path))
 
 
+def _names_for_message(names: list[str], *, longest: int = 40, most: int = 20) -> str:
+    """Column names for an error message. A name longer than a column name ever is, or reading like a phrase,
+    means the first line is a data row of a file without a header line - possibly report text: then no name is
+    shown, only their lengths."""
+    data_like = any(len(n) > longest or n.count(" ") >= 3 for n in names)
+    shown = [f"<{len(n)} characters>" if data_like else repr(n) for n in names[:most]]
+    more = f", … ({len(names) - most} more)" if len(names) > most else ""
+    hint = " (is the header line missing? the first line reads like data, so it is not shown)" if data_like else ""
+    return "[" + ", ".join(shown) + more + "]" + hint
+
+
 def normalise(
     frame: pd.DataFrame,
     *,
@@ -132,7 +143,7 @@ def normalise(
         wanted = columns.source(canonical)
         if wanted not in found:
             raise InputError(
-                f"required column {wanted!r} not found; columns found: {found}. "
+                f"required column {wanted!r} not found; columns found: {_names_for_message(found)}. "
                 f"Map another column with {OPTION_FOR[canonical]} NAME",
                 path=source,
                 column=wanted,
