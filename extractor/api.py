@@ -288,8 +288,12 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
 
 
 def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:
-    written = []
-    written += write_table(result.reports, out_dir, "reports")
-    written += write_table(result.mentions, out_dir, "mentions", private=True)
-    written += write_table(result.errors, out_dir, "errors")
-    return written
+    """Write an Extraction's reports, mentions and errors (CSV + Parquet) to ``out_dir`` as one output set
+    (DIR locked, the tables staged and swapped in, radpath's other files of an earlier run removed)."""
+    from .files import output_set
+
+    with output_set(out_dir) as staged:
+        write_table(result.reports, staged.path, "reports")
+        write_table(result.mentions, staged.path, "mentions", private=True)
+        write_table(result.errors, staged.path, "errors")
+        return staged.commit()

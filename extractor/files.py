@@ -186,7 +186,10 @@ def _guard(directory: Path) -> Iterator[None]:
     both find a stale lock cannot both take it over). The kernel drops it if the process dies."""
     fd = os.open(directory, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as e:  # a file system without flock (some network mounts): the lock file alone
+            log.debug("%s: no flock (%s)", directory, e)
         yield
     finally:
         os.close(fd)
