@@ -136,7 +136,7 @@ def is_disk_full(error: BaseException) -> bool:
 LOCK_NAME = ".radpath.lock"
 STAGING_NAME = ".radpath-staging"
 COMMIT_NAME = "COMMIT"
-OWN_TABLES = ("reports", "mentions", "errors", "patients", "links", "note_nlp")
+OWN_TABLES = ("reports", "mentions", "errors", "patients", "links", "note_nlp", "note_nlp_ids")
 OWN_OUTPUTS = tuple(f"{t}.{e}" for t in OWN_TABLES for e in ("csv", "parquet")) + (
     "radpath.duckdb", "manifest.json", "audit.html")  # what a run of radpath writes to DIR (manifest.json last)
 
