@@ -78,6 +78,9 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
         recorded = (manifest.get("options") or {}).get("columns") or {}
         columns = ColumnMap(report_id=recorded.get("report_id", id_col), text=recorded.get("text", text_col))
     with output_lock(out_dir):  # not while another run writes DIR
+        from .files import recover
+
+        recover(out_dir)  # a swap a killed run cut short is finished first
         linkage, defs = link_dir(out_dir, input_path=paths[0] if paths else None, columns=columns,
                                  linking=config_path, definitions=definition_files, duckdb=not no_duckdb)
     if quiet:

@@ -36,6 +36,12 @@ def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, privat
 def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
     """Read DIR/name.parquet (or .csv) with every column as text except whole numbers already typed."""
     directory = Path(directory)
+    from .files import COMMIT_NAME, STAGING_NAME
+
+    if (directory / STAGING_NAME / COMMIT_NAME).is_file():  # a run was killed while swapping its set in
+        raise InputError("holds the output set of a run killed while it was being swapped in: run the same "
+                         "`radpath extract` with --resume (any run into this directory finishes the swap first)",
+                         path=str(directory))
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
         try:

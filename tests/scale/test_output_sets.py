@@ -284,3 +284,18 @@ def test_a_killed_runs_duckdb_leftovers_are_removed_by_the_next_run(tmp_path):
     with output_set(out):
         pass
     assert list(out.iterdir()) == []
+
+
+def test_readers_refuse_a_directory_whose_swap_was_cut_short(tmp_path):
+    from extractor.errors import InputError
+    from extractor.store import read_frame
+
+    out = tmp_path / "out"
+    (out / STAGING_NAME).mkdir(parents=True)
+    (out / "reports.csv").write_text("report_id\nnew\n")
+    (out / "patients.csv").write_text("patient_id\nold\n")  # the earlier run's: not yet removed
+    (out / STAGING_NAME / "COMMIT").write_text(json.dumps({"files": ["reports.csv"], "remove": ["patients.csv"]}))
+    with pytest.raises(InputError, match="killed while it was being swapped in"):
+        read_frame(out, "patients")
+    result = CliRunner().invoke(cli, ["cohort", str(out), "--definition", "yoon2011_dmo"])
+    assert result.exit_code == 2 and "--resume" in result.output
