@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
@@ -147,6 +149,7 @@ class RunOptions:
     omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
     note_nlp: bool = False  # write DIR/note_nlp (OMOP CDM v5.4) whatever the input (implied by omop)
     concept_map: str | None = None  # TSV: rule id / label -> concept id for NOTE_NLP (docs/omop.md)
+    csv_safe: bool = False  # CSV cells that read as spreadsheet formulas (=, +, -, @) get a leading '
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -185,39 +188,46 @@ def extract_file(
     input; linking then reads the report rows back (not the texts, bar those of pathology reports, for sites).
     ``progress``: False (default) = silent, True / None (= when stderr is a terminal) = a progress bar, or a
     callable given the number of rows done per chunk."""
-    from .runner import run_extract
+    from .files import output_set
+    from .runner import check_input, run_extract
 
     out_dir = Path(out_dir)
+    check_input(input_path, fmt)
     if options.omop:
         columns = omop_columns(input_path, fmt)
+    check_run_options(options)  # a bad definitions or linking file fails before the first report is read
     concept_map = None
     if options.concept_map:  # checked before the first report is read
         from .omop import read_concept_map
 
         concept_map = read_concept_map(options.concept_map)
-    summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
-                          workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
-                          resume=options.resume)
-    reports, linkage, definitions = None, None, []
-    if options.link:
-        reports = read_report_rows(out_dir)
-        from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
+    with output_set(out_dir) as staged, _csv_safe(options.csv_safe):  # DIR locked; every table written aside and swapped in at the end
+        stage = staged.path
+        summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
+                              workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
+                              resume=options.resume, stage=staged)
+        reports, linkage, definitions = None, None, []
+        if options.link:
+            reports = read_report_rows(stage)
+            from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
 
-        texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
-        linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
-                                                definitions=options.definitions)
-        write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
-                             duckdb=options.duckdb)
-    note_nlp_counts = {}
-    if options.omop or options.note_nlp or options.concept_map:
-        note_nlp_counts = write_note_nlp_for(out_dir, concept_map)
-    write_run_manifest(out_dir, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
+            texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
+            linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
+                                                    definitions=options.definitions)
+            write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
+                                 duckdb=options.duckdb)
+        note_nlp_counts = {}
+        if options.omop or options.note_nlp or options.concept_map:
+            note_nlp_counts = write_note_nlp_for(stage, concept_map)
+        write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
+        staged.commit()
     return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts)
 
 
 def write_note_nlp_for(out_dir: Path, concept_map=None) -> dict[str, int]:
-    """DIR/note_nlp from DIR/mentions (and DIR/note_nlp_ids when report ids are not integers); returns the row
-    count and how many rows no concept map entry mapped (note_nlp_concept_id 0)."""
+    """DIR/note_nlp from DIR/mentions (and DIR/note_nlp_ids when report ids are not integers; an earlier run's
+    note_nlp_ids is removed by the output-set swap); returns the row count and how many rows no concept map entry
+    mapped (note_nlp_concept_id 0)."""
     from .omop import note_id_map, note_nlp_frame, write_note_nlp
 
     mentions = pd.read_parquet(out_dir / "mentions.parquet")
@@ -225,12 +235,40 @@ def write_note_nlp_for(out_dir: Path, concept_map=None) -> dict[str, int]:
     note_ids = note_id_map(reports["report_id"])
     if note_ids is not None:
         write_table(note_ids, out_dir, "note_nlp_ids")
-    else:
-        for stale in (out_dir / "note_nlp_ids.csv", out_dir / "note_nlp_ids.parquet"):
-            stale.unlink(missing_ok=True)
     frame = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids)
     write_note_nlp(frame, out_dir)
     return {"note_nlp": len(frame), "note_nlp_unmapped": int((frame["note_nlp_concept_id"] == 0).sum())}
+
+
+@contextmanager
+def _csv_safe(on: bool):
+    """$RADPATH_CSV_SAFE for the run (worker processes inherit it), as it was afterwards."""
+    from .files import CSV_SAFE_ENV
+
+    if not on:
+        yield
+        return
+    old = os.environ.get(CSV_SAFE_ENV)
+    os.environ[CSV_SAFE_ENV] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop(CSV_SAFE_ENV, None)
+        else:
+            os.environ[CSV_SAFE_ENV] = old
+
+
+def check_run_options(options: RunOptions) -> None:
+    """Load every knowledge file a run will use - rules, linking configuration, case definitions - and link an
+    empty table with them, so a bad file is one clear error before any report is read (and before DIR is
+    touched)."""
+    load_ruleset(options.patterns)
+    if options.link:
+        from .cohort_api import link_extraction
+
+        empty = Extraction(reports_frame([]), mentions_frame([]), errors_frame([]), 0)
+        link_extraction(empty, None, linking=options.linking, definitions=options.definitions)
 
 
 def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
@@ -262,6 +300,9 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
         tables.update(patients=len(linkage.patients), links=len(linkage.links))
     tables.update(extra_tables or {})
     run_options = {k: v for k, v in asdict(options).items() if k not in ("workers", "resume")}  # not in the result
+    from .files import csv_safe
+
+    run_options["csv_safe"] = options.csv_safe or csv_safe()
     return write_manifest(
         out_dir,
         inputs=[input_path],
@@ -275,8 +316,12 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
 
 
 def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:
-    written = []
-    written += write_table(result.reports, out_dir, "reports")
-    written += write_table(result.mentions, out_dir, "mentions", private=True)
-    written += write_table(result.errors, out_dir, "errors")
-    return written
+    """Write an Extraction's reports, mentions and errors (CSV + Parquet) to ``out_dir`` as one output set
+    (DIR locked, the tables staged and swapped in, radpath's other files of an earlier run removed)."""
+    from .files import output_set
+
+    with output_set(out_dir) as staged:
+        write_table(result.reports, staged.path, "reports")
+        write_table(result.mentions, staged.path, "mentions", private=True)
+        write_table(result.errors, staged.path, "errors")
+        return staged.commit()

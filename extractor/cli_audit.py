@@ -11,7 +11,8 @@ def _input_options(func):
     options = [
         click.option("--input", "input_path", type=click.Path(dir_okay=False), default=None,
                      help="The report table given to `radpath extract` (for the report texts); by default the "
-                          "one recorded in DIR/manifest.json."),
+                          "one recorded in DIR/manifest.json (by absolute path), unless it has moved or changed "
+                          "since the run: a note then says so."),
         click.option("--id-col", default=None, help="Report id column of --input (default report_id)."),
         click.option("--text-col", default=None, help="Text column of --input (default text)."),
         click.option("--definitions", "definitions_dir", type=click.Path(file_okay=False), default=None,
@@ -115,6 +116,8 @@ def explain(out_dir, ident, input_path, id_col, text_col, definitions_dir, show_
 
     if show_text:
         data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
+        for warning in data.warnings:
+            click.echo(f"Note: {warning}", err=True)
     else:  # the trace needs no texts: do not even read them
         from .audit import load_audit_data
 

@@ -42,8 +42,9 @@ def outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str
 @click.command("link")
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), default=None,
-              help="The report table DIR was extracted from, to read FNA and tumour sites from the texts "
-                   "(without it the sites are 'unknown').")
+              help="The report table DIR was extracted from, to read FNA and tumour sites from the texts. "
+                   "Default: the input DIR/manifest.json records, if it has not moved or changed since the run "
+                   "(else the sites are 'unknown', and a note says why).")
 @click.option("--id-col", default="report_id", show_default=True, help="Report id column of --input.")
 @click.option("--text-col", default="text", show_default=True, help="Text column of --input.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
@@ -65,10 +66,23 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
         radpath link results --input reports.csv
     """
     from .cohort_api import link_dir
+    from .files import output_lock
+    from .manifest import read_manifest, recorded_inputs
 
     columns = ColumnMap(report_id=id_col, text=text_col)
-    linkage, defs = link_dir(out_dir, input_path=input_path, columns=columns, linking=config_path,
-                             definitions=definition_files, duckdb=not no_duckdb)
+    manifest = read_manifest(out_dir)
+    paths, notes = recorded_inputs(out_dir, input_path, manifest=manifest)
+    for note in notes:
+        click.echo(f"Note: {note}" + ("" if paths else "; FNA and tumour sites will be 'unknown'"), err=True)
+    if input_path is None and paths:  # the run's own input, found by its absolute path and unchanged
+        recorded = (manifest.get("options") or {}).get("columns") or {}
+        columns = ColumnMap(report_id=recorded.get("report_id", id_col), text=recorded.get("text", text_col))
+    with output_lock(out_dir):  # not while another run writes DIR
+        from .files import recover
+
+        recover(out_dir)  # a swap a killed run cut short is finished first
+        linkage, defs = link_dir(out_dir, input_path=paths[0] if paths else None, columns=columns,
+                                 linking=config_path, definitions=definition_files, duckdb=not no_duckdb)
     if quiet:
         return
     s = linkage.summary()

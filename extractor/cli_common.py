@@ -33,6 +33,13 @@ def user_errors(func):
         except RadpathError as e:
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
+        except OSError as e:  # a full disk outside radpath's own writers (e.g. pandas writing a corpus)
+            from .files import is_disk_full
+
+            if not is_disk_full(e):
+                raise
+            click.echo(f"Error: {e.filename or 'writing'}: no space left on device (or quota exceeded)", err=True)
+            sys.exit(1)
 
     return wrapper
 
@@ -64,7 +71,7 @@ def definition_options(func):
 def run_options(func):
     """What a run extracts with and how it runs, shared by `extract` and `extract-sql`: --patterns,
     --definitions, --linking-config, --no-link, --no-duckdb, --workers, --chunk-size. The command receives them
-    as the keyword ``run`` (an extractor.api.RunOptions)."""
+    as the keyword ``run`` (an extractor.api.RunOptions). Also --csv-safe."""
     options = [
         click.option("--patterns", type=click.Path(file_okay=False), default=None,
                      help="Directory of rule files to use instead of the shipped patterns/."),
@@ -78,15 +85,20 @@ def run_options(func):
         click.option("--chunk-size", type=click.IntRange(min=1), default=DEFAULT_CHUNK_SIZE, show_default=True,
                      help="Reports read, extracted and written at a time; memory depends on this, not on the "
                           "input's size."),
+        click.option("--csv-safe", is_flag=True,
+                     help="In the CSV outputs, prefix with ' every cell that a spreadsheet would run as a formula "
+                          "(starting with =, +, -, @, tab or carriage return; plain numbers excepted). Parquet "
+                          "and DuckDB keep the values as they are. See docs/data-dictionary.md."),
     ]
 
     @functools.wraps(func)
     def wrapper(*args, patterns, definition_files, linking_config, no_link, no_duckdb, workers, chunk_size,
-                **kwargs):
+                csv_safe, **kwargs):
         from .api import RunOptions
 
         run = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
-                         link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size)
+                         link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
+                         csv_safe=csv_safe)
         return func(*args, run=run, **kwargs)
 
     for option in reversed(options):

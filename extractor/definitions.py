@@ -84,6 +84,8 @@ def read_toml(path: Path) -> tuple[dict, list[str]]:
     except tomllib.TOMLDecodeError as e:
         match = re.search(r"line (\d+)", str(e))
         raise PatternError(f"not valid TOML: {e}", path=str(path), line=int(match.group(1)) if match else None) from e
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise PatternError("not valid TOML: arrays or tables nested too deeply", path=str(path)) from None
     return data, text.splitlines()
 
 

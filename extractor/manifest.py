@@ -3,7 +3,9 @@
 No spaCy here. ``patterns_sha256`` is RuleSet.fingerprint() when the rule set can be loaded (the rule files,
 including patterns/linking.toml and patterns/definitions/), else the same hash computed here;
 ``definitions`` lists each definition in use with the sha256 of its file, so user-supplied definitions outside
-patterns/ are covered too.
+patterns/ are covered too. Each input is recorded with its path as given, its absolute path, size and sha256:
+:func:`recorded_inputs` finds it again for `radpath link`, `audit` and `explain`, and says when it has moved
+or changed since the run.
 """
 from __future__ import annotations
 
@@ -91,7 +93,8 @@ def build_manifest(
             rows = counted[str(item)]
         else:
             rows = _count_rows(path) if path.is_file() else None
-        inputs_seen.append({"path": str(path), "sha256": sha256_file(path) if path.is_file() else None,
+        inputs_seen.append({"path": str(path), "absolute_path": str(path.resolve()),
+                            "sha256": sha256_file(path) if path.is_file() else None,
                             "bytes": path.stat().st_size if path.is_file() else None, "rows": rows})
     linking_path = Path(linking_config) if linking_config else patterns_dir(patterns) / "linking.toml"
     return {
@@ -119,3 +122,62 @@ def write_manifest(out_dir: str | Path, **kwargs) -> Path:
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"
     atomic_write_text(out, text, private=False)
     return out
+
+
+def read_manifest(directory: str | Path) -> dict:
+    """DIR/manifest.json as a dict; {} when absent or unreadable."""
+    try:
+        manifest = json.loads((Path(directory) / MANIFEST_NAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _recorded_entries(manifest: dict) -> list[dict]:
+    value = manifest.get("inputs")
+    return [e for e in (value if isinstance(value, list) else [])
+            if isinstance(e, dict) and (e.get("absolute_path") or e.get("path"))]
+
+
+def _unchanged(path: Path, entry: dict) -> bool:
+    """Whether ``path`` still holds the bytes the run read (size first: cheap; then the sha256)."""
+    if entry.get("bytes") is not None and path.stat().st_size != entry["bytes"]:
+        return False
+    return not entry.get("sha256") or sha256_file(path) == entry["sha256"]
+
+
+def recorded_inputs(directory: str | Path, given: str | Path | None = None, *,
+                    manifest: dict | None = None) -> tuple[list[Path], list[str]]:
+    """The report tables to read DIR's texts from, and notes for the user (one line each).
+
+    With ``given`` (--input): that file, and a note when it is not the file the run read (its checksum differs).
+    Without: the inputs DIR/manifest.json records, by absolute path (a relative path of an older manifest is
+    tried beside DIR, then here); one that has moved or whose contents changed since the run is not used, and
+    the note says so."""
+    directory = Path(directory)
+    manifest = read_manifest(directory) if manifest is None else manifest
+    entries = _recorded_entries(manifest)
+    if given is not None:
+        path = Path(given)
+        notes = []
+        if entries and path.is_file() and entries[0].get("sha256") and not _unchanged(path, entries[0]):
+            notes.append(f"{path} is not the file this run read (its checksum differs from the one in "
+                         f"{directory / MANIFEST_NAME})")
+        return [path], notes
+    paths, notes = [], []
+    for entry in entries:
+        if entry.get("absolute_path"):
+            candidate = Path(entry["absolute_path"])
+        else:
+            typed = Path(entry["path"]).expanduser()
+            candidate = typed if typed.is_absolute() or typed.exists() or not (directory / typed).exists() \
+                else directory / typed
+        if not candidate.is_file():
+            notes.append(f"the input file {candidate} recorded in {directory / MANIFEST_NAME} has moved or been "
+                         "deleted: give --input")
+        elif not _unchanged(candidate, entry):
+            notes.append(f"the input file {candidate} has changed since the run (its checksum differs from the "
+                         f"one in {directory / MANIFEST_NAME}): not used; give --input to use it anyway")
+        else:
+            paths.append(candidate)
+    return paths, notes

@@ -198,10 +198,99 @@ def _charset(items) -> set[str] | None:
     return found
 
 
+_ANY = None  # a position that may hold any character
+_MAX_WORDS = 256  # the strings a repeated body is expanded to, at most (beyond: not checked this way)
+
+
+def _words(items) -> list[tuple] | None:
+    """Every string ``items`` can match, as tuples of per-position character sets (None = any character), or
+    None when there are too many or they are unbounded. Anchors and lookarounds match the empty string."""
+    words: list[tuple] = [()]
+    for op, av in items:
+        if op is sre_constants.LITERAL:
+            c = chr(av)
+            options = [(frozenset({c.lower(), c.upper()}),)]
+        elif op is sre_constants.NOT_LITERAL or op in (sre_constants.ANY, sre_constants.CATEGORY):
+            options = [(_ANY,)]
+        elif op is sre_constants.IN:
+            chars = _charset(av)
+            options = [(frozenset(chars | {c.upper() for c in chars}) if chars else _ANY,)]
+        elif op is sre_constants.SUBPATTERN:
+            options = _words(list(av[-1]))
+        elif op is sre_constants.BRANCH:
+            options = []
+            for branch in av[1]:
+                sub = _words(list(branch))
+                if sub is None:
+                    return None
+                options += sub
+        elif op in (sre_constants.MAX_REPEAT, sre_constants.MIN_REPEAT):
+            low, high, body = av
+            sub = _words(list(body))
+            if sub is None or high > 8:
+                return None
+            options, layer = ([()] if low == 0 else []), [()]
+            for count in range(1, high + 1):
+                layer = [a + b for a in layer for b in sub]
+                if len(layer) > _MAX_WORDS:
+                    return None
+                if count >= low:
+                    options += layer
+        elif op in (sre_constants.AT, sre_constants.ASSERT, sre_constants.ASSERT_NOT):
+            options = [()]
+        else:
+            return None
+        if options is None:
+            return None
+        words = [a + b for a in words for b in options]
+        if len(words) > _MAX_WORDS:
+            return None
+    return words
+
+
+def _rest(u: tuple, v: tuple) -> tuple | None:
+    """What is left of ``v`` when a string matched by ``u`` can be its beginning, else None."""
+    if len(u) > len(v):
+        return None
+    for a, b in zip(u, v):
+        if a is not _ANY and b is not _ANY and not (a & b):
+            return None
+    return v[len(u):]
+
+
+def ambiguous_repeat(words: list[tuple]) -> bool:
+    """Whether a repeat of a body that matches ``words`` can split one string in two ways (``(a|aa)+``,
+    ``(ab|abab)*``, ``(x|x)+``): the Sardinas-Patterson test that ``words`` is not a uniquely decodable code,
+    with character sets compared by overlap (so it errs towards "ambiguous"). Backtracking over such a repeat
+    takes exponential time on a string that almost matches."""
+    suffixes = set()
+    for i, u in enumerate(words):
+        for j, v in enumerate(words):
+            rest = _rest(u, v) if i != j else None
+            if rest == ():
+                return True  # two alternatives match the same string
+            if rest is not None:
+                suffixes.add(rest)
+    seen: set[tuple] = set()
+    while suffixes:
+        if () in suffixes:
+            return True
+        seen |= suffixes
+        following = set()
+        for s in suffixes:
+            for w in words:
+                for rest in (_rest(s, w), _rest(w, s)):
+                    if rest is not None:
+                        following.add(rest)
+        suffixes = following - seen
+    return False
+
+
 def nested_unbounded_repeat(source: str) -> bool:
     """Whether a pattern has one of the shapes that backtrack exponentially and can hang a run on one unlucky
     report: an unbounded repeat of something that can match the empty string (``(a?)*``), of a single unbounded
-    repeat (``(a+)+``, ``(\\w*)*``), or of two adjacent unbounded repeats of the same thing (``(\\w+\\w+)*``)."""
+    repeat (``(a+)+``, ``(\\w*)*``), of two adjacent unbounded repeats of the same thing (``(\\w+\\w+)*``), or of
+    alternatives that can split one string in two ways (``(a|aa)+``, see :func:`ambiguous_repeat`)."""
 
     def unwrap(items):
         while len(items) == 1 and items[0][0] is sre_constants.SUBPATTERN:
@@ -219,8 +308,14 @@ def nested_unbounded_repeat(source: str) -> bool:
             return True
         if len(items) == 1 and is_unbounded_repeat(items[0]):
             return True
+        solid = [item for item in items if sre_parse.SubPattern(sre_parse.State(), [item]).getwidth()[0] > 0]
+        if len(solid) == 1 and is_unbounded_repeat(solid[0]):  # (\d+\s*)+: the rest may match nothing
+            return True
         repeats = [list(av[2]) for (op, av) in items if is_unbounded_repeat((op, av))]
-        return len(repeats) == len(items) and any(a == b for a, b in zip(repeats, repeats[1:]))
+        if len(repeats) == len(items) and any(a == b for a, b in zip(repeats, repeats[1:])):
+            return True
+        words = _words(items)
+        return words is not None and len(words) > 1 and ambiguous_repeat(words)
 
     def walk(items) -> bool:
         for op, av in items:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .errors import InputError
 from .sources import ColumnMap, ReportTable, detect_format, header_frame, normalise_chunks, raw_chunks
-from .files import atomic_write, atomic_write_text
+from .files import atomic_write, atomic_write_text, csv_cells, csv_safe
 from .pool import extractor, ordered_map
 from .typed import typed_frame
 
@@ -114,8 +114,8 @@ def chunk_file(spool: Path, index: int, name: str, ext: str) -> Path:
 def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts: dict) -> None:
     """A chunk's tables as CSV rows and Parquet, then its ``.done`` marker: complete or absent."""
     for name, frame in frames.items():
-        atomic_write(chunk_file(spool, index, name, "csv"), lambda tmp: frame.to_csv(tmp, index=False, header=False),
-                     private=True)
+        atomic_write(chunk_file(spool, index, name, "csv"),
+                     lambda tmp: csv_cells(frame).to_csv(tmp, index=False, header=False), private=True)
         atomic_write(chunk_file(spool, index, name, "parquet"),
                      lambda tmp: typed_frame(frame).to_parquet(tmp, index=False), private=True)
     atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
@@ -163,8 +163,9 @@ class Spool:
         except FileNotFoundError:
             return None
 
-    def join(self, chunks: int, private: dict[str, bool]) -> list[Path]:
-        """Write DIR/<name>.csv and .parquet from chunks 0..chunks-1 (there is always a chunk 0)."""
+    def join(self, chunks: int, private: dict[str, bool], into: Path | None = None) -> list[Path]:
+        """Write <name>.csv and .parquet into ``into`` (an OutputSet's staging directory; default DIR, and the
+        spool is then removed) from chunks 0..chunks-1 (there is always a chunk 0)."""
         import pyarrow as pa
         import pyarrow.parquet as pq
 
@@ -205,9 +206,11 @@ class Spool:
                     flush()
                     writer.close()
 
-            written.append(atomic_write(self.directory / f"{name}.csv", write_csv, private=private[name]))
-            written.append(atomic_write(self.directory / f"{name}.parquet", write_parquet, private=private[name]))
-        self.clear()
+            target = into if into is not None else self.directory
+            written.append(atomic_write(target / f"{name}.csv", write_csv, private=private[name]))
+            written.append(atomic_write(target / f"{name}.parquet", write_parquet, private=private[name]))
+        if into is None:
+            self.clear()
         return written
 
 
@@ -265,7 +268,17 @@ def _run_state(path: Path, fmt: str, columns: ColumnMap, patterns: str | None, c
     info = path.stat()
     return {"input": str(path.resolve()), "size": info.st_size, "mtime_ns": info.st_mtime_ns, "format": fmt,
             "columns": asdict(columns), "rules": load_ruleset(patterns).fingerprint(), "chunk_size": chunk_size,
-            "version": __version__}
+            "csv_safe": csv_safe(), "version": __version__}
+
+
+def check_input(input_path: str | Path, fmt: str | None = None) -> tuple[Path, str]:
+    """The input file and its format, or an InputError (before any output directory is touched)."""
+    path = Path(input_path)
+    if path.is_dir():
+        raise InputError("is a directory; give a report table file", path=str(path))
+    if not path.exists():
+        raise InputError("file not found", path=str(path))
+    return path, detect_format(path, fmt)
 
 
 def run_extract(
@@ -280,6 +293,7 @@ def run_extract(
     progress: bool | Callable[[int], None] | None = None,
     quiet: bool = False,
     resume: bool = False,
+    stage=None,
 ) -> RunSummary:
     """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
 
@@ -288,18 +302,26 @@ def run_extract(
     number of rows done per chunk. ``quiet`` silences the final summary line (printed to stderr); the bar follows
     ``progress`` alone. ``resume`` keeps the finished chunks of an interrupted run into the same ``out_dir`` (same
     input, rules and settings) and extracts the rest.
+    ``stage``: an :class:`extractor.files.OutputSet` of ``out_dir`` to write the tables into (the caller adds its
+    own and commits); by default the run locks ``out_dir`` and swaps its tables in itself, replacing every
+    output of an earlier run there.
     """
-    path = Path(input_path)
-    if path.is_dir():
-        raise InputError("is a directory; give a report table file", path=str(path))
-    if not path.exists():
-        raise InputError("file not found", path=str(path))
+    path, fmt = check_input(input_path, fmt)
     if chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
-    fmt = detect_format(path, fmt)
     workers = available_cores() if workers is None else max(1, int(workers))
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
+    if stage is None:
+        from .files import output_set
+
+        with output_set(directory) as staged:
+            summary = run_extract(path, directory, columns=columns, patterns=patterns, fmt=fmt, workers=workers,
+                                  chunk_size=chunk_size, progress=progress, quiet=True, resume=resume, stage=staged)
+            staged.commit()
+        if not quiet:
+            print(summary.line(), file=sys.stderr)
+        return summary
     spool = Spool(directory, _run_state(path, fmt, columns, patterns, chunk_size), resume=resume)
     summary = RunSummary(workers=workers, resumed_chunks=spool.resumed)
     bar = Progress(progress)
@@ -328,7 +350,8 @@ def run_extract(
             for row, report_id, reason in errors:  # ids and reasons only: messages never quote report text
                 log.info("row %s (report %r): %s", row, report_id, reason)
             add(counts, rows, fraction)
-        summary.outputs = [str(p) for p in spool.join(summary.chunks, dict(TABLES))]
+        summary.outputs = [str(directory / p.name) for p in spool.join(summary.chunks, dict(TABLES), into=stage.path)]
+        stage.also_remove.append(spool.path)  # kept until the new set is in place: a crash before can resume
     except InputError:  # the input itself is wrong: nothing worth resuming
         spool.clear()
         raise

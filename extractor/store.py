@@ -6,10 +6,14 @@ tables ``reports``, ``mentions``, ``patients`` and ``links`` and one view ``coho
     CREATE VIEW cohort_<id> AS SELECT * FROM patients WHERE def_<id>   -- a boolean column
 
 each with a COMMENT giving the definition's title and citation. The file quotes report text (mentions), so it is
-created readable by its owner only.
+created readable by its owner only - and so are its WAL and spill files while it is built (under umask 077,
+in the run's owner-only staging directory); a failed build removes them, and the next run removes what a killed
+one left (extractor.files.recover).
 """
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Iterable
 
@@ -33,6 +37,12 @@ def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, privat
 def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
     """Read DIR/name.parquet (or .csv) with every column as text except whole numbers already typed."""
     directory = Path(directory)
+    from .files import COMMIT_NAME, STAGING_NAME
+
+    if (directory / STAGING_NAME / COMMIT_NAME).is_file():  # a run was killed while swapping its set in
+        raise InputError("holds the output set of a run killed while it was being swapped in: run the same "
+                         "`radpath extract` with --resume (any run into this directory finishes the swap first)",
+                         path=str(directory))
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
         from .typed import text_frame
@@ -81,25 +91,36 @@ def write_duckdb(
 
     def build(tmp: str) -> None:
         Path(tmp).unlink(missing_ok=True)  # duckdb wants to create the file itself
-        con = duckdb.connect(tmp, config={"memory_limit": DUCKDB_MEMORY_LIMIT, "threads": 1, "preserve_insertion_order": False})  # spills to disk beyond it
+        spill = Path(tmp + ".spill")  # DuckDB's temporary files when it spills beyond its memory limit
+        old_umask = os.umask(0o077)  # the file, its WAL and spill files quote report text: owner-only from birth
         try:
-            for name, frame in frames.items():
-                if isinstance(frame, Path):  # a Parquet file DuckDB reads itself, without a pandas copy
-                    con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(frame)])
-                    continue
-                con.register("frame_in", typed_frame(frame))  # the same column types as the Parquet files
-                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')
-                con.unregister("frame_in")
-            con.execute("COMMENT ON TABLE patients IS 'one row per patient with an ultrasound (contract v1); "
-                        "see docs/patients-and-definitions.md'")
-            for d in definitions:
-                if d.column not in patients.columns:
-                    continue
-                view = f"cohort_{d.id}"
-                con.execute(f'CREATE VIEW "{view}" AS SELECT * FROM patients WHERE "{d.column}"')
-                con.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(d.title + " - " + d.citation)}')
+            con = duckdb.connect(tmp, config={"memory_limit": DUCKDB_MEMORY_LIMIT, "threads": 1,
+                                              "preserve_insertion_order": False, "temp_directory": str(spill)})
+            try:
+                fill(con)
+            finally:
+                con.close()
         finally:
-            con.close()
+            os.umask(old_umask)
+            Path(tmp + ".wal").unlink(missing_ok=True)  # left only by a failed build
+            shutil.rmtree(spill, ignore_errors=True)
+
+    def fill(con) -> None:
+        for name, frame in frames.items():
+            if isinstance(frame, Path):  # a Parquet file DuckDB reads itself, without a pandas copy
+                con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM read_parquet(?)', [str(frame)])
+                continue
+            con.register("frame_in", typed_frame(frame))  # the same column types as the Parquet files
+            con.execute(f'CREATE TABLE "{name}" AS SELECT * FROM frame_in')
+            con.unregister("frame_in")
+        con.execute("COMMENT ON TABLE patients IS 'one row per patient with an ultrasound (contract v1); "
+                    "see docs/patients-and-definitions.md'")
+        for d in definitions:
+            if d.column not in patients.columns:
+                continue
+            view = f"cohort_{d.id}"
+            con.execute(f'CREATE VIEW "{view}" AS SELECT * FROM patients WHERE "{d.column}"')
+            con.execute(f'COMMENT ON VIEW "{view}" IS {_sql_text(d.title + " - " + d.citation)}')
 
     atomic_write(target, build, private=True)
     return target

@@ -58,3 +58,16 @@ def test_verbose_run_logs_rejected_rows_by_id_and_reason(tmp_path, monkeypatch, 
     assert result.exit_code == 0, result.output
     assert "duplicate_report_id" in result.stderr and "row 2" in result.stderr
     assert "Jane" not in result.stderr  # rejected rows are logged by id and reason, never by text
+
+
+def test_a_headerless_csv_error_does_not_print_the_first_report(tmp_path):
+    from click.testing import CliRunner
+
+    from extractor.cli import cli
+
+    text = "THYROID ULTRASOUND. Patient Jane Roe, 12 Elm Street: diffuse microcalcifications in the right lobe."
+    (tmp_path / "in.csv").write_text(f"R1,P1,2020-01-01,US,{text}\nR2,P1,2020-02-01,US,Normal gland.\n")
+    result = CliRunner().invoke(cli, ["extract", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o"), "-q"])
+    assert result.exit_code == 2
+    assert "Jane Roe" not in result.output and "Elm Street" not in result.output
+    assert "Patient" not in result.output and "header line missing" in result.output

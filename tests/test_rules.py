@@ -59,3 +59,17 @@ def test_literal_matches_with_flexible_gaps(tmp_path):
 def test_installed_copy_has_the_same_files():
     # patterns/ ships inside the wheel as extractor._patterns (see pyproject.toml)
     assert (Path(patterns_dir()) / "sections.tsv").is_file()
+
+
+@pytest.mark.parametrize("dangerous, safe", [
+    (r"(a|aa)+b", r"(ab|ac)+"), (r"(?:ab|abab)*c", r"(foo|foobar)*x"), (r"(x|x)+", r"(ab|ba)+"),
+    (r"(a|ab|b)+c", r"(cm|mm)+"), (r"(\d+\s*)+x", r"(\s*,\s*\w+)+"), (r"(\d+(\.\d+)?\s*)+cm", r"(a+b)+"),
+    (r"(?:mm|m)+z", r"(?:\s|,)+"),
+])
+def test_patterns_that_backtrack_exponentially_are_refused(tmp_path, dangerous, safe):
+    """A repeat whose body can split one string two ways is refused; its unambiguous neighbour is not."""
+    path = write(tmp_path, f"id\tliteral\tpattern\nx-1\tfoo\t{dangerous}\n")
+    with pytest.raises(PatternError, match="take forever") as e:
+        read_rule_file(path)
+    assert f"{path}:2 (rule x-1)" in str(e.value)
+    read_rule_file(write(tmp_path, f"id\tliteral\tpattern\nx-1\tfoo\t{safe}\n"))

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..typed import text_frame
 from ..errors import InputError, RadpathError
+from ..manifest import _recorded_entries, recorded_inputs
 from ..resources import patterns_dir
 from ..sources import ColumnMap, read_reports
 
@@ -185,8 +186,9 @@ def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definitio
         for path in files:
             try:
                 raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, tomllib.TOMLDecodeError) as e:
-                log.warning("%s: unreadable definition (%s); shown without its description", path, e)
+            except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as e:
+                log.warning("%s: unreadable definition (%s); shown without its description", path, type(e).__name__
+                            if isinstance(e, RecursionError) else e)
                 continue
             body = raw.get("definition", raw) if isinstance(raw.get("definition"), dict) else raw
             def_id = str(body.get("id") or path.stem)
@@ -273,11 +275,18 @@ def load_audit_data(directory, input=None, *, columns: ColumnMap | None = None,
 
     manifest = read_manifest(directory)
     recorded, recorded_columns = _manifest_input(manifest)
-    paths = [Path(input)] if input else [_resolve(r, directory) for r in recorded]
+    notes: list[str] = []
+    if with_texts and (input or _recorded_entries(manifest)):  # by absolute path, and unchanged since the run
+        paths, notes = recorded_inputs(directory, input, manifest=manifest)
+    else:
+        paths = [_resolve(r, directory) for r in recorded]
+    warnings.extend(notes)
     texts = None
     input_path = paths[0] if paths else None
     if not with_texts:
         input_path = None
+    elif not paths and notes:
+        pass  # moved or changed: the notes say so
     elif not paths:
         warnings.append("report texts not available: no manifest.json with the input file; use --input")
     elif not all(p.is_file() for p in paths):

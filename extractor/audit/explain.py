@@ -1,16 +1,29 @@
 """`radpath explain DIR ID`: the audit trace of one patient or one report in the terminal — values, the rule
 behind each, the evidence mentions with their sentence, triggers and rule ids, and definition verdicts.
 Whole report texts are printed only when asked (show_text). Report words are passed to rich as Text objects,
-never as markup, so a report cannot inject rich markup either."""
+never as markup, so a report cannot inject rich markup either; and control characters in ids and text (terminal
+escape sequences, carriage returns, bidirectional overrides) are printed as visible symbols."""
 from __future__ import annotations
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
+from rich.text import Text as RichText
 
 from .data import ATTRIBUTES, MODIFIERS, AuditData, AuditError
 from .patientview import PatientView, patient_view
 from .reportview import ReportView, report_view, section_spans, mention_spans
+from .safety import terminal_safe
+
+
+class Text(RichText):
+    """rich's Text with terminal escape sequences and other control characters in ids and report words made
+    visible (:func:`extractor.audit.safety.terminal_safe`): what is printed is data, never a command."""
+
+    def __init__(self, text: str = "", *args, **kwargs):
+        super().__init__(terminal_safe(str(text)), *args, **kwargs)
+
+    def append(self, text, style=None):
+        return super().append(terminal_safe(text) if isinstance(text, str) else text, style)
 
 STATUS_STYLE = {"affirmed": "bold green", "negated": "bold red", "uncertain": "bold yellow", "excluded": "dim"}
 

@@ -1,5 +1,6 @@
 """Cohort plots drawn with matplotlib (object API, Agg canvas: no pyplot state, no display) and embedded as
-base64 PNG data URIs. PNG metadata is stripped so the page carries no URL, not even matplotlib's."""
+base64 PNG data URIs. PNG metadata is stripped so the page carries no URL, not even matplotlib's. Labels from
+user files (definition titles) are drawn as plain text: matplotlib's mathtext never reads ``$...$`` in them."""
 from __future__ import annotations
 
 import base64
@@ -59,7 +60,7 @@ def rate_plot(rates: list[Rate]) -> Plot | None:
         ax.plot([r.rate], [y], "o", color=ACCENT, ms=6)
         ax.annotate(f"{r.malignant}/{r.known}", (1.02, y), xycoords=("axes fraction", "data"), va="center",
                     fontsize=8, color=INK, annotation_clip=False)
-    ax.set_yticks(ys, [_shorten(r.label) for r in shown])
+    ax.set_yticks(ys, [_shorten(r.label) for r in shown], parse_math=False)  # a "$" in a title is a dollar sign
     ax.set_xlim(0, 1)
     ax.set_ylim(-0.6, len(shown) - 0.4)
     ax.xaxis.set_major_formatter(lambda v, _: f"{v:.0%}")

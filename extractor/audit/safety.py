@@ -2,7 +2,8 @@
 
 An external reference is any URL-bearing attribute (src, href, action, srcset, ...) or CSS url() / @import whose
 target is not a fragment (#...) or a data: URI. Text that merely reads like a URL is not a reference (a report may
-quote one); `literal_urls` finds those separately."""
+quote one); `literal_urls` finds those separately. :func:`terminal_safe` does the same job for `radpath explain`:
+no report or id can send a terminal escape sequence."""
 from __future__ import annotations
 
 import re
@@ -71,3 +72,16 @@ def external_references(html: str) -> list[str]:
 def literal_urls(text: str) -> list[str]:
     """Anything that reads like an absolute or scheme-relative URL, anywhere in the text."""
     return [m.group(0) for m in LITERAL_URL.finditer(text)]
+
+
+# -- the terminal ------------------------------------------------------------------------------------------------
+_BIDI = {0x061C, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)}
+_TERMINAL_SAFE = {**{c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)},  # C0 -> its control picture
+                  0x7F: 0x2421, **{c: 0xFFFD for c in range(0x80, 0xA0)}, **{c: 0xFFFD for c in _BIDI}}
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every character a terminal acts on made visible - C0 controls (ESC, CR, BEL, backspace...)
+    as their control pictures (ESC -> U+241B), DEL, C1 controls and bidirectional overrides as U+FFFD - one
+    character for one, so offsets into the text still hold. Tabs and newlines are kept."""
+    return text.translate(_TERMINAL_SAFE)

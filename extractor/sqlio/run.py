@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import logging
+import sys
 import time
+from contextlib import ExitStack
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
@@ -30,7 +32,7 @@ from typing import Callable, Mapping
 
 import pandas as pd
 
-from ..api import PATHOLOGY_KINDS, Extraction, RunOptions
+from ..api import PATHOLOGY_KINDS, Extraction, RunOptions, _csv_safe
 from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
 from ..tables import errors_frame, mentions_frame, reports_frame
@@ -88,15 +90,6 @@ def default_run_id(now: datetime | None = None) -> str:
     return "run-" + (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
 
 
-def _spool(out_dir: Path, state: dict):
-    """extractor.runner's Spool: finished chunks kept aside in DIR/.radpath-partial, joined into the final files
-    (each renamed into place) at the end."""
-    from ..runner import Spool
-
-    out_dir.mkdir(parents=True, exist_ok=True)
-    return Spool(out_dir, state, resume=False)
-
-
 def run_sql(
     source_url: str | None = None,
     *,
@@ -123,10 +116,10 @@ def run_sql(
     ``workers``: extraction processes (None: every usable core). ``progress`` is called with the number of rows
     finished per chunk. Returns the run's summary; raises DatabaseError / InputError (URLs masked)."""
     from ..cohort_api import link_extraction, write_cohort_outputs
-    from ..files import atomic_write_text
+    from ..files import atomic_write_text, output_set
     from ..manifest import MANIFEST_NAME, build_manifest
     from ..omop import note_nlp_frame
-    from ..runner import TABLES, available_cores, save_chunk
+    from ..runner import TABLES, Spool, available_cores, save_chunk
 
     source_url = resolve_url(source_url, env=SOURCE_ENV, what="source database")
     if target_url is None and out_dir is None:
@@ -153,12 +146,16 @@ def run_sql(
     started = time.perf_counter()
     writer = SqlWriter(target_url, run_id=run_id, specs=specs, schema=target_schema) if target_url else None
     file_tables = dict(TABLES) | ({"note_nlp": True} if omop else {})  # name -> private (quotes report text)
-    spool = None
+    spool = staged = None
+    files = ExitStack()  # with out_dir: DIR locked, files staged aside and swapped in after the database commit
     try:
+        files.__enter__()
         if writer is not None:
             writer.__enter__()
         if out is not None:
-            spool = _spool(out, {"source": summary.source, "run_id": run_id})
+            staged = files.enter_context(output_set(out))
+            files.enter_context(_csv_safe(options.csv_safe))
+            spool = Spool(out, {"source": summary.source, "run_id": run_id}, resume=False)
         note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
         kept_reports, kept_texts = [], []
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
@@ -196,7 +193,8 @@ def run_sql(
         if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
             raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors {summary.errors}")
         if spool is not None:
-            spool.join(summary.chunks, file_tables)
+            spool.join(summary.chunks, file_tables, into=staged.path)
+            staged.also_remove.append(spool.path)
             spool = None
 
         linkage, definitions = None, []
@@ -213,8 +211,9 @@ def run_sql(
                     raise RuntimeError("patients columns changed between the probe and the run")
                 writer.append("patients", linkage.patients)
                 writer.append("links", linkage.links)
-            if out is not None:
-                write_cohort_outputs(out, linkage, definitions, reports=out / "reports.parquet", duckdb=options.duckdb)
+            if staged is not None:
+                write_cohort_outputs(staged.path, linkage, definitions, reports=staged.path / "reports.parquet",
+                                     duckdb=options.duckdb)
         summary.seconds = time.perf_counter() - started
 
         run_options = {**asdict(options), "columns": asdict(columns), "query": query, "table": table,
@@ -227,8 +226,9 @@ def run_sql(
                                   definitions=definitions, linking_config=options.linking, tables=tables_count)
         manifest["inputs"] = [{"url": summary.source, "query": query, "table": table, "schema": schema,
                                "omop": omop, "rows": summary.rows_read}]
-        if out is not None:
-            atomic_write_text(out / MANIFEST_NAME, json.dumps(manifest, indent=2, default=str) + "\n", private=False)
+        if staged is not None:
+            atomic_write_text(staged.path / MANIFEST_NAME, json.dumps(manifest, indent=2, default=str) + "\n",
+                              private=False)
         if writer is not None:
             writer.append(RUNS_TABLE, pd.DataFrame([{
                 "run_id": run_id, "created": manifest["created"], "radpath_version": manifest["radpath_version"],
@@ -237,9 +237,17 @@ def run_sql(
                 "manifest": json.dumps(manifest, default=str, sort_keys=False),
             }]))
             writer.commit()
-    finally:
+        if staged is not None:
+            staged.commit()
+    except BaseException:
         if spool is not None:  # failed before the files were joined: no partial output stays behind
             spool.clear()
         if writer is not None:
             writer.__exit__(None, None, None)
+        if not files.__exit__(*sys.exc_info()):
+            raise
+    else:
+        if writer is not None:
+            writer.__exit__(None, None, None)
+        files.__exit__(None, None, None)
     return summary

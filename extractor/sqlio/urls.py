@@ -22,7 +22,12 @@ from ..errors import RadpathError
 SOURCE_ENV = "RADPATH_DB_URL"
 TARGET_ENV = "RADPATH_DB_TO_URL"
 MASK = "***"
-_SECRET_PARAMS = re.compile(r"(?i)([?&;](?:password|passwd|pwd|sslpassword)=)[^&;]*")
+# password=... in a URL's query string (the value runs to the next & or ;) and in libpq keyword/value strings
+# ("host=h password='a b'"), where it runs to the next space unless quoted
+_SECRET_KEYS = r"(?:password|passwd|pwd|sslpassword|secret|token)"
+_SECRET_PARAMS = re.compile(r"(?i)([?&;]" + _SECRET_KEYS + r"=)[^&;]*")
+_SECRET_PAIRS = re.compile(r"(?i)((?:^|(?<=\s))" + _SECRET_KEYS + r"\s*=\s*)('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S*)")
+_URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
 
 class DatabaseError(RadpathError):
@@ -36,20 +41,23 @@ class SchemaMismatchError(DatabaseError):
 
 
 def mask_url(url) -> str:
-    """The URL with its password (and any password= query parameter) replaced by ``***``; safe to print."""
+    """The URL with its password (and any password= query parameter) replaced by ``***``; safe to print.
+
+    The password may hold any character, raw (``?``, ``/``, ``#``, ``@``, ``:``) or %-encoded: the user information
+    runs from after ``scheme://`` to the LAST ``@`` (a host never holds one), so a query string holding an ``@`` is
+    masked up to it - more hidden than needed, never less."""
     if url is None:
         return ""
     text = url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else str(url)
     scheme, sep, rest = text.partition("://")
     if sep:
-        query_at = rest.find("?")
-        netloc_end = len(rest) if query_at < 0 else query_at
-        at = rest.rfind("@", 0, netloc_end)
+        at = rest.rfind("@")
         if at >= 0 and ":" in rest[:at]:
             user = rest[:at].split(":", 1)[0]
             rest = f"{user}:{MASK}{rest[at:]}"
         text = f"{scheme}{sep}{rest}"
-    return _SECRET_PARAMS.sub(lambda m: m.group(1) + MASK, text)
+    text = _SECRET_PARAMS.sub(lambda m: m.group(1) + MASK, text)
+    return _SECRET_PAIRS.sub(lambda m: m.group(1) + MASK, text)
 
 
 def password_of(url: str) -> str | None:
@@ -62,14 +70,29 @@ def password_of(url: str) -> str | None:
 
 
 def scrub(message: str, url: str | None) -> str:
-    """``message`` with the URL's password (raw or masked forms) removed."""
+    """``message`` with the URL's password removed: the whole URL, the password raw, %-encoded and decoded, any
+    other URL in the message (masked with :func:`mask_url`) and any ``password=`` pair."""
+    from urllib.parse import quote, unquote
+
     message = str(message)
     if url:
-        secret = password_of(url)
-        if secret:
-            message = message.replace(str(secret), MASK)
         message = message.replace(str(url), mask_url(url))
-    return message
+        secrets = {password_of(url), _raw_password(str(url))}
+        for secret in [s for s in secrets if s]:
+            for form in {secret, unquote(secret), quote(secret, safe=""), quote(secret)}:
+                if len(form) >= 2:  # a one-character "password" would mask every occurrence of that character
+                    message = message.replace(form, MASK)
+    message = _URL_IN_TEXT.sub(lambda m: mask_url(m.group(0)), message)
+    return _SECRET_PAIRS.sub(lambda m: m.group(1) + MASK, message)
+
+
+def _raw_password(url: str) -> str | None:
+    """The password as written in the URL (between ``user:`` and the last ``@``), still %-encoded."""
+    scheme, sep, rest = url.partition("://")
+    at = rest.rfind("@")
+    if not sep or at < 0 or ":" not in rest[:at]:
+        return None
+    return rest[:at].split(":", 1)[1]
 
 
 def resolve_url(url: str | None, *, env: str = SOURCE_ENV, what: str = "database") -> str:

@@ -69,3 +69,34 @@ def test_explain_does_not_interpret_report_words_as_rich_markup(tmp_path, make_c
     result = run(explain, [directory, "S00000", "--width", "200", "--show-text"])
     assert result.exit_code == 0
     assert "<script>" in result.output  # shown literally
+
+
+def test_explain_prints_no_terminal_escape_sequence_from_ids_or_text(tmp_path):
+    """A report (or an id) carrying ESC sequences, a carriage return, a bell or a bidi override: printed as
+    visible symbols, never sent to the terminal."""
+    from extractor.api import RunOptions, extract_file
+
+    hostile = "\x1b]0;owned\x07\x1b[2J\r\u202e"
+    # ids with control characters are refused at input (invalid_patient_id); a bidi override is allowed and flagged
+    reports = pd.DataFrame([{
+        "report_id": "R1", "patient_id": "P\u202e1", "report_date": "2020-01-01", "report_type": "US thyroid",
+        "text": f"THYROID ULTRASOUND. {hostile}Diffuse microcalcifications throughout the right lobe {hostile}"
+                "without a discrete mass."}])
+    reports.to_csv(tmp_path / "in.csv", index=False)
+    extract_file(tmp_path / "in.csv", tmp_path / "out", options=RunOptions(link=False, duckdb=False))
+    for args in (["R1", "--show-text", "--input", tmp_path / "in.csv"], ["P\u202e1"]):
+        result = run(explain, [tmp_path / "out", *args, "--width", "200"])
+        assert result.exit_code == 0, result.output
+        assert "microcalcification" in result.output
+        for character in ("\x1b", "\x07", "\r", "\u202e"):
+            assert character not in result.output, (args, character)
+    assert "\u241b" in run(explain, [tmp_path / "out", "R1", "--show-text", "--input", tmp_path / "in.csv",
+                                     "--width", "200"]).output  # ESC as its control picture
+
+
+def test_terminal_safe_keeps_offsets():
+    from extractor.audit.safety import terminal_safe
+
+    text = "a\x1b[0mb\tc\nd\x9be\u202ef\x7f"
+    assert len(terminal_safe(text)) == len(text)
+    assert terminal_safe(text) == "a\u241b[0mb\tc\nd\ufffde\ufffdf\u2421"

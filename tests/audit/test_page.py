@@ -178,3 +178,13 @@ def test_json_for_script_cannot_close_the_element():
 
 def test_xss_text_fixture_is_what_we_think(xss_text):
     assert "<script>" in xss_text and "onerror" in xss_text and "</textarea>" in xss_text
+
+
+def test_a_definition_title_with_dollar_signs_is_drawn_as_text():
+    """matplotlib reads "$...$" as mathtext: an unbalanced or bad expression raised at draw time."""
+    from extractor.audit.cohort import Rate
+    from extractor.audit.plots import rate_plot
+
+    for title in ("Costs $5 or $\\frac{", "TI-RADS $x^$ (bad mathtext)", "A $\\undefinedcmd$ here", "$\\frac{$"):
+        plot = rate_plot([Rate(title, 10, 3, 5)])
+        assert plot is not None and plot.uri.startswith("data:image/png;base64,")

@@ -133,7 +133,7 @@ def test_manifest_records_version_hashes_options_and_inputs(tmp_path):
     manifest = json.loads(path.read_text())
     assert manifest["radpath_version"] == __version__
     assert manifest["patterns_sha256"] == load_ruleset().fingerprint()
-    assert manifest["inputs"] == [{"path": str(data), "sha256": sha256_file(data), "bytes": data.stat().st_size,
+    assert manifest["inputs"] == [{"path": str(data), "absolute_path": str(data.resolve()), "sha256": sha256_file(data), "bytes": data.stat().st_size,
                                    "rows": 2}]
     assert {d["id"] for d in manifest["definitions"]} == {d.id for d in defs}
     assert manifest["options"] == {"cytology_days": 180} and manifest["tables"] == {"patients": 2}

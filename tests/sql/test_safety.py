@@ -1,6 +1,7 @@
 """What must never happen to a target database: a silent ALTER, a half-written run, a printed password."""
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -154,6 +155,14 @@ def test_a_killed_process_leaves_nothing(db, note, tmp_path):
     ("postgresql://me@host/db?password=s3cr3t&sslmode=require", "postgresql://me@host/db?password=***&sslmode=require"),
     ("mssql+pyodbc://me:pa:ss@dsn", "mssql+pyodbc://me:***@dsn"),
     ("sqlite:///notes.db", "sqlite:///notes.db"),
+    ("postgresql://me:pa?ss@host/db", "postgresql://me:***@host/db"),  # a "?" in the password
+    ("postgresql://me:pa?ss@host/db?sslmode=require", "postgresql://me:***@host/db?sslmode=require"),
+    ("postgresql://me:p@ss@host:5432/db", "postgresql://me:***@host:5432/db"),  # a raw "@"
+    ("postgresql://me:p/s#s@host/db", "postgresql://me:***@host/db"),
+    ("postgresql://me:p%3Fs%40s%25@host/db", "postgresql://me:***@host/db"),  # %-encoded
+    ("postgresql://me@host/db?password=a?b&sslmode=require", "postgresql://me@host/db?password=***&sslmode=require"),
+    ("mssql+pyodbc://me@dsn;PWD=s3cr3t;Trusted=no", "mssql+pyodbc://me@dsn;PWD=***;Trusted=no"),
+    ("host=h password='a b c' dbname=d", "host=h password=*** dbname=d"),  # libpq keyword/value
 ])
 def test_mask_url(url, shown):
     assert mask_url(url) == shown
@@ -162,6 +171,27 @@ def test_mask_url(url, shown):
 def test_scrub_removes_the_password_from_driver_messages():
     url = "postgresql://me:s3cr3t@host/db"
     assert "s3cr3t" not in scrub("FATAL: password s3cr3t for postgresql://me:s3cr3t@host/db rejected", url)
+
+
+@pytest.mark.parametrize("url, secrets", [
+    ("postgresql://me:pa?ss@host/db", ["pa?ss"]),
+    ("postgresql://me:p%3Fs%40s%25@host/db", ["p%3Fs%40s%25", "p?s@s%"]),
+])
+def test_scrub_removes_every_form_of_the_password(url, secrets):
+    message = f"could not connect to {url}: user me password {secrets[-1]} rejected; also p%3Fs%40s%25, password=x"
+    for secret in secrets:
+        assert secret not in scrub(message, url)
+    assert "password=x" not in scrub(message, url)
+
+
+def test_a_question_mark_in_a_password_is_never_printed(tmp_path):
+    """Connection refused on loopback: the error names the URL, masked."""
+    url = "postgresql+psycopg://me:Qu?st1on-pw@127.0.0.1:1/db"
+    result = CliRunner().invoke(extract_sql, ["--from-sql", url, "--table", "t", "--out", str(tmp_path / "o"),
+                                              "--verbose"])
+    assert result.exit_code == 2, result.output
+    assert "Qu?st1on-pw" not in result.output and "st1on" not in result.output
+    assert "me:***@127.0.0.1:1/db" in result.output
 
 
 def test_bad_sqlite_path_is_a_one_line_error(tmp_path):
@@ -205,6 +235,33 @@ def test_the_password_of_a_working_url_is_in_no_output(postgres_server, note, tm
     assert json.loads(outputs[2])["inputs"][0]["url"].startswith("postgresql+psycopg://radpath:***@")
     for text in outputs:
         assert password not in text
+
+
+@pytest.mark.parametrize("written, password", [
+    ("Qu?st1on-pw#1/x", "Qu?st1on-pw#1/x"),  # raw: SQLAlchemy takes everything up to the last "@"
+    ("p%40ss%25w%3Frd-2", "p@ss%w?rd-2"),  # %-encoded "@", "%" and "?"
+])
+def test_a_password_with_url_characters_is_in_no_output(postgres_server, note, tmp_path, caplog, written, password):
+    role = "r3_" + hashlib.sha1(written.encode()).hexdigest()[:8]
+    _execute(postgres_server["URL"], f'DROP ROLE IF EXISTS "{role}"',
+             f"CREATE ROLE \"{role}\" LOGIN SUPERUSER PASSWORD '{password}'")
+    scheme, rest = postgres_server["URL"].split("://", 1)
+    url = f"{scheme}://{role}:{written}@{rest.split('@', 1)[1]}"
+    schema = role + "_cdm"
+    load_note(postgres_server["URL"], note, schema=schema)
+    caplog.set_level("DEBUG")
+    result = CliRunner().invoke(extract_sql, ["--from-sql", url, "--omop", "--schema", schema, "--to-sql", url,
+                                              "--target-schema", role + "_out", "--run-id", "pw", "--out",
+                                              str(tmp_path / "out"), "--verbose"],
+                                env={"PGPASSFILE": "/nonexistent"}, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    outputs = [result.output, caplog.text, (tmp_path / "out" / "manifest.json").read_text()]
+    with sa.create_engine(postgres_server["URL"]).connect() as conn:
+        outputs.append(conn.execute(sa.text(f'SELECT manifest || source FROM "{role}_out".radpath_runs')).scalar())
+    assert json.loads(outputs[2])["inputs"][0]["url"].startswith(f"{scheme}://{role}:***@")
+    for text in outputs:
+        for secret in {written, password, written[:6], password[:6]}:
+            assert secret not in text
 
 
 def test_credentials_from_the_environment(postgres_server, note, monkeypatch):
