@@ -1,6 +1,23 @@
-"""Report kind (ultrasound, cytology, surgical_pathology, other) from the type hint and the text (no spaCy)."""
+"""Report kind (ultrasound, cytology, surgical_pathology, other) from the report's own layout, its cues and the
+type hint (no spaCy).
+
+The rules are patterns/report_kinds.tsv; sections come from patterns/sections.tsv. Evidence, strongest first:
+- structure: the title / header lines (``source title``: the first short lines of the report outside any
+  history or indication section) and document markers anywhere (``source marker``: a salutation, a sign-off,
+  "MDT discussion"), which say what the document is;
+- text cues (``source text``), counted only where the report describes its own exam: a cue inside a section that
+  does not describe this exam (history, indication, comparison, recommendation: ``current no`` in sections.tsv)
+  or inside a sentence that recommends, supposes or quotes (``source discount``: "consider FNA", "if ... develop",
+  "her ultrasound on 3 March showed") counts for nothing. So an ultrasound whose plan says "FNA advised" stays an
+  ultrasound, and a clinic letter that quotes imaging is ``other``.
+
+Decision: a type hint decides when the report's structure names no other kind and the text has a cue of the hinted
+kind; otherwise the heaviest kind wins (ties: surgical_pathology > cytology > ultrasound > other), a hint being
+overridden only by a structure cue or by strong text evidence with no cue of the hinted kind at all.
+"""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .ruleset import RuleSet
@@ -8,19 +25,37 @@ from .ruleset import RuleSet
 KIND_TIE_ORDER = ("surgical_pathology", "cytology", "ultrasound", "other")
 STRONG_TEXT_SCORE = 8  # text evidence that overrides a hint the text does not support at all
 MAX_HITS_PER_CUE = 3
+TITLE_LINES = 3  # how many first non-blank lines may be the title / header
+TITLE_MAX_CHARS = 90  # a longer line is prose, not a title
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
 
 
 @dataclass(frozen=True)
 class KindDecision:
     kind: str
-    source: str  # hint | text | hint_overridden_by_text | none
-    scores: dict  # text score per kind; empty when a hint the text supports decided
+    source: str  # hint | structure | text | hint_overridden_by_text | hint_overridden_by_structure | none
+    scores: dict  # score per kind; empty when a hint the text supports decided
 
 
 class KindClassifier:
     def __init__(self, ruleset: RuleSet):
-        self.hint_rules = [r for r in ruleset.report_kinds if r.get("source") == "hint"]
-        self.text_rules = [r for r in ruleset.report_kinds if r.get("source") == "text"]
+        rules = ruleset.report_kinds
+        self.hint_rules = [r for r in rules if r.get("source") == "hint"]
+        self.text_rules = [r for r in rules if r.get("source") == "text"]
+        self.title_rules = [r for r in rules if r.get("source") == "title"]
+        self.marker_rules = [r for r in rules if r.get("source") == "marker"]
+        self.discount_rules = [r for r in rules if r.get("source") == "discount"]
+        self._finder = None
+        self._section_rules = ruleset.sections
+
+    @property
+    def finder(self):
+        if self._finder is None:
+            from .components.sections import SectionFinder  # plain text (the module's spaCy part is not used)
+
+            self._finder = SectionFinder(self._section_rules)
+        return self._finder
 
     def hint_kind(self, hint: str) -> str | None:
         hint = (hint or "").strip()
@@ -32,30 +67,101 @@ class KindClassifier:
         return None
 
     def supports(self, kind: str, text: str) -> bool:
-        """Whether ``kind`` scores above zero on ``text`` (stops at the first cue found)."""
-        return any(rule.regex.search(text) for rule in self.text_rules
-                   if rule.get("kind") == kind and int(rule.get("weight")) > 0)
+        """Whether ``kind`` has a text cue that counts (outside discounted ranges); stops at the first one."""
+        rules = [r for r in self.text_rules if r.get("kind") == kind and int(r.get("weight")) > 0]
+        if not any(rule.regex.search(text) for rule in rules):
+            return False
+        skip = self.discounted(text)
+        return any(not any(lo <= m.start() < hi for lo, hi in skip) for rule in rules for m in rule.regex.finditer(text))
+
+    # --- structure -------------------------------------------------------------------------------------------
+    def title_lines(self, text: str) -> list[str]:
+        """The report's title / header lines: its first short non-blank lines, up to the first line that opens a
+        section other than an exam / technique line ("Exam: US thyroid") or a bare title-like header, leaving out lines a discount rule
+        matches."""
+        kept = []
+        for raw in text.splitlines():
+            line = raw.strip(" \t-*•>#=_")
+            if not line:
+                continue
+            if len(kept) == TITLE_LINES:
+                break
+            opening = [s for s in self.finder.find(line) if s.start == 0 and s.header_end > 0]
+            if opening and opening[0].name != "technique" and (
+                    opening[0].name != "findings" or line[opening[0].header_end:].strip()):
+                break  # a section with content starts: the title block is over ("THYROID ULTRASOUND" alone is a title)
+            if len(line) <= TITLE_MAX_CHARS and not any(r.regex.search(line) for r in self.discount_rules):
+                kept.append(line)
+        return kept
+
+    def structure_scores(self, text: str) -> tuple[dict[str, int], list[str]]:
+        """Score per kind from the title (on the first title line any rule matches, the rule matching leftmost,
+        then the first in the file: "FNA of the left lobe (calcifications on US)" is a cytology title) and from
+        document markers (each marker rule counts once); with the ids of the rules that scored."""
+        scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        fired = []
+        for line in self.title_lines(text):
+            hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
+                    if (m := rule.regex.search(line))]
+            if hits:
+                _, _, rule = min(hits, key=lambda h: h[:2])
+                scores[rule.get("kind")] += int(rule.get("weight"))
+                fired.append(rule.id)
+                break
+        for rule in self.marker_rules:
+            if rule.regex.search(text):
+                scores[rule.get("kind")] += int(rule.get("weight"))
+                fired.append(rule.id)
+        return scores, fired
+
+    # --- text cues -------------------------------------------------------------------------------------------
+    def discounted(self, text: str) -> list[tuple[int, int]]:
+        """Character ranges whose cues do not count: sections that do not describe this exam, and sentences that
+        recommend, suppose or quote another exam's result."""
+        ranges = [(s.header_end, s.end) for s in self.finder.find(text) if not s.current]
+        for m in _SENTENCE.finditer(text):
+            sentence = m.group(0)
+            if any(rule.regex.search(sentence) for rule in self.discount_rules):
+                ranges.append((m.start(), m.end()))
+        return sorted(ranges)
 
     def text_scores(self, text: str) -> dict[str, int]:
         scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        skip = self.discounted(text)
         for rule in self.text_rules:
             hits = 0
-            for _ in rule.regex.finditer(text):
+            for m in rule.regex.finditer(text):
+                if any(lo <= m.start() < hi for lo, hi in skip):
+                    continue
                 hits += 1
                 if hits == MAX_HITS_PER_CUE:
                     break
             scores[rule.get("kind")] += hits * int(rule.get("weight"))
         return scores
 
+    def scores(self, text: str) -> dict[str, int]:
+        structure, _ = self.structure_scores(text)
+        cues = self.text_scores(text)
+        return {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
+
+    # --- decision --------------------------------------------------------------------------------------------
     def classify(self, hint: str, text: str) -> KindDecision:
+        text = text or ""
         from_hint = self.hint_kind(hint)
-        if from_hint is not None and self.supports(from_hint, text or ""):
-            return KindDecision(from_hint, "hint", {})  # the text supports the hint: it cannot be overridden
-        scores = self.text_scores(text or "")
+        structure, _ = self.structure_scores(text)
+        structural = {k for k, v in structure.items() if v > 0}
+        if from_hint is not None and not (structural - {from_hint}) and self.supports(from_hint, text):
+            return KindDecision(from_hint, "hint", {})  # the text supports the hint and nothing says otherwise
+        cues = self.text_scores(text)
+        scores = {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
         best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
         from_text = best if scores[best] > 0 else "other"
+        source = "structure" if structure[best] > 0 else "text"
         if from_hint is None:
-            return KindDecision(from_text, "text" if scores[best] > 0 else "none", scores)
-        if from_hint != from_text and scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
-            return KindDecision(from_text, "hint_overridden_by_text", scores)
+            return KindDecision(from_text, source if scores[best] > 0 else "none", scores)
+        if from_hint != from_text:
+            if structure[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+                return KindDecision(from_text, "hint_overridden_by_structure", scores)
+            if scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
+                return KindDecision(from_text, "hint_overridden_by_text", scores)
         return KindDecision(from_hint, "hint", scores)

@@ -19,6 +19,8 @@ ATTRIBUTE_VALUES = {
     "organ": {"lymph_node", "thyroid", "other"},
 }
 REPORT_KINDS = {"ultrasound", "cytology", "surgical_pathology", "other"}
+KIND_SOURCES = {"hint", "text", "title", "marker", "discount"}  # see patterns/report_kinds.tsv
+WEIGHTED_KIND_SOURCES = {"text", "title", "marker"}
 MENTION_STATUSES = ("affirmed", "uncertain", "negated")
 FIELD_VALUES = {
     "microcalcifications": {"present", "absent", "uncertain"},
@@ -128,12 +130,16 @@ def _load(directory: Path) -> RuleSet:
         directory / "report_kinds.tsv",
         required=["kind", "source"],
         optional=["weight"],
-        choices={"kind": REPORT_KINDS, "source": {"hint", "text"}},
+        choices={"kind": REPORT_KINDS | {"any"}, "source": KIND_SOURCES},
         category="REPORT_KIND",
     )
     for rule in kinds:
-        if rule.get("source") == "text" and not rule.get("weight").isdigit():
-            raise PatternError("text cues need a whole-number weight", path=rule.path, line=rule.line, rule_id=rule.id)
+        if (rule.get("kind") == "any") != (rule.get("source") == "discount"):
+            raise PatternError("kind 'any' is for discount rules, and discount rules have kind 'any'", path=rule.path,
+                               line=rule.line, rule_id=rule.id)
+        if rule.get("source") in WEIGHTED_KIND_SOURCES and not rule.get("weight").isdigit():
+            raise PatternError(f"{rule.get('source')} cues need a whole-number weight", path=rule.path, line=rule.line,
+                               rule_id=rule.id)
     abbreviations = read_rule_file(directory / "abbreviations.tsv", required=[], category="ABBREVIATION")
     context = _directional_rule_dir(directory / "context")
     check_unique_ids(
