@@ -52,7 +52,8 @@ class UltrasoundAggregator:
     def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
         out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}
         for name, needed in self.requires.items():
-            if out[needed].value not in {"present", "uncertain"}:
+            # contract v1.1: without the required finding the field is not_mentioned, unless explicitly denied
+            if out[needed].value not in {"present", "uncertain"} and out[name].value != "absent":
                 out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value}")
         micro = out["microcalcifications"]
         if micro.value in {"present", "uncertain"}:

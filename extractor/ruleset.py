@@ -18,6 +18,8 @@ ATTRIBUTE_VALUES = {
     "laterality": {"right", "left", "bilateral", "isthmus"},
     "organ": {"lymph_node", "thyroid", "other"},
 }
+TARGET_POLARITIES = {"", "negated"}  # negated: the matched words themselves state an absence ("surrounding echotexture
+# unremarkable", a table cell "none" under a calcification column)
 REPORT_KINDS = {"ultrasound", "cytology", "surgical_pathology", "other"}
 KIND_SOURCES = {"hint", "text", "title", "marker", "discount"}  # see patterns/report_kinds.tsv
 WEIGHTED_KIND_SOURCES = {"text", "title", "marker"}
@@ -102,7 +104,7 @@ def _field_rules(path: Path, target_labels: set[str]) -> list[Rule]:
 def _load(directory: Path) -> RuleSet:
     if not directory.is_dir():
         raise PatternError("patterns directory not found", path=str(directory))
-    targets = read_rule_dir(directory / "targets")
+    targets = read_rule_dir(directory / "targets", optional=["polarity"], choices={"polarity": TARGET_POLARITIES})
     attributes = {}
     for name, values in ATTRIBUTE_VALUES.items():
         weight_column = ["weight"] if name == "extent" else []

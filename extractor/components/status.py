@@ -6,6 +6,7 @@ Decision table (first matching row wins; one test per row in tests/components/te
 3. FAMILY modifier                                              -> excluded (family)
 4. HYPOTHETICAL modifier                                        -> excluded (hypothetical)
 5. NEGATED modifier                                             -> negated  (also when historical: "no longer seen")
+5b. target rule of polarity "negated" ("surrounding echotexture unremarkable", a table cell "none") -> negated
 6. HISTORICAL modifier                                          -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
@@ -55,6 +56,8 @@ def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
             return status, f"{category.lower()}: {_describe(modifiers[category], span.doc)}"
     if "NEGATED" in modifiers:
         return "negated", f"negated: {_describe(modifiers['NEGATED'], span.doc)}"
+    if span._.rule_polarity == "negated":
+        return "negated", f"negative statement: {span._.rule_id} {span.text!r}"
     if "HISTORICAL" in modifiers:
         return "excluded", f"historical: {_describe(modifiers['HISTORICAL'], span.doc)}"
     if "UNCERTAIN" in modifiers:

@@ -23,6 +23,7 @@ class ThyroidTargetMatcher:
                 continue
             span._.rule_id = match.rule.id
             span._.rule_literal = match.rule.literal
+            span._.rule_polarity = match.rule.get("polarity")
             spans.append(span)
         doc.spans[MENTIONS_KEY] = spans
         return doc
