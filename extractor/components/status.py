@@ -77,6 +77,8 @@ class ThyroidMentionStatus:
             section = section_at(sections, span.start_char, starts)
             span._.status, span._.status_reason = decide_status(span, section_current=section.current)
         hedge_appositions(spans)
+        trailing_hedges(doc, spans)
+        hedge_followups(spans)
         return doc
 
 
@@ -94,6 +96,72 @@ def hedge_appositions(spans: list[Span]) -> None:
                     first._.status = "uncertain"
                     first._.status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
                     break
+
+
+_CLAUSE_BREAK = ";"
+
+
+_PREPOSITIONS = {"in", "within", "of", "at", "on", "along", "involving", "throughout", "inside", "near", "from", "with"}
+_PRONOUNS = {"this", "these", "it", "they", "which", "that", "those"}
+
+
+def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
+    """A hedge that follows its finding (a backward UNCERTAIN trigger: "may be present", "cannot be excluded")
+    qualifies the first finding of its clause across the prepositional phrases between them, which a terminator may
+    have cut off ("microcalcifications in the lower pole of the right lobe may be present"); a clause after a
+    semicolon that is only the hedge ("...; cannot be excluded") qualifies the clause before it. Anything else
+    between finding and hedge (a comma, another subject: "nodule with foci, malignancy cannot be excluded") leaves
+    the finding as it is: the hedge is about something else."""
+    hedges = [m for g in (doc._.context_graph or ()) for m in g.modifiers
+              if m.category.upper() == "UNCERTAIN" and m.rule.direction.upper() == "BACKWARD"]
+    for hedge in hedges:
+        start, _ = hedge.modifier_span
+        sentence = doc[start].sent
+        breaks = [t.i for t in doc[sentence.start:start] if t.text == _CLAUSE_BREAK]
+        clause_start = breaks[-1] + 1 if breaks else sentence.start
+        in_clause = [s for s in spans if s.sent.start == sentence.start and clause_start <= s.start and s.end <= start]
+        if not in_clause and breaks and all(t.lower_ in _PRONOUNS for t in doc[clause_start:start]):
+            previous_start = breaks[-2] + 1 if len(breaks) > 1 else sentence.start
+            in_clause = [s for s in spans if s.sent.start == sentence.start and previous_start <= s.start
+                         and s.end <= breaks[-1]]
+            gap = []
+        elif in_clause:
+            gap = list(doc[in_clause[0].end:start])
+        else:
+            continue
+        if not in_clause:
+            continue
+        first = in_clause[0]
+        if gap and (gap[0].lower_ not in _PREPOSITIONS or any(t.text in {",", ";", ":"} for t in gap)):
+            continue
+        if first._.status == "affirmed":
+            first._.status = "uncertain"
+            first._.status_reason = f"hedged after the finding: {_describe(hedge, doc)}"
+
+
+def hedge_followups(spans: list[Span]) -> None:
+    """A finding described in one sentence and hedged in the next by a sentence that names only the same concept
+    ("Tiny echogenic foci in the left nodule. Microcalcifications cannot be excluded.") is uncertain: the hedge is
+    about what was just described, not a second finding."""
+    by_sentence: dict[int, list[Span]] = {}
+    for span in spans:
+        by_sentence.setdefault(span.sent.start, []).append(span)
+    starts = sorted(by_sentence)
+    for previous, current in zip(starts, starts[1:]):
+        later = by_sentence[current]
+        if len(later) != 1 or later[0]._.status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
+            continue
+        hedged = later[0]
+        if hedged.doc[previous].sent.end != hedged.sent.start:
+            continue  # not the sentence just before
+        own = (hedged._.attributes or {}).get("laterality")
+        own_side = own.value if own is not None and own.source == "sentence" else ""
+        for first in by_sentence[previous]:
+            side = (first._.attributes or {}).get("laterality")
+            if first.label_ == hedged.label_ and first._.status == "affirmed" and (
+                    not own_side or (side is not None and side.value == own_side)):
+                first._.status = "uncertain"
+                first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
 
 
 @Language.factory(
