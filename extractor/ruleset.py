@@ -41,6 +41,8 @@ class RuleSet:
     report_kinds: tuple[Rule, ...]
     abbreviations: tuple[Rule, ...]
     fields: tuple[Rule, ...]
+    tables: tuple[Rule, ...] = ()
+    amendments: tuple[Rule, ...] = ()
 
     @property
     def target_labels(self) -> set[str]:
@@ -100,6 +102,37 @@ def _field_rules(path: Path, target_labels: set[str]) -> list[Rule]:
     return rules
 
 
+def _table_rules(path: Path, target_labels: set[str]) -> list[Rule]:
+    if not path.is_file():
+        return []
+    rules = read_rule_file(path, required=["role", "label"], optional=["polarity"],
+                           choices={"role": {"column", "value"}, "polarity": TARGET_POLARITIES}, category="TABLE")
+    for rule in rules:
+        if rule.get("label") not in target_labels:
+            raise PatternError(f"label {rule.get('label')!r} has no file in targets/ (known: {sorted(target_labels)})",
+                               path=rule.path, line=rule.line, rule_id=rule.id)
+    return rules
+
+
+def _amendment_rules(path: Path, target_labels: set[str]) -> list[Rule]:
+    if not path.is_file():
+        return []
+    rules = read_rule_file(path, required=["role"], optional=["label", "by", "by_status"],
+                           choices={"role": {"header", "cue", "withdraw"}, "by_status": {"", "negated", "any"}},
+                           category="AMENDMENT")
+    for rule in rules:
+        if rule.get("role") != "withdraw":
+            continue
+        for column in ("label", "by"):
+            if rule.get(column) not in target_labels:
+                raise PatternError(f"{column} {rule.get(column)!r} has no file in targets/", path=rule.path,
+                                   line=rule.line, rule_id=rule.id)
+        if not rule.get("by_status"):
+            raise PatternError("withdraw rules need by_status (negated or any)", path=rule.path, line=rule.line,
+                               rule_id=rule.id)
+    return rules
+
+
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> RuleSet:
     if not directory.is_dir():
@@ -143,9 +176,12 @@ def _load(directory: Path) -> RuleSet:
             raise PatternError(f"{rule.get('source')} cues need a whole-number weight", path=rule.path, line=rule.line,
                                rule_id=rule.id)
     abbreviations = read_rule_file(directory / "abbreviations.tsv", required=[], category="ABBREVIATION")
+    tables = _table_rules(directory / "tables.tsv", {r.category for r in targets})
+    amendments = _amendment_rules(directory / "amendments.tsv", {r.category for r in targets})
     context = _directional_rule_dir(directory / "context")
     check_unique_ids(
-        [*targets, *context, *section_rules, *kinds, *abbreviations, *(r for rs in attributes.values() for r in rs)]
+        [*targets, *context, *section_rules, *kinds, *abbreviations, *tables, *amendments,
+         *(r for rs in attributes.values() for r in rs)]
     )
     fields = _field_rules(directory / "fields.tsv", {r.category for r in targets})
     return RuleSet(
@@ -157,6 +193,8 @@ def _load(directory: Path) -> RuleSet:
         report_kinds=tuple(kinds),
         abbreviations=tuple(abbreviations),
         fields=tuple(fields),
+        tables=tuple(tables),
+        amendments=tuple(amendments),
     )
 
 

@@ -14,10 +14,13 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
+from typing import Optional
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import MENTIONS_KEY, register_extensions
+from ..ruleset import load_ruleset
 from .sections import section_at
 
 
@@ -66,8 +69,9 @@ def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
 
 
 class ThyroidMentionStatus:
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str] = None):
         register_extensions()
+        self.amendments = Amendments(load_ruleset(patterns).amendments)
 
     def __call__(self, doc: Doc) -> Doc:
         sections = doc._.thyroid_sections
@@ -79,6 +83,7 @@ class ThyroidMentionStatus:
         hedge_appositions(spans)
         trailing_hedges(doc, spans)
         hedge_followups(spans)
+        self.amendments.apply(doc, spans, sections, starts)
         return doc
 
 
@@ -164,10 +169,54 @@ def hedge_followups(spans: list[Span]) -> None:
                 first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
 
 
+class Amendments:
+    """Withdrawals by an addendum or corrected report (patterns/amendments.tsv; contract v1.1 "Amended reports")."""
+
+    def __init__(self, rules):
+        self.headers = [r for r in rules if r.get("role") == "header"]
+        self.cues = [r for r in rules if r.get("role") == "cue"]
+        self.withdraw = [r for r in rules if r.get("role") == "withdraw"]
+
+    def apply(self, doc: Doc, spans: list[Span], sections, starts) -> None:
+        if not self.withdraw:
+            return
+        text = doc.text
+        amending = [s for s in sections if s.name == "comment" and s.header_end > s.start
+                    and any(r.regex.search(text, s.start, s.header_end) for r in self.headers)]
+        for section in amending:
+            inside = [s for s in spans if section.header_end <= s.start_char < section.end]
+            for sentence_start in sorted({s.sent.start for s in inside}):
+                in_sentence = [s for s in inside if s.sent.start == sentence_start]
+                sentence = in_sentence[0].sent
+                cued = any(r.regex.search(text, sentence.start_char, sentence.end_char) for r in self.cues)
+                for rule in self.withdraw:
+                    by = [s for s in in_sentence if s.label_ == rule.get("by")
+                          and (s._.status == "negated" or (rule.get("by_status") == "any" and cued))]
+                    if by:
+                        self._withdraw(spans, rule, sentence, section)
+
+    @staticmethod
+    def _withdraw(spans: list[Span], rule, sentence: Span, section) -> None:
+        sides = {c.value for s in spans if s.sent.start == sentence.start
+                 for c in [(s._.attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
+        for span in spans:
+            if span.label_ != rule.get("label") or span._.status not in {"affirmed", "uncertain"}:
+                continue
+            own = span.sent.start == sentence.start
+            if not own and span.start_char >= section.start:
+                continue  # only statements made before the amendment, and the amendment's own words that refer back
+            side = (span._.attributes or {}).get("laterality")
+            if not own and sides and side is not None and side.value not in sides:
+                continue  # a correction about one side leaves the other side's findings alone
+            span._.status = "excluded"
+            span._.status_reason = f"withdrawn by an amendment: {rule.id}"
+
+
 @Language.factory(
     "thyroid_status",
     requires=["span._.modifiers", "span._.attributes"],
     assigns=["span._.status", "span._.status_reason"],
+    default_config={"patterns": None},
 )
-def make_mention_status(nlp: Language, name: str):
-    return ThyroidMentionStatus(nlp, name)
+def make_mention_status(nlp: Language, name: str, patterns: Optional[str]):
+    return ThyroidMentionStatus(nlp, name, patterns=patterns)
