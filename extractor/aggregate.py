@@ -25,6 +25,41 @@ class FieldValue:
     value: str
     evidence: list[int] = field(default_factory=list)  # mention_index of the mentions behind the value
     rule: str = ""  # how the value was reached (precedence row, attribute rule)
+    reason: str = ""  # for an empty or not_mentioned value: why (a code of MISS_REASONS)
+
+
+# Why an ultrasound field is not_mentioned or empty (docs/data-dictionary.md, "Why a field is empty"). A mention that
+# feeds the field but was excluded gives the code of its exclusion; the first code in this order wins.
+MISS_REASONS = (
+    "withdrawn_by_amendment",  # an addendum or corrected report withdrew it
+    "historical_only",  # only an earlier exam, a history / comparison section, or a removed lesion
+    "hypothetical_only",  # only a recommendation or supposition ("biopsy if ... develop")
+    "lymph_node_only",  # only a lymph node's
+    "other_organ_only",  # only another structure's (parathyroid, ...)
+    "family_only",  # only a relative's
+    "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
+    "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
+    "no_mention",  # nothing in the report speaks of it
+)
+
+
+def exclusion_code(status_reason: str) -> str:
+    """The MISS_REASONS code of an excluded mention, from its status_reason (extractor.components.status)."""
+    if status_reason.startswith("withdrawn"):
+        return "withdrawn_by_amendment"
+    if status_reason.startswith("historical"):
+        return "historical_only"
+    if status_reason.startswith("hypothetical") or status_reason.startswith("section recommendation"):
+        return "hypothetical_only"
+    if status_reason.startswith("organ lymph_node"):
+        return "lymph_node_only"
+    if status_reason.startswith("organ"):
+        return "other_organ_only"
+    if status_reason.startswith("family") or status_reason.startswith("section family_history"):
+        return "family_only"
+    if status_reason.startswith("section"):
+        return "historical_only"  # a section that does not describe this exam (history, indication, comparison)
+    return "lookalike_only"
 
 
 class UltrasoundAggregator:
@@ -47,14 +82,29 @@ class UltrasoundAggregator:
         for rank, value in enumerate(PRECEDENCE, start=1):
             if value in given:
                 return FieldValue(value, given[value], f"precedence rank {rank}")
-        return FieldValue(NOT_MENTIONED, [], "precedence rank 4")
+        return self.why_not(name, mentions)
+
+    def why_not(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
+        """not_mentioned, with the reason and the mentions behind it: the field's own labels (patterns/fields.tsv,
+        look-alike rows included) that were excluded or give nothing."""
+        labels = {label for label, _ in self.feeds.get(name, ())}
+        codes: dict[str, list[int]] = {}
+        for mention in mentions:
+            if mention["label"] not in labels:
+                continue
+            code = exclusion_code(mention.get("status_reason") or "") if mention["status"] == "excluded" \
+                else "lookalike_only"
+            codes.setdefault(code, []).append(mention["mention_index"])
+        code = next((c for c in MISS_REASONS if c in codes), "no_mention")
+        return FieldValue(NOT_MENTIONED, codes.get(code, []), f"precedence rank 4 ({code})", code)
 
     def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
         out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}
         for name, needed in self.requires.items():
             # contract v1.1: without the required finding the field is not_mentioned, unless explicitly denied
             if out[needed].value not in {"present", "uncertain"} and out[name].value != "absent":
-                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value}")
+                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value} (no_microcalcifications)",
+                                       "no_microcalcifications")
         micro = out["microcalcifications"]
         if micro.value in {"present", "uncertain"}:
             evidence = set(micro.evidence)
@@ -64,7 +114,8 @@ class UltrasoundAggregator:
             out["microcalcification_laterality"] = laterality_of(behind)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
-                out[name] = FieldValue("", [], "microcalcifications not present or uncertain")
+                out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
+                                       "no_microcalcifications")
         return out
 
 
