@@ -27,3 +27,12 @@ def test_a_miss_says_why(us_fields, text, name, reason):
     assert row[name] in {"not_mentioned", ""}
     assert json.loads(row["evidence"])[name]["reason"] == reason
 
+
+
+def test_every_reason_code_is_documented():
+    from pathlib import Path
+
+    from extractor.aggregate import MISS_REASONS
+
+    dictionary = (Path(__file__).resolve().parents[1] / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    assert [code for code in MISS_REASONS if f"| `{code}` |" not in dictionary] == []
