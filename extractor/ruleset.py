@@ -11,7 +11,7 @@ from .resources import patterns_dir
 from .rules import Rule, check_unique_ids, read_rule_dir, read_rule_file
 
 CONTEXT_DIRECTIONS = {"forward", "backward", "bidirectional", "terminate", "pseudo"}
-CONTEXT_CATEGORIES = {"NEGATED", "UNCERTAIN", "HISTORICAL", "HYPOTHETICAL", "FAMILY", "PSEUDO", "TERMINATE"}
+CONTEXT_CATEGORIES = {"NEGATED", "UNCERTAIN", "HISTORICAL", "HYPOTHETICAL", "FAMILY", "PSEUDO", "TERMINATE", "CURRENT"}
 ATTRIBUTE_VALUES = {
     "extent": {"diffuse", "localized"},
     "clustering": {"clustered"},

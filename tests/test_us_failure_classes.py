@@ -111,3 +111,22 @@ def test_failure_class(us_fields, text, expected):
     row = us_fields(text)
     got = {key: row[KEYS[key]] for key in expected}
     assert got == expected
+
+
+# certainty words of contract v1.1: a finding "again seen" / "previously described ... unchanged" / "persistent" is
+# present on the current exam; "previously noted ... no longer seen" is a current absence, across a parenthetical
+PERSISTENCE = [
+    ("Previously described microcalcifications in the right lobe are unchanged.", {"mc": "present", "lat": "right"}),
+    ("Microcalcifications seen on the prior study in the left nodule are again seen.", {"mc": "present"}),
+    ("Microcalcifications, previously noted in the right lobe, are no longer seen.", {"mc": "absent"}),
+    ("Punctate echogenic foci in the left lobe are not seen today.", {"mc": "absent"}),
+    ("Microcalcifications in the right nodule, unlikely to be malignant.", {"mc": "present", "mass": "present"}),
+    ("The nodule seen on the 2019 study has since been removed; the right lobe is unchanged.",
+     {"mass": "not_mentioned"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", PERSISTENCE, ids=[c[0][:40] for c in PERSISTENCE])
+def test_persistence_and_late_negation(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected

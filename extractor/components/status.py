@@ -7,7 +7,7 @@ Decision table (first matching row wins; one test per row in tests/components/te
 4. HYPOTHETICAL modifier                                        -> excluded (hypothetical)
 5. NEGATED modifier                                             -> negated  (also when historical: "no longer seen")
 5b. target rule of polarity "negated" ("surrounding echotexture unremarkable", a table cell "none") -> negated
-6. HISTORICAL modifier                                          -> excluded (historical)
+6. HISTORICAL modifier without a CURRENT one ("again seen", "unchanged") -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
 Then, apposition: an affirmed mention followed in its sentence by a hedged mention of the same concept, with the
@@ -46,7 +46,7 @@ def _describe(modifier, doc: Doc) -> str:
     return f"{trigger_rule_id(modifier)} {trigger_span(modifier, doc).text!r}"
 
 
-def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
+def decide_status(span: Span, *, section_current: bool, persists: bool = False) -> tuple[str, str]:
     modifiers = modifier_categories(span)
     organ_cue = (span._.attributes or {}).get("organ")
     organ = organ_cue.value if organ_cue else "thyroid"
@@ -61,7 +61,7 @@ def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
         return "negated", f"negated: {_describe(modifiers['NEGATED'], span.doc)}"
     if span._.rule_polarity == "negated":
         return "negated", f"negative statement: {span._.rule_id} {span.text!r}"
-    if "HISTORICAL" in modifiers:
+    if "HISTORICAL" in modifiers and not (persists or "CURRENT" in modifiers):
         return "excluded", f"historical: {_describe(modifiers['HISTORICAL'], span.doc)}"
     if "UNCERTAIN" in modifiers:
         return "uncertain", f"uncertain: {_describe(modifiers['UNCERTAIN'], span.doc)}"
@@ -77,9 +77,11 @@ class ThyroidMentionStatus:
         sections = doc._.thyroid_sections
         spans = list(doc.spans[MENTIONS_KEY])
         starts = [s.start for s in sections]
+        persisting = persistence_clauses(doc)
         for span in spans:
             section = section_at(sections, span.start_char, starts)
-            span._.status, span._.status_reason = decide_status(span, section_current=section.current)
+            span._.status, span._.status_reason = decide_status(
+                span, section_current=section.current, persists=_persists(span, persisting))
         hedge_appositions(spans)
         trailing_hedges(doc, spans)
         hedge_followups(spans)
@@ -104,6 +106,31 @@ def hedge_appositions(spans: list[Span]) -> None:
 
 
 _CLAUSE_BREAK = ";"
+REMOVED_RULES = {"his-009"}  # a removed lesion stays historical even when something else "is unchanged"
+
+
+def persistence_clauses(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token range of every clause (a sentence cut at semicolons) with a CURRENT trigger ("again
+    seen", "unchanged", "persistent"): a finding there that names an earlier exam is on the current exam too, even
+    when a terminator ("in the right lobe") cut the trigger's own scope."""
+    found = []
+    for graph in doc._.context_graph or ():
+        for modifier in graph.modifiers:
+            if modifier.category.upper() != "CURRENT":
+                continue
+            at = modifier.modifier_span[0]
+            sentence = doc[at].sent
+            lo = max([t.i + 1 for t in doc[sentence.start:at] if t.text == _CLAUSE_BREAK], default=sentence.start)
+            hi = min([t.i for t in doc[at:sentence.end] if t.text == _CLAUSE_BREAK], default=sentence.end)
+            found.append((lo, hi))
+    return found
+
+
+def _persists(span: Span, clauses: list[tuple[int, int]]) -> bool:
+    historical = modifier_categories(span).get("HISTORICAL")
+    if historical is None or trigger_rule_id(historical) in REMOVED_RULES:
+        return False
+    return any(lo <= span.start and span.end <= hi for lo, hi in clauses)
 
 
 _PREPOSITIONS = {"in", "within", "of", "at", "on", "along", "involving", "throughout", "inside", "near", "from", "with"}
@@ -111,21 +138,23 @@ _PRONOUNS = {"this", "these", "it", "they", "which", "that", "those"}
 
 
 def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
-    """A hedge that follows its finding (a backward UNCERTAIN trigger: "may be present", "cannot be excluded")
-    qualifies the first finding of its clause across the prepositional phrases between them, which a terminator may
-    have cut off ("microcalcifications in the lower pole of the right lobe may be present"); a clause after a
-    semicolon that is only the hedge ("...; cannot be excluded") qualifies the clause before it. Anything else
-    between finding and hedge (a comma, another subject: "nodule with foci, malignancy cannot be excluded") leaves
-    the finding as it is: the hedge is about something else."""
-    hedges = [m for g in (doc._.context_graph or ()) for m in g.modifiers
-              if m.category.upper() == "UNCERTAIN" and m.rule.direction.upper() == "BACKWARD"]
-    for hedge in hedges:
-        start, _ = hedge.modifier_span
+    """A hedge or negation that follows its finding (a backward UNCERTAIN or NEGATED trigger: "may be present",
+    "cannot be excluded", "are no longer seen") qualifies the first finding of its clause across the prepositional
+    phrases between them, which a terminator may have cut off ("microcalcifications in the lower pole of the right
+    lobe may be present"), or across one parenthetical between commas ("microcalcifications, previously noted in the
+    right lobe, are no longer seen": a current absence). A clause after a semicolon that is only the hedge
+    ("...; cannot be excluded") qualifies the clause before it. Anything else between finding and trigger (a comma,
+    another subject: "nodule with foci, malignancy cannot be excluded") leaves the finding as it is."""
+    triggers = [m for g in (doc._.context_graph or ()) for m in g.modifiers
+                if m.category.upper() in {"UNCERTAIN", "NEGATED"} and m.rule.direction.upper() == "BACKWARD"]
+    for trigger in triggers:
+        negation = trigger.category.upper() == "NEGATED"
+        start, _ = trigger.modifier_span
         sentence = doc[start].sent
         breaks = [t.i for t in doc[sentence.start:start] if t.text == _CLAUSE_BREAK]
         clause_start = breaks[-1] + 1 if breaks else sentence.start
         in_clause = [s for s in spans if s.sent.start == sentence.start and clause_start <= s.start and s.end <= start]
-        if not in_clause and breaks and all(t.lower_ in _PRONOUNS for t in doc[clause_start:start]):
+        if not in_clause and not negation and breaks and all(t.lower_ in _PRONOUNS for t in doc[clause_start:start]):
             previous_start = breaks[-2] + 1 if len(breaks) > 1 else sentence.start
             in_clause = [s for s in spans if s.sent.start == sentence.start and previous_start <= s.start
                          and s.end <= breaks[-1]]
@@ -134,14 +163,28 @@ def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
             gap = list(doc[in_clause[0].end:start])
         else:
             continue
-        if not in_clause:
+        if not in_clause or not _phrase_gap(gap):
             continue
         first = in_clause[0]
-        if gap and (gap[0].lower_ not in _PREPOSITIONS or any(t.text in {",", ";", ":"} for t in gap)):
-            continue
-        if first._.status == "affirmed":
+        if negation:
+            if first._.status == "affirmed" or (first._.status == "excluded"
+                                                and first._.status_reason.startswith("historical")):
+                first._.status = "negated"
+                first._.status_reason = f"negated after the finding: {_describe(trigger, doc)}"
+        elif first._.status == "affirmed":
             first._.status = "uncertain"
-            first._.status_reason = f"hedged after the finding: {_describe(hedge, doc)}"
+            first._.status_reason = f"hedged after the finding: {_describe(trigger, doc)}"
+
+
+def _phrase_gap(gap: list) -> bool:
+    """Whether the words between a finding and a trigger after it are only prepositional phrases ("in the lower
+    pole of the right lobe") or one parenthetical between commas (", previously noted in the right lobe,")."""
+    if not gap:
+        return True
+    commas = [i for i, t in enumerate(gap) if t.text in {",", ";", ":"}]
+    if not commas:
+        return gap[0].lower_ in _PREPOSITIONS
+    return len(gap) >= 3 and commas == [0, len(gap) - 1] and gap[0].text == gap[-1].text == ","
 
 
 def hedge_followups(spans: list[Span]) -> None:
