@@ -37,6 +37,7 @@ MISS_REASONS = (
     "lymph_node_only",  # only a lymph node's
     "other_organ_only",  # only another structure's (parathyroid, ...)
     "family_only",  # only a relative's
+    "partial_negation",  # negated for some nodules only, while the report describes others (contract v1.1)
     "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
     "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
     "no_mention",  # nothing in the report speaks of it
@@ -81,6 +82,12 @@ class UltrasoundAggregator:
                     given.setdefault(by_status[mention["status"]], []).append(mention["mention_index"])
         for rank, value in enumerate(PRECEDENCE, start=1):
             if value in given:
+                if value == "absent" and name == "microcalcifications":
+                    uncovered = uncovered_nodules(given[value], mentions)
+                    if uncovered:
+                        return FieldValue(NOT_MENTIONED, given[value],
+                                          f"partial negation: {len(uncovered)} nodule(s) not covered (partial_negation)",
+                                          "partial_negation")
                 return FieldValue(value, given[value], f"precedence rank {rank}")
         return self.why_not(name, mentions)
 
@@ -117,6 +124,27 @@ class UltrasoundAggregator:
                 out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
                                        "no_microcalcifications")
         return out
+
+
+def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
+    """Contract v1.1: negations about single nodules make the gland-level field absent only when together they
+    cover every nodule the report describes. When every negation lies in a nodule block ("Nodule 2 ... Echogenic
+    foci: none"), every block of the report (a block starts at a nodule heading: a NODULE mention opening its
+    sentence in a nodule section) must hold one; a negation outside the blocks ("No calcification" in a lobe's
+    findings, "no calcifications in either lobe") covers the gland as before. Returns the blocks not covered."""
+    rows = sorted(mentions, key=lambda m: m.get("start_char") or 0)
+    starts = [m["start_char"] for m in rows if m.get("section") == "nodule" and m["label"] == "NODULE"
+              and m.get("start_char") is not None and m["start_char"] == m.get("sentence_start")]
+    negated = set(negated)
+    negated_rows = [m for m in rows if m["mention_index"] in negated]
+    if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
+        return set()
+
+    def block(m):
+        return max((s for s in starts if s <= m["start_char"]), default=None)
+
+    covered = {block(m) for m in negated_rows}
+    return {f"nodule at {s}" for s in starts if s not in covered}
 
 
 def extent_of(mentions: list[Mapping]) -> FieldValue:

@@ -17,6 +17,8 @@ CASES = [
     ("Gland of normal size, homogeneous.", "mass", "no_mention"),
     ("Micronodular echotexture of thyroiditis in both lobes.", "mass", "lookalike_only"),
     ("No calcification. 1 cm cyst on the left.", "microcalcification_extent", "no_microcalcifications"),
+    ("Nodule 1: right, solid. Echogenic foci: none.\nNodule 2: left, 7 mm, solid.", "microcalcifications",
+     "partial_negation"),
     ("No calcification. 1 cm cyst on the left.", "focal_echogenicity_change", "no_microcalcifications"),
 ]
 

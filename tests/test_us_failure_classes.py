@@ -130,3 +130,19 @@ PERSISTENCE = [
 def test_persistence_and_late_negation(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# contract v1.1: negations about single nodules make the gland-level field absent only when they cover every nodule
+PARTIAL_NEGATION = [
+    ("Nodule 1 (right): solid, 8 mm. Echogenic foci: none.\nNodule 2 (left): solid, 11 mm, wider than tall.",
+     {"mc": "not_mentioned", "mass": "present"}),
+    ("Nodule #1: right, 9 mm, solid. Echogenic foci: none.\nNodule #2: left, 6 mm, cystic.",
+     {"mc": "not_mentioned"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", PARTIAL_NEGATION, ids=[c[0][:40] for c in PARTIAL_NEGATION])
+def test_partial_negation_of_nodules(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
+
