@@ -13,7 +13,8 @@ The rules are patterns/report_kinds.tsv; sections come from patterns/sections.ts
 
 Decision: a type hint decides when the report's structure names no other kind and the text has a cue of the hinted
 kind; otherwise the heaviest kind wins (ties: surgical_pathology > cytology > ultrasound > other), a hint being
-overridden only by a structure cue or by strong text evidence with no cue of the hinted kind at all.
+overridden only by a title of another kind or by strong evidence with no cue of the hinted kind at all (a document
+marker alone does not override a hint: a pathology form may carry a "chief complaint" box).
 """
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ class KindClassifier:
                 kept.append(line)
         return kept
 
-    def structure_scores(self, text: str) -> tuple[dict[str, int], list[str]]:
+    def structure_scores(self, text: str, *, markers: bool = True) -> tuple[dict[str, int], list[str]]:
         """Score per kind from the title (on the first title line any rule matches, the rule matching leftmost,
         then the first in the file: "FNA of the left lobe (calcifications on US)" is a cytology title) and from
         document markers (each marker rule counts once); with the ids of the rules that scored."""
@@ -108,7 +109,7 @@ class KindClassifier:
                 scores[rule.get("kind")] += int(rule.get("weight"))
                 fired.append(rule.id)
                 break
-        for rule in self.marker_rules:
+        for rule in self.marker_rules if markers else ():
             if rule.regex.search(text):
                 scores[rule.get("kind")] += int(rule.get("weight"))
                 fired.append(rule.id)
@@ -160,8 +161,9 @@ class KindClassifier:
         if from_hint is None:
             return KindDecision(from_text, source if scores[best] > 0 else "none", scores)
         if from_hint != from_text:
-            if structure[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
-                return KindDecision(from_text, "hint_overridden_by_structure", scores)
+            titled, _ = self.structure_scores(text, markers=False)
+            if titled[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+                return KindDecision(from_text, "hint_overridden_by_structure", scores)  # a title, not a marker
             if scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
                 return KindDecision(from_text, "hint_overridden_by_text", scores)
         return KindDecision(from_hint, "hint", scores)

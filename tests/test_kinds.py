@@ -45,7 +45,8 @@ def _full_scoring(classifier, hint, text):
     from_text = best if scores[best] > 0 else "other"
     if from_hint is None or from_hint == from_text:
         return from_text
-    if structure[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+    titled, _ = classifier.structure_scores(text, markers=False)
+    if titled[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
         return from_text
     if scores[from_hint] == 0 and scores[best] >= STRONG_TEXT_SCORE:
         return from_text
@@ -95,6 +96,11 @@ STRUCTURE_CASES = [
          "papillary carcinoma. Outcome: total thyroidectomy.", "other"),
     ("FNA", "Progress note\nAssessment and plan: FNA of the right nodule was Bethesda II (benign follicular "
             "nodule); repeat ultrasound in a year.", "other"),
+    ("", "PREOPERATIVE DIAGNOSIS: right thyroid nodule, Bethesda V.\nPROCEDURE: right hemithyroidectomy.\n"
+         "ESTIMATED BLOOD LOSS: 20 mL.\nThe patient was taken to the operating room; the right lobe was resected "
+         "and sent for frozen section and permanent pathology.", "other"),
+    ("", "HOSPITAL COURSE: uneventful after total thyroidectomy; final pathology papillary carcinoma, margins "
+         "negative.\nDISCHARGE MEDICATIONS: levothyroxine.", "other"),
     # the title says what the document is
     ("US", "ULTRASOUND-GUIDED FNA, RIGHT LOBE\nAdequate smears with colloid and benign follicular cells.\n"
            "Bethesda II.", "cytology"),
