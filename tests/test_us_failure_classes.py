@@ -146,3 +146,17 @@ def test_partial_negation_of_nodules(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
 
+
+
+# more certainty words of contract v1.1: "?X", and a hedge after the finding's location given as ", right lobe:"
+QUESTION_MARKS = [
+    ("?microcalcifications in the left lobe.", {"mc": "uncertain", "lat": "left"}),
+    ("Right lobe: ?nodule at the upper pole. No calcification.", {"mass": "uncertain", "mc": "absent"}),
+    ("Microcalcifications, right lobe: not excluded.", {"mc": "uncertain", "lat": "right"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", QUESTION_MARKS, ids=[c[0][:40] for c in QUESTION_MARKS])
+def test_question_marks_and_located_hedges(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected

@@ -2,7 +2,8 @@
 
 Rules, in order: a section header is its own sentence; a blank line ends a sentence; a single line break ends one
 unless the next line continues in lower case (and is not a "key = value" template line) or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
-".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not).
+".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not), except a "?" written against the
+next word ("?microcalcifications", a hedge).
 """
 
 import re
@@ -50,7 +51,9 @@ class ThyroidSentenceSplitter:
             while next_bound < len(bounds) and bounds[next_bound] <= token.idx:
                 at_header = True
                 next_bound += 1
-            if previous is not None and (break_next or at_header or previous.text in _ENDERS):
+            ends = previous is not None and previous.text in _ENDERS and not (
+                previous.text == "?" and not previous.whitespace_ and token.text[:1].isalpha())  # "?nodule" hedges
+            if previous is not None and (break_next or at_header or ends):
                 starts[i] = True
             break_next = False
             previous = token

@@ -178,13 +178,14 @@ def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
 
 def _phrase_gap(gap: list) -> bool:
     """Whether the words between a finding and a trigger after it are only prepositional phrases ("in the lower
-    pole of the right lobe") or one parenthetical between commas (", previously noted in the right lobe,")."""
+    pole of the right lobe") or one parenthetical between commas (", previously noted in the right lobe,") or
+    between a comma and a colon (", right lobe:")."""
     if not gap:
         return True
     commas = [i for i, t in enumerate(gap) if t.text in {",", ";", ":"}]
     if not commas:
         return gap[0].lower_ in _PREPOSITIONS
-    return len(gap) >= 3 and commas == [0, len(gap) - 1] and gap[0].text == gap[-1].text == ","
+    return len(gap) >= 3 and commas == [0, len(gap) - 1] and gap[0].text == "," and gap[-1].text in {",", ":"}
 
 
 def hedge_followups(spans: list[Span]) -> None:
