@@ -18,9 +18,11 @@ marker alone does not override a hint: a pathology form may carry a "chief compl
 """
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
+from .components.matching import TextIndex, find_all
 from .ruleset import RuleSet
 
 KIND_TIE_ORDER = ("surgical_pathology", "cytology", "ultrasound", "other")
@@ -30,6 +32,10 @@ TITLE_LINES = 3  # how many first non-blank lines may be the title / header
 TITLE_MAX_CHARS = 90  # a longer line is prose, not a title
 
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
+
+
+def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(lo <= position < hi for lo, hi in ranges)
 
 
 @dataclass(frozen=True)
@@ -43,10 +49,12 @@ class KindClassifier:
     def __init__(self, ruleset: RuleSet):
         rules = ruleset.report_kinds
         self.hint_rules = [r for r in rules if r.get("source") == "hint"]
-        self.text_rules = [r for r in rules if r.get("source") == "text"]
+        # tuples: the matcher (extractor.components.matching) keeps a prepared plan per rule tuple
+        self.text_rules = tuple(r for r in rules if r.get("source") == "text")
         self.title_rules = [r for r in rules if r.get("source") == "title"]
-        self.marker_rules = [r for r in rules if r.get("source") == "marker"]
-        self.discount_rules = [r for r in rules if r.get("source") == "discount"]
+        self.marker_rules = tuple(r for r in rules if r.get("source") == "marker")
+        self.discount_rules = tuple(r for r in rules if r.get("source") == "discount")
+        self._last: tuple[str, TextIndex] | None = None
         self._finder = None
         self._section_rules = ruleset.sections
 
@@ -67,13 +75,23 @@ class KindClassifier:
                 return rule.get("kind")
         return None
 
+    def _index(self, text: str) -> TextIndex:
+        """One TextIndex per text (classify asks for several rule groups over the same text)."""
+        if self._last is None or self._last[0] is not text:
+            self._last = (text, TextIndex(text))
+        return self._last[1]
+
+    def _matches(self, text: str, rules: tuple) -> list:
+        return find_all(self._index(text), rules)
+
     def supports(self, kind: str, text: str) -> bool:
-        """Whether ``kind`` has a text cue that counts (outside discounted ranges); stops at the first one."""
-        rules = [r for r in self.text_rules if r.get("kind") == kind and int(r.get("weight")) > 0]
-        if not any(rule.regex.search(text) for rule in rules):
+        """Whether ``kind`` has a text cue that counts (outside discounted ranges)."""
+        hits = [m for m in self._matches(text, self.text_rules)
+                if m.rule.get("kind") == kind and int(m.rule.get("weight")) > 0]
+        if not hits:
             return False
         skip = self.discounted(text)
-        return any(not any(lo <= m.start() < hi for lo, hi in skip) for rule in rules for m in rule.regex.finditer(text))
+        return any(not _inside(m.start, skip) for m in hits)
 
     # --- structure -------------------------------------------------------------------------------------------
     def title_lines(self, text: str) -> list[str]:
@@ -109,10 +127,12 @@ class KindClassifier:
                 scores[rule.get("kind")] += int(rule.get("weight"))
                 fired.append(rule.id)
                 break
-        for rule in self.marker_rules if markers else ():
-            if rule.regex.search(text):
-                scores[rule.get("kind")] += int(rule.get("weight"))
-                fired.append(rule.id)
+        if markers:
+            hit = {m.rule.id for m in self._matches(text, self.marker_rules)}
+            for rule in self.marker_rules:
+                if rule.id in hit:
+                    scores[rule.get("kind")] += int(rule.get("weight"))
+                    fired.append(rule.id)
         return scores, fired
 
     # --- text cues -------------------------------------------------------------------------------------------
@@ -120,24 +140,25 @@ class KindClassifier:
         """Character ranges whose cues do not count: sections that do not describe this exam, and sentences that
         recommend, suppose or quote another exam's result."""
         ranges = [(s.header_end, s.end) for s in self.finder.find(text) if not s.current]
-        for m in _SENTENCE.finditer(text):
-            sentence = m.group(0)
-            if any(rule.regex.search(sentence) for rule in self.discount_rules):
-                ranges.append((m.start(), m.end()))
-        return sorted(ranges)
+        found = self._matches(text, self.discount_rules)
+        if found:
+            sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+            starts = [a for a, _ in sentences]
+            for m in found:
+                i = bisect.bisect_right(starts, m.start) - 1
+                if i >= 0:
+                    ranges.append(sentences[i])
+        return sorted(set(ranges))
 
     def text_scores(self, text: str) -> dict[str, int]:
         scores = {kind: 0 for kind in KIND_TIE_ORDER}
         skip = self.discounted(text)
-        for rule in self.text_rules:
-            hits = 0
-            for m in rule.regex.finditer(text):
-                if any(lo <= m.start() < hi for lo, hi in skip):
-                    continue
-                hits += 1
-                if hits == MAX_HITS_PER_CUE:
-                    break
-            scores[rule.get("kind")] += hits * int(rule.get("weight"))
+        hits: dict[str, int] = {}
+        for m in self._matches(text, self.text_rules):
+            if _inside(m.start, skip) or hits.get(m.rule.id, 0) >= MAX_HITS_PER_CUE:
+                continue
+            hits[m.rule.id] = hits.get(m.rule.id, 0) + 1
+            scores[m.rule.get("kind")] += int(m.rule.get("weight"))
         return scores
 
     def scores(self, text: str) -> dict[str, int]:
