@@ -25,6 +25,42 @@ class FieldValue:
     value: str
     evidence: list[int] = field(default_factory=list)  # mention_index of the mentions behind the value
     rule: str = ""  # how the value was reached (precedence row, attribute rule)
+    reason: str = ""  # for an empty or not_mentioned value: why (a code of MISS_REASONS)
+
+
+# Why an ultrasound field is not_mentioned or empty (docs/data-dictionary.md, "Why a field is empty"). A mention that
+# feeds the field but was excluded gives the code of its exclusion; the first code in this order wins.
+MISS_REASONS = (
+    "withdrawn_by_amendment",  # an addendum or corrected report withdrew it
+    "historical_only",  # only an earlier exam, a history / comparison section, or a removed lesion
+    "hypothetical_only",  # only a recommendation or supposition ("biopsy if ... develop")
+    "lymph_node_only",  # only a lymph node's
+    "other_organ_only",  # only another structure's (parathyroid, ...)
+    "family_only",  # only a relative's
+    "partial_negation",  # negated for some nodules only, while the report describes others (contract v1.1)
+    "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
+    "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
+    "no_mention",  # nothing in the report speaks of it
+)
+
+
+def exclusion_code(status_reason: str) -> str:
+    """The MISS_REASONS code of an excluded mention, from its status_reason (extractor.components.status)."""
+    if status_reason.startswith("withdrawn"):
+        return "withdrawn_by_amendment"
+    if status_reason.startswith("historical"):
+        return "historical_only"
+    if status_reason.startswith("hypothetical") or status_reason.startswith("section recommendation"):
+        return "hypothetical_only"
+    if status_reason.startswith("organ lymph_node"):
+        return "lymph_node_only"
+    if status_reason.startswith("organ"):
+        return "other_organ_only"
+    if status_reason.startswith("family") or status_reason.startswith("section family_history"):
+        return "family_only"
+    if status_reason.startswith("section"):
+        return "historical_only"  # a section that does not describe this exam (history, indication, comparison)
+    return "lookalike_only"
 
 
 class UltrasoundAggregator:
@@ -46,14 +82,36 @@ class UltrasoundAggregator:
                     given.setdefault(by_status[mention["status"]], []).append(mention["mention_index"])
         for rank, value in enumerate(PRECEDENCE, start=1):
             if value in given:
+                if value == "absent" and name == "microcalcifications":
+                    uncovered = uncovered_nodules(given[value], mentions)
+                    if uncovered:
+                        return FieldValue(NOT_MENTIONED, given[value],
+                                          f"partial negation: {len(uncovered)} nodule(s) not covered (partial_negation)",
+                                          "partial_negation")
                 return FieldValue(value, given[value], f"precedence rank {rank}")
-        return FieldValue(NOT_MENTIONED, [], "precedence rank 4")
+        return self.why_not(name, mentions)
+
+    def why_not(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
+        """not_mentioned, with the reason and the mentions behind it: the field's own labels (patterns/fields.tsv,
+        look-alike rows included) that were excluded or give nothing."""
+        labels = {label for label, _ in self.feeds.get(name, ())}
+        codes: dict[str, list[int]] = {}
+        for mention in mentions:
+            if mention["label"] not in labels:
+                continue
+            code = exclusion_code(mention.get("status_reason") or "") if mention["status"] == "excluded" \
+                else "lookalike_only"
+            codes.setdefault(code, []).append(mention["mention_index"])
+        code = next((c for c in MISS_REASONS if c in codes), "no_mention")
+        return FieldValue(NOT_MENTIONED, codes.get(code, []), f"precedence rank 4 ({code})", code)
 
     def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
         out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}
         for name, needed in self.requires.items():
-            if out[needed].value not in {"present", "uncertain"}:
-                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value}")
+            # contract v1.1: without the required finding the field is not_mentioned, unless explicitly denied
+            if out[needed].value not in {"present", "uncertain"} and out[name].value != "absent":
+                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value} (no_microcalcifications)",
+                                       "no_microcalcifications")
         micro = out["microcalcifications"]
         if micro.value in {"present", "uncertain"}:
             evidence = set(micro.evidence)
@@ -63,8 +121,30 @@ class UltrasoundAggregator:
             out["microcalcification_laterality"] = laterality_of(behind)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
-                out[name] = FieldValue("", [], "microcalcifications not present or uncertain")
+                out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
+                                       "no_microcalcifications")
         return out
+
+
+def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
+    """Contract v1.1: negations about single nodules make the gland-level field absent only when together they
+    cover every nodule the report describes. When every negation lies in a nodule block ("Nodule 2 ... Echogenic
+    foci: none"), every block of the report (a block starts at a nodule heading: a NODULE mention opening its
+    sentence in a nodule section) must hold one; a negation outside the blocks ("No calcification" in a lobe's
+    findings, "no calcifications in either lobe") covers the gland as before. Returns the blocks not covered."""
+    rows = sorted(mentions, key=lambda m: m.get("start_char") or 0)
+    starts = [m["start_char"] for m in rows if m.get("section") == "nodule" and m["label"] == "NODULE"
+              and m.get("start_char") is not None and m["start_char"] == m.get("sentence_start")]
+    negated = set(negated)
+    negated_rows = [m for m in rows if m["mention_index"] in negated]
+    if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
+        return set()
+
+    def block(m):
+        return max((s for s in starts if s <= m["start_char"]), default=None)
+
+    covered = {block(m) for m in negated_rows}
+    return {f"nodule at {s}" for s in starts if s not in covered}
 
 
 def extent_of(mentions: list[Mapping]) -> FieldValue:

@@ -114,8 +114,10 @@ class Extractor:
         if decision.kind == "ultrasound":
             for name, value in self.ultrasound.aggregate(mentions).items():
                 row[name] = value.value
-                if value.value:
+                if value.value or value.reason:
                     evidence[name] = {"mentions": value.evidence, "rule": value.rule}
+                    if value.reason:  # why the field is empty or not_mentioned (docs/data-dictionary.md)
+                        evidence[name]["reason"] = value.reason
         elif decision.kind in PATHOLOGY_KINDS:
             for name, value in self.pathology.aggregate(decision.kind, record["text"], mentions).items():
                 row[name] = value.value

@@ -108,16 +108,20 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
 def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
     """Score DIR/reports.csv against gold labels.
 
-    Prints per-field accuracy, per-value precision / recall / F1 and every miss with its report id.
+    Prints per-field accuracy, per-value precision / recall / F1, every miss with its report id and a report-kind
+    confusion matrix (rows gold, columns predicted).
 
     Example:
 
         radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv radpath-demo --min 0.97
     """
-    from .evaluate import evaluate_dir, format_scores
+    from .evaluate import evaluate_dir, evaluate_kinds_dir, format_confusion, format_scores
 
     scores = evaluate_dir(gold_path, out_dir)
     click.echo(format_scores(scores, show_misses=not no_misses))
+    confusion = format_confusion(evaluate_kinds_dir(gold_path, out_dir))
+    if confusion:
+        click.echo("\n" + confusion)
     if gold_patients_path:
         from .evaluate_patients import evaluate_patients_dir
 

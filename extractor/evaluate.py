@@ -110,6 +110,45 @@ def evaluate_dir(gold_path: str | Path, out_dir: str | Path) -> list[FieldScore]
     return score(gold, predicted)
 
 
+KIND_ORDER = ("ultrasound", "cytology", "surgical_pathology", "other")
+
+
+def kind_confusion(gold: pd.DataFrame, predicted: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Counts of (gold report_kind, predicted report_kind) over the gold reports; a gold report missing from the
+    prediction counts as predicted ``<missing>``."""
+    if "report_kind" not in gold.columns:
+        return {}
+    merged = gold[["report_id", "report_kind"]].merge(
+        predicted[["report_id", "report_kind"]] if "report_kind" in predicted.columns else predicted[["report_id"]],
+        on="report_id", how="left", suffixes=("_gold", "_pred"))
+    counts: dict[tuple[str, str], int] = {}
+    for g, p in zip(merged["report_kind_gold"], merged.get("report_kind_pred", pd.Series([None] * len(merged)))):
+        g, p = _cell(g), _cell(p) or "<missing>"
+        if g:
+            counts[(g, p)] = counts.get((g, p), 0) + 1
+    return counts
+
+
+def format_confusion(counts: dict[tuple[str, str], int]) -> str:
+    """A report-kind confusion matrix: one row per gold kind, one column per predicted kind."""
+    if not counts:
+        return ""
+    kinds = [k for k in KIND_ORDER if any(k in pair for pair in counts)]
+    kinds += sorted({k for pair in counts for k in pair} - set(kinds))
+    width = max(12, *(len(k) for k in kinds)) + 1
+    lines = ["report kind (rows gold, columns predicted):", f"{'':{width}}" + "".join(f"{k:>{width}}" for k in kinds)]
+    for g in kinds:
+        if any(pair[0] == g for pair in counts):
+            lines.append(f"{g:{width}}" + "".join(f"{counts.get((g, p), 0):>{width}}" for p in kinds))
+    return "\n".join(lines)
+
+
+def evaluate_kinds_dir(gold_path: str | Path, out_dir: str | Path) -> dict[tuple[str, str], int]:
+    gold = _read(Path(gold_path), "gold file")
+    predicted = _read(Path(out_dir) / "reports.csv", "reports.csv (run `radpath extract` first)")
+    return kind_confusion(gold, predicted)
+
+
 def format_scores(scores: list[FieldScore], *, show_misses: bool = True, per_value: bool = True) -> str:
     lines = [f"{'field':34} {'n':>4} {'accuracy':>9}"]
     for fs in scores:

@@ -12,6 +12,7 @@ DOC_EXTENSIONS = {
 SPAN_EXTENSIONS = {
     "rule_id": "",  # id of the target rule that matched the mention
     "rule_literal": "",  # its human-readable literal
+    "rule_polarity": "",  # "negated" when the target rule's words themselves state an absence (patterns/targets/)
     "section_name": "",  # section name the mention sits in
     "attributes": None,  # dict[str, Cue | None]: extent, clustering, laterality, organ and the cue behind each
     "status": "",  # affirmed | uncertain | negated | excluded

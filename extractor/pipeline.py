@@ -30,7 +30,7 @@ def build_nlp(patterns: str | None = None) -> Language:
     nlp.max_length = MAX_REPORT_CHARS
     customize_tokenizer(nlp, ruleset.abbreviations)
     for name in PIPE_NAMES:
-        config = {} if name in {"thyroid_sentences", "thyroid_status"} else {"patterns": directory}
+        config = {} if name == "thyroid_sentences" else {"patterns": directory}
         nlp.add_pipe(name, config=config)
     return nlp
 

@@ -10,8 +10,11 @@ import pytest
 from extractor.negex_kit import RADPATH, BinaryScore, evaluate_kit, find_concept, read_kit
 from extractor.pipeline import cached_nlp
 
-KIT = Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "negex_testset.tsv"
-MIN_NEGATION_F1 = 0.95
+KIT = next((p / "shared" / "realdata" / "negex_testset.tsv" for p in Path(__file__).resolve().parents
+            if (p / "shared" / "realdata" / "negex_testset.tsv").is_file()),
+           Path(__file__).resolve().parents[1].parent / "shared" / "realdata" / "negex_testset.tsv")
+MIN_NEGATION_F1 = 0.98
+MIN_TEMPORALITY_F1 = 0.70  # historical vs recent (issue 11: medSpaCy's default rules score 0.63 on the same Docs)
 
 
 @pytest.fixture(scope="module")
@@ -28,6 +31,14 @@ def test_negation_f1_on_negex_kit(nlp):
         f"negation F1 {negation.f1:.3f} < {MIN_NEGATION_F1} "
         f"(P {negation.precision:.3f}, R {negation.recall:.3f}, {len(scores.errors)} errors)"
     )
+
+
+@pytest.mark.skipif(not KIT.is_file(), reason=f"NegEx test kit not found at {KIT} (shared evaluation data)")
+def test_temporality_f1_on_negex_kit(nlp):
+    temporality = evaluate_kit(KIT, nlp=nlp, systems=[RADPATH])[RADPATH].temporality
+    assert temporality.f1 >= MIN_TEMPORALITY_F1, (
+        f"temporality F1 {temporality.f1:.3f} < {MIN_TEMPORALITY_F1} (P {temporality.precision:.3f}, "
+        f"R {temporality.recall:.3f})")
 
 
 def write_kit(tmp_path, rows):
@@ -80,3 +91,20 @@ def test_read_kit_keeps_values_as_text(tmp_path):
     path = write_kit(tmp_path, [("7", "NA", "Sodium NA 134.", "Affirmed", "Not particular", "Other")])
     (row,) = read_kit(path)
     assert (row.concept, row.temporality, row.experiencer) == ("NA", "Not particular", "Other")
+
+
+def test_general_historical_cues(tmp_path, nlp):
+    """Historical vs recent in this project's own wording: dated and "ago" events, earlier diagnoses and
+    "known" conditions are historical; what the patient presents with now, and what follows a procedure after
+    "status post", are not."""
+    rows = [
+        ("1", "goiter", "A GOITER was treated with radioiodine three years ago.", "Historical"),
+        ("2", "nodule", "She was diagnosed with a thyroid NODULE in 2015.", "Historical"),
+        ("3", "hypothyroidism", "Known HYPOTHYROIDISM on levothyroxine.", "Historical"),
+        ("4", "neck swelling", "History of Graves disease, now presents with NECK SWELLING.", "Recent"),
+        ("5", "hoarseness", "Status post right lobectomy for adenoma with new HOARSENESS this week.", "Recent"),
+        ("6", "thyroiditis", "Past medical history significant for THYROIDITIS.", "Historical"),
+    ]
+    path = write_kit(tmp_path, [(i, c, s, "Affirmed", t, "Patient") for i, c, s, t in rows])
+    scores = evaluate_kit(path, nlp=nlp, systems=[RADPATH])[RADPATH]
+    assert (scores.temporality.tp, scores.temporality.fp, scores.temporality.fn) == (4, 0, 0)

@@ -21,6 +21,10 @@ _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _HEADER_END = re.compile(r"[ \t]*(?:[:：]|[-–—](?=\s)|(?=\r?\n)|$)")
 
 
+_RECENT: dict = {}  # (id of the rule tuple, text) -> (the rule tuple, sections), oldest first
+_RECENT_SIZE = 512  # more than a pipeline batch, so every report of a batch is found once
+
+
 @dataclass(frozen=True)
 class Section:
     name: str
@@ -56,6 +60,17 @@ class SectionFinder:
         return best
 
     def find(self, text: str) -> list[Section]:
+        """Sections of ``text``; the last few texts' sections are kept, so that the report-kind classifier reads
+        the sections the pipeline found instead of finding them again (Sections are immutable)."""
+        key = (id(self.rules), text)
+        kept = _RECENT.get(key)
+        if kept is None or kept[0] is not self.rules:  # the entry holds its rules, so their id cannot be reused
+            kept = _RECENT[key] = (self.rules, self._find(text))
+            if len(_RECENT) > _RECENT_SIZE:
+                _RECENT.pop(next(iter(_RECENT)))
+        return list(kept[1])
+
+    def _find(self, text: str) -> list[Section]:
         starts = sorted({m.end() for m in _LINE_START.finditer(text)})
         inline = {m.end() for m in _INLINE_START.finditer(text)}
         found = []

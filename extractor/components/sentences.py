@@ -1,9 +1,12 @@
 """Sentence splitting for report text: periods, line breaks, bullets and headers without periods.
 
 Rules, in order: a section header is its own sentence; a blank line ends a sentence; a single line break ends one
-unless the next line continues in lower case or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
-".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not).
+unless the next line continues in lower case (and is not a "key = value" template line) or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
+".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not), except a "?" written against the
+next word ("?microcalcifications", a hedge).
 """
+
+import re
 
 import numpy
 from spacy.attrs import SENT_START
@@ -13,6 +16,8 @@ from spacy.tokens import Doc
 from ..extensions import register_extensions
 
 _ENDERS = {".", "!", "?"}
+# a template line "key = value" / "key: value": it starts a sentence even in lower case ("calcs = yes")
+_KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ \t]*[=:][ \t]*\S")
 _CONTINUERS = {",", "-", "and", "or", "of", "with", "the", "a", "an", "in", "to", "for", "without", "by", "at", "on", "x"}
 
 
@@ -38,6 +43,7 @@ class ThyroidSentenceSplitter:
                     following = doc[i + 1] if i + 1 < len(doc) else None
                     continues = previous.lower_ in _CONTINUERS or (
                         following is not None and following.text[:1].islower()
+                        and not _KEY_VALUE_LINE.match(doc.text, following.idx)
                     )
                     break_next = break_next or not continues
                 continue
@@ -45,7 +51,9 @@ class ThyroidSentenceSplitter:
             while next_bound < len(bounds) and bounds[next_bound] <= token.idx:
                 at_header = True
                 next_bound += 1
-            if previous is not None and (break_next or at_header or previous.text in _ENDERS):
+            ends = previous is not None and previous.text in _ENDERS and not (
+                previous.text == "?" and not previous.whitespace_ and token.text[:1].isalpha())  # "?nodule" hedges
+            if previous is not None and (break_next or at_header or ends):
                 starts[i] = True
             break_next = False
             previous = token

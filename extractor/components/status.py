@@ -6,17 +6,21 @@ Decision table (first matching row wins; one test per row in tests/components/te
 3. FAMILY modifier                                              -> excluded (family)
 4. HYPOTHETICAL modifier                                        -> excluded (hypothetical)
 5. NEGATED modifier                                             -> negated  (also when historical: "no longer seen")
-6. HISTORICAL modifier                                          -> excluded (historical)
+5b. target rule of polarity "negated" ("surrounding echotexture unremarkable", a table cell "none") -> negated
+6. HISTORICAL modifier without a CURRENT one ("again seen", "unchanged") -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
 Then, apposition: an affirmed mention followed in its sentence by a hedged mention of the same concept, with the
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
+from typing import Optional
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..extensions import MENTIONS_KEY, register_extensions
+from ..ruleset import load_ruleset
 from .sections import section_at
 
 
@@ -42,7 +46,7 @@ def _describe(modifier, doc: Doc) -> str:
     return f"{trigger_rule_id(modifier)} {trigger_span(modifier, doc).text!r}"
 
 
-def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
+def decide_status(span: Span, *, section_current: bool, persists: bool = False) -> tuple[str, str]:
     modifiers = modifier_categories(span)
     organ_cue = (span._.attributes or {}).get("organ")
     organ = organ_cue.value if organ_cue else "thyroid"
@@ -55,7 +59,9 @@ def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
             return status, f"{category.lower()}: {_describe(modifiers[category], span.doc)}"
     if "NEGATED" in modifiers:
         return "negated", f"negated: {_describe(modifiers['NEGATED'], span.doc)}"
-    if "HISTORICAL" in modifiers:
+    if span._.rule_polarity == "negated":
+        return "negated", f"negative statement: {span._.rule_id} {span.text!r}"
+    if "HISTORICAL" in modifiers and not (persists or "CURRENT" in modifiers):
         return "excluded", f"historical: {_describe(modifiers['HISTORICAL'], span.doc)}"
     if "UNCERTAIN" in modifiers:
         return "uncertain", f"uncertain: {_describe(modifiers['UNCERTAIN'], span.doc)}"
@@ -63,17 +69,23 @@ def decide_status(span: Span, *, section_current: bool) -> tuple[str, str]:
 
 
 class ThyroidMentionStatus:
-    def __init__(self, nlp: Language, name: str):
+    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str] = None):
         register_extensions()
+        self.amendments = Amendments(load_ruleset(patterns).amendments)
 
     def __call__(self, doc: Doc) -> Doc:
         sections = doc._.thyroid_sections
         spans = list(doc.spans[MENTIONS_KEY])
         starts = [s.start for s in sections]
+        persisting = persistence_clauses(doc)
         for span in spans:
             section = section_at(sections, span.start_char, starts)
-            span._.status, span._.status_reason = decide_status(span, section_current=section.current)
+            span._.status, span._.status_reason = decide_status(
+                span, section_current=section.current, persists=_persists(span, persisting))
         hedge_appositions(spans)
+        trailing_hedges(doc, spans)
+        hedge_followups(spans)
+        self.amendments.apply(doc, spans, sections, starts)
         return doc
 
 
@@ -93,10 +105,162 @@ def hedge_appositions(spans: list[Span]) -> None:
                     break
 
 
+_CLAUSE_BREAK = ";"
+REMOVED_RULES = {"his-009"}  # a removed lesion stays historical even when something else "is unchanged"
+
+
+def persistence_clauses(doc: Doc) -> list[tuple[int, int]]:
+    """(start, end) token range of every clause (a sentence cut at semicolons) with a CURRENT trigger ("again
+    seen", "unchanged", "persistent"): a finding there that names an earlier exam is on the current exam too, even
+    when a terminator ("in the right lobe") cut the trigger's own scope."""
+    found = []
+    for graph in doc._.context_graph or ():
+        for modifier in graph.modifiers:
+            if modifier.category.upper() != "CURRENT":
+                continue
+            at = modifier.modifier_span[0]
+            sentence = doc[at].sent
+            lo = max([t.i + 1 for t in doc[sentence.start:at] if t.text == _CLAUSE_BREAK], default=sentence.start)
+            hi = min([t.i for t in doc[at:sentence.end] if t.text == _CLAUSE_BREAK], default=sentence.end)
+            found.append((lo, hi))
+    return found
+
+
+def _persists(span: Span, clauses: list[tuple[int, int]]) -> bool:
+    historical = modifier_categories(span).get("HISTORICAL")
+    if historical is None or trigger_rule_id(historical) in REMOVED_RULES:
+        return False
+    return any(lo <= span.start and span.end <= hi for lo, hi in clauses)
+
+
+_PREPOSITIONS = {"in", "within", "of", "at", "on", "along", "involving", "throughout", "inside", "near", "from", "with"}
+_PRONOUNS = {"this", "these", "it", "they", "which", "that", "those"}
+
+
+def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
+    """A hedge or negation that follows its finding (a backward UNCERTAIN or NEGATED trigger: "may be present",
+    "cannot be excluded", "are no longer seen") qualifies the first finding of its clause across the prepositional
+    phrases between them, which a terminator may have cut off ("microcalcifications in the lower pole of the right
+    lobe may be present"), or across one parenthetical between commas ("microcalcifications, previously noted in the
+    right lobe, are no longer seen": a current absence). A clause after a semicolon that is only the hedge
+    ("...; cannot be excluded") qualifies the clause before it. Anything else between finding and trigger (a comma,
+    another subject: "nodule with foci, malignancy cannot be excluded") leaves the finding as it is."""
+    triggers = [m for g in (doc._.context_graph or ()) for m in g.modifiers
+                if m.category.upper() in {"UNCERTAIN", "NEGATED"} and m.rule.direction.upper() == "BACKWARD"]
+    for trigger in triggers:
+        negation = trigger.category.upper() == "NEGATED"
+        start, _ = trigger.modifier_span
+        sentence = doc[start].sent
+        breaks = [t.i for t in doc[sentence.start:start] if t.text == _CLAUSE_BREAK]
+        clause_start = breaks[-1] + 1 if breaks else sentence.start
+        in_clause = [s for s in spans if s.sent.start == sentence.start and clause_start <= s.start and s.end <= start]
+        if not in_clause and not negation and breaks and all(t.lower_ in _PRONOUNS for t in doc[clause_start:start]):
+            previous_start = breaks[-2] + 1 if len(breaks) > 1 else sentence.start
+            in_clause = [s for s in spans if s.sent.start == sentence.start and previous_start <= s.start
+                         and s.end <= breaks[-1]]
+            gap = []
+        elif in_clause:
+            gap = list(doc[in_clause[0].end:start])
+        else:
+            continue
+        if not in_clause or not _phrase_gap(gap):
+            continue
+        first = in_clause[0]
+        if negation:
+            if first._.status == "affirmed" or (first._.status == "excluded"
+                                                and first._.status_reason.startswith("historical")):
+                first._.status = "negated"
+                first._.status_reason = f"negated after the finding: {_describe(trigger, doc)}"
+        elif first._.status == "affirmed":
+            first._.status = "uncertain"
+            first._.status_reason = f"hedged after the finding: {_describe(trigger, doc)}"
+
+
+def _phrase_gap(gap: list) -> bool:
+    """Whether the words between a finding and a trigger after it are only prepositional phrases ("in the lower
+    pole of the right lobe") or one parenthetical between commas (", previously noted in the right lobe,") or
+    between a comma and a colon (", right lobe:")."""
+    if not gap:
+        return True
+    commas = [i for i, t in enumerate(gap) if t.text in {",", ";", ":"}]
+    if not commas:
+        return gap[0].lower_ in _PREPOSITIONS
+    return len(gap) >= 3 and commas == [0, len(gap) - 1] and gap[0].text == "," and gap[-1].text in {",", ":"}
+
+
+def hedge_followups(spans: list[Span]) -> None:
+    """A finding described in one sentence and hedged in the next by a sentence that names only the same concept
+    ("Tiny echogenic foci in the left nodule. Microcalcifications cannot be excluded.") is uncertain: the hedge is
+    about what was just described, not a second finding."""
+    by_sentence: dict[int, list[Span]] = {}
+    for span in spans:
+        by_sentence.setdefault(span.sent.start, []).append(span)
+    starts = sorted(by_sentence)
+    for previous, current in zip(starts, starts[1:]):
+        later = by_sentence[current]
+        if len(later) != 1 or later[0]._.status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
+            continue
+        hedged = later[0]
+        if hedged.doc[previous].sent.end != hedged.sent.start:
+            continue  # not the sentence just before
+        own = (hedged._.attributes or {}).get("laterality")
+        own_side = own.value if own is not None and own.source == "sentence" else ""
+        for first in by_sentence[previous]:
+            side = (first._.attributes or {}).get("laterality")
+            if first.label_ == hedged.label_ and first._.status == "affirmed" and (
+                    not own_side or (side is not None and side.value == own_side)):
+                first._.status = "uncertain"
+                first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
+
+
+class Amendments:
+    """Withdrawals by an addendum or corrected report (patterns/amendments.tsv; contract v1.1 "Amended reports")."""
+
+    def __init__(self, rules):
+        self.headers = [r for r in rules if r.get("role") == "header"]
+        self.cues = [r for r in rules if r.get("role") == "cue"]
+        self.withdraw = [r for r in rules if r.get("role") == "withdraw"]
+
+    def apply(self, doc: Doc, spans: list[Span], sections, starts) -> None:
+        if not self.withdraw:
+            return
+        text = doc.text
+        amending = [s for s in sections if s.name == "comment" and s.header_end > s.start
+                    and any(r.regex.search(text, s.start, s.header_end) for r in self.headers)]
+        for section in amending:
+            inside = [s for s in spans if section.header_end <= s.start_char < section.end]
+            for sentence_start in sorted({s.sent.start for s in inside}):
+                in_sentence = [s for s in inside if s.sent.start == sentence_start]
+                sentence = in_sentence[0].sent
+                cued = any(r.regex.search(text, sentence.start_char, sentence.end_char) for r in self.cues)
+                for rule in self.withdraw:
+                    by = [s for s in in_sentence if s.label_ == rule.get("by")
+                          and (s._.status == "negated" or (rule.get("by_status") == "any" and cued))]
+                    if by:
+                        self._withdraw(spans, rule, sentence, section)
+
+    @staticmethod
+    def _withdraw(spans: list[Span], rule, sentence: Span, section) -> None:
+        sides = {c.value for s in spans if s.sent.start == sentence.start
+                 for c in [(s._.attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
+        for span in spans:
+            if span.label_ != rule.get("label") or span._.status not in {"affirmed", "uncertain"}:
+                continue
+            own = span.sent.start == sentence.start
+            if not own and span.start_char >= section.start:
+                continue  # only statements made before the amendment, and the amendment's own words that refer back
+            side = (span._.attributes or {}).get("laterality")
+            if not own and sides and side is not None and side.value not in sides:
+                continue  # a correction about one side leaves the other side's findings alone
+            span._.status = "excluded"
+            span._.status_reason = f"withdrawn by an amendment: {rule.id}"
+
+
 @Language.factory(
     "thyroid_status",
     requires=["span._.modifiers", "span._.attributes"],
     assigns=["span._.status", "span._.status_reason"],
+    default_config={"patterns": None},
 )
-def make_mention_status(nlp: Language, name: str):
-    return ThyroidMentionStatus(nlp, name)
+def make_mention_status(nlp: Language, name: str, patterns: Optional[str]):
+    return ThyroidMentionStatus(nlp, name, patterns=patterns)

@@ -57,7 +57,7 @@ NEGATION = [
 PSEUDO = [
     ("No interval change in the right lobe nodule.", "nodule", NONE),
     ("No significant change in the size of the nodule.", "nodule", NONE),
-    ("The nodule is stable without interval change.", "nodule", NONE),
+    ("The nodule is stable without interval change.", "nodule", frozenset({"CURRENT"})),  # stable: this exam
     ("Several echogenic foci without posterior acoustic shadowing.", "echogenic foci", NONE),
     ("Nonshadowing echogenic foci in the nodule.", "echogenic foci", NONE),
     ("The microcalcifications have not been biopsied.", "microcalcifications", NONE),
