@@ -18,7 +18,8 @@ from .privacy import text_for_log
 from .ruleset import load_ruleset
 from .runner import DEFAULT_CHUNK_SIZE
 from .sources import ColumnMap, ReportTable, normalise, read_reports  # noqa: F401  (read_reports re-exported)
-from .tables import errors_frame, mentions_frame, reports_frame, write_table
+from .nodules import NoduleExtractor
+from .tables import errors_frame, mentions_frame, nodules_frame, reports_frame, write_table
 
 log = logging.getLogger(__name__)
 PATHOLOGY_KINDS = {"cytology", "surgical_pathology"}
@@ -38,6 +39,7 @@ class Extraction:
     mentions: pd.DataFrame
     errors: pd.DataFrame
     rows_read: int
+    nodules: pd.DataFrame = field(default_factory=lambda: nodules_frame([]))
 
     def summary(self) -> dict:
         kinds = self.reports["report_kind"].value_counts().to_dict() if len(self.reports) else {}
@@ -59,6 +61,7 @@ class Extractor:
         self.kinds = KindClassifier(self.ruleset)
         self.ultrasound = UltrasoundAggregator(self.ruleset)
         self.pathology = pathology_aggregator(self.ruleset)
+        self.nodule_extractor = NoduleExtractor(self.ruleset)
 
     def _docs(self, texts: list[str]) -> Iterable:
         try:
@@ -71,7 +74,7 @@ class Extractor:
                     yield e
 
     def extract_table(self, table: ReportTable, *, progress: Callable[[int], None] | None = None) -> Extraction:
-        report_rows, all_mentions, errors = [], [], list(table.errors)
+        report_rows, all_mentions, errors, nodule_rows = [], [], list(table.errors), []
         records = table.reports.to_dict("records")
         for start in range(0, len(records), BATCH_SIZE):
             batch = records[start:start + BATCH_SIZE]
@@ -85,6 +88,8 @@ class Extractor:
                 mentions = mention_rows(doc, report_id=record["report_id"], patient_id=record["patient_id"])
                 all_mentions.extend(mentions)
                 report_rows.append(self.report_row(record, mentions))
+                if report_rows[-1]["report_kind"] == "ultrasound":  # only ultrasound reports describe nodules
+                    nodule_rows.extend(self.nodule_extractor.rows(record, mentions))
             if progress is not None:
                 progress(len(batch))
         return Extraction(
@@ -92,6 +97,7 @@ class Extractor:
             mentions=mentions_frame(all_mentions),
             errors=errors_frame(sorted(errors, key=lambda e: e["row"])),
             rows_read=table.rows_read,
+            nodules=nodules_frame(nodule_rows),
         )
 
     def report_row(self, record: dict, mentions: list[dict]) -> dict:
@@ -201,8 +207,10 @@ def extract_file(
         from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
 
         texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
+        stored = out_dir / "nodules.parquet"
         linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
-                                                definitions=options.definitions)
+                                                definitions=options.definitions,
+                                                nodules=pd.read_parquet(stored) if stored.is_file() else None)
         write_cohort_outputs(out_dir, linkage, definitions, reports=out_dir / "reports.parquet",
                              duckdb=options.duckdb)
     note_nlp_counts = {}
@@ -276,4 +284,5 @@ def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:
     written += write_table(result.reports, out_dir, "reports")
     written += write_table(result.mentions, out_dir, "mentions", private=True)
     written += write_table(result.errors, out_dir, "errors")
+    written += write_table(result.nodules, out_dir, "nodules")
     return written

@@ -333,6 +333,7 @@ def link_patients(
     config: LinkingConfig | None = None,
     texts=None,
     definitions: Iterable[Definition] = (),
+    nodules: pd.DataFrame | None = None,
 ) -> Linkage:
     """Build the patients table (one row per patient with an ultrasound) and the per-report link table.
 
@@ -463,6 +464,9 @@ def link_patients(
     p = p.sort_values("patient_id", kind="mergesort").reset_index(drop=True)
 
     links = _link_table(r, index, cyt, surg, fna, surgery, config)
+    from .nodule_index import add_index_nodule  # index nodule and nodule concordance (DIR/nodules)
+
+    p = add_index_nodule(p, nodules, reports=reports, texts=by_id)
     return Linkage(patients=p, links=links)
 
 
