@@ -55,6 +55,7 @@ class Hit:
     end: int
     micro: str = ""
     keyed: bool = False
+    soft: bool = False  # a size right after a lobe name: used only when the unit states no other size
 
 
 @dataclass
@@ -335,8 +336,12 @@ class NoduleExtractor:
         return unit
 
     def _fill_block(self, text, unit: Unit, block, side) -> None:
-        for bs, be in block:
+        for n, (bs, be) in enumerate(block):
             for s, e in self._cells(text, bs, be):
+                if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
+                    unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
+                    unit.hits.extend(self._sizes(text, s, e))
+                    continue
                 sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
                 if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
                     s = sub.end()
@@ -414,7 +419,7 @@ class NoduleExtractor:
                     continue
                 anchors = _best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
                 if not anchors:
-                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se])):
+                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
                         last.hits.extend(self._feature_hits(text, ss, se, features=features))
                         if _PRONOUN.match(text[ss:se]) or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
@@ -436,6 +441,16 @@ class NoduleExtractor:
                         units.append(unit)
                         last = unit
         return units
+
+    def _starts_with_key(self, text, s, e) -> bool:
+        m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])
+        if not m:
+            return False
+        for words in (m.group(1), m.group(1).split()[0]):
+            found = self._key_feature(words)
+            if found and found[0] in CATEGORY_FEATURES:
+                return True
+        return False
 
     def _rule(self, rule_id: str) -> Rule:
         return next(r for r in self.rules.anchors if r.id == rule_id)
@@ -480,6 +495,8 @@ class NoduleExtractor:
             unit.hits.extend(self._feature_hits(text, m.start(), ge, features=None))
             unit.hits.extend(self._sizes(text, m.start(), ge))
             inherited = self._feature_hits(text, gs, m.start(), features=("side", "composition"))
+            kinds = {h.value for h in inherited if h.feature == "composition" and h.value != "none"}
+            inherited = [h for h in inherited if h.feature == "side" or len(kinds) == 1]
             unit.hits.extend(h for h in inherited if not any(x.feature == h.feature for x in unit.hits))
             if "cyst" in text[anchor.start:anchor.end].lower() or "낭종" in text[anchor.start:anchor.end]:
                 unit.cyst = True
@@ -515,8 +532,10 @@ class NoduleExtractor:
     def _sizes(self, text, s, e, *, keyed=False) -> list[Hit]:
         hits = []
         for m in self.size_re.finditer(text, s, e):
-            before = text[max(s, m.start() - 40):m.start()]
-            if not keyed and any(r.regex.search(before[-int(r.get("value")):]) for r in self.size_exclusions):
+            before = text[max(0, m.start() - 40):m.start()]
+            excluded = [r for r in self.size_exclusions if r.regex.search(before[-int(r.get("value")):])]
+            soft = bool(excluded) and all(r.id == "nsz-004" for r in excluded)
+            if not keyed and excluded and not soft:
                 continue
             unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
             factor = self.unit_factor[self.unit_ids[unit_index]]
@@ -524,14 +543,15 @@ class NoduleExtractor:
             size = round(max(numbers) * factor, 1)
             if size <= 0 or size > 150:
                 continue
-            hits.append(Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed))
+            hits.append(Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
+                            soft=soft and not keyed))
         return hits
 
     # -- identity ------------------------------------------------------------------------------------------------
     def _resolve(self, unit: Unit) -> Nodule:
         nodule = Nodule(unit)
         by = {}
-        for hit in sorted(unit.hits, key=lambda h: (not h.keyed, h.start)):
+        for hit in sorted(unit.hits, key=lambda h: (not h.keyed, h.soft, h.start)):
             if hit.value in {"none", "skip"} and hit.feature not in {"echogenic_foci"}:
                 continue
             if hit.feature == "echogenic_foci":
@@ -548,6 +568,9 @@ class NoduleExtractor:
                 order = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")
                 if order.index(hit.value) > order.index(by["margin"].value):
                     by["margin"] = hit
+                continue
+            if hit.feature == "composition" and hit.value == "spongiform" and "composition" in by:
+                by["composition"] = hit  # "predominantly cystic, spongiform": spongiform decides (ACR)
                 continue
             by.setdefault(hit.feature, hit)
         if "composition" not in by and unit.cyst:
