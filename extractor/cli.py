@@ -101,18 +101,21 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
               help="Gold CSV: report_id plus any report fields of the contract.")
 @click.option("--gold-patients", "gold_patients_path", type=click.Path(dir_okay=False), default=None,
               help="Gold patients CSV: patient_id plus any patients columns; scores DIR/patients too.")
+@click.option("--gold-nodules", "gold_nodules_path", type=click.Path(dir_okay=False), default=None,
+              help="Gold nodules CSV: report_id, nodule_index and any DIR/nodules columns; scores DIR/nodules "
+                   "(detection P/R/F1 and per-feature accuracy over matched nodules, docs/nodules.md).")
 @click.option("--min", "minimum", type=float, default=None,
-              help="Exit with status 1 if any field's accuracy is below this (e.g. 0.97).")
+              help="Exit with status 1 if any field's accuracy (or nodule detection F1) is below this (e.g. 0.97).")
 @click.option("--no-misses", is_flag=True, help="Do not list the misses.")
 @user_errors
-def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
+def evaluate(out_dir, gold_path, gold_patients_path, gold_nodules_path, minimum, no_misses):
     """Score DIR/reports.csv against gold labels.
 
     Prints per-field accuracy, per-value precision / recall / F1 and every miss with its report id.
 
     Example:
 
-        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv radpath-demo --min 0.97
+        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv --gold-nodules corpora/sample/gold_nodules.csv radpath-demo --min 0.97
     """
     from .evaluate import evaluate_dir, format_scores
 
@@ -125,6 +128,17 @@ def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
         click.echo("\nPatients:")
         click.echo(format_scores(patient_scores, show_misses=not no_misses))
         scores = scores + patient_scores
+    if gold_nodules_path:
+        from .evaluate_nodules import evaluate_nodules_dir, format_detection
+
+        detection, nodule_scores, unmatched = evaluate_nodules_dir(gold_nodules_path, out_dir)
+        click.echo("\nNodules:")
+        click.echo(format_detection(detection, unmatched, show_misses=not no_misses))
+        click.echo(format_scores(nodule_scores, show_misses=not no_misses))
+        scores = scores + nodule_scores
+        if minimum is not None and detection.f1 < minimum:
+            click.echo(f"Below --min {minimum}: nodule detection F1 {detection.f1:.3f}", err=True)
+            sys.exit(1)
     below = [s.field for s in scores if minimum is not None and s.accuracy < minimum]
     if below:
         click.echo(f"Below --min {minimum}: {', '.join(below)}", err=True)

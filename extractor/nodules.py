@@ -71,6 +71,7 @@ class Unit:
     largest: bool = False
     hits: list[Hit] = field(default_factory=list)
     keyed_foci: bool = False
+    sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
 
 
 @dataclass
@@ -237,7 +238,7 @@ class NoduleExtractor:
             body = ls + len(_LINE_START.match(text, ls, le).group(0))
             # a pipe table: a header row whose cells are known keys
             if text.count("|", ls, le) >= 2 and i + 1 < len(lines):
-                header = [self._key_feature(text[s:e].strip(" *#")) or ("", "") for s, e in self._table_cells(text, ls, le)]
+                header = [self._key_feature(text[s:e].strip(" *")) or ("", "") for s, e in self._table_cells(text, ls, le)]
                 if sum(1 for f, _ in header if f and f not in {"ignore", "label"}) >= 2:
                     flush_prose()
                     i += 1
@@ -510,6 +511,7 @@ class NoduleExtractor:
         if side and not any(h.feature == "side" for h in unit.hits):
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
         unit.end = max(unit.end, ge)
+        unit.sentence = (ss, se)
         return unit
 
     # -- features ------------------------------------------------------------------------------------------------
@@ -608,7 +610,7 @@ class NoduleExtractor:
         return nodules
 
     def _withdraws(self, text: str, unit: Unit) -> bool:
-        span = text[unit.start:unit.end]
+        span = text[slice(*unit.sentence)] if unit.sentence != (0, 0) else text[unit.start:unit.end]
         return any(r.regex.search(span) for r in self.rules.withdrawn if r.id != "nwd-002")
 
     def _match(self, c: Nodule, nodules: list[Nodule], *, refer: bool) -> Nodule | None:
