@@ -65,7 +65,7 @@ def link_extraction(extraction, texts: pd.DataFrame | None = None, *, linking=No
     """Link an api.Extraction (what ``radpath extract`` just produced); ``texts`` is the ReportTable's reports
     frame (report_id, text) so sites can be read."""
     return link_patients_in(extraction.reports, texts, linking=linking, definitions=definitions,
-                            definition_ids=definition_ids)
+                            definition_ids=definition_ids, nodules=extraction.nodules)
 
 
 def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *, linking=None,
