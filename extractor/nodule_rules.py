@@ -77,10 +77,11 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         raise PatternError("nodule rule directory not found", path=str(d))
     features = {}
     for name, values in VOCABULARY.items():
-        extra = {"micro"} if name == "echogenic_foci" else set()
+        extra = ({"micro"} if name == "echogenic_foci" else set()) | {"scope"}
         allowed = set(values) - {"unspecified"} | {"none", "skip"} if name == "echogenic_foci" else set(values) - {"unspecified"} | {"none"}
         features[name] = tuple(read_rule_file(d / f"{name}.tsv", required=["value"], optional=extra,
-                                              choices={"value": allowed, "micro": {"present", "uncertain", "absent"}}))
+                                              choices={"value": allowed, "micro": {"present", "uncertain", "absent"},
+                                                       "scope": {"cell"}}))
     scoped = {"scope": {"cell"}}
     points_rules = read_rule_file(d / "points.tsv", required=["feature", "value", "points"],
                                   choices={"feature": set(CATEGORY_FEATURES)}, needs_literal=True)

@@ -135,6 +135,7 @@ class NoduleExtractor:
             rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
             rf"\s*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
+        self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
@@ -238,8 +239,13 @@ class NoduleExtractor:
             body = ls + len(_LINE_START.match(text, ls, le).group(0))
             # a pipe table: a header row whose cells are known keys
             if text.count("|", ls, le) >= 2 and i + 1 < len(lines):
-                header = [self._key_feature(text[s:e].strip(" *")) or ("", "") for s, e in self._table_cells(text, ls, le)]
-                if sum(1 for f, _ in header if f and f not in {"ignore", "label"}) >= 2:
+                header = []
+                for s, e in self._table_cells(text, ls, le):
+                    name = text[s:e].strip(" *")
+                    unit_cue = re.search(r"\((mm|cm)\)", name)
+                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)", "", name)) or ("", "")
+                    header.append((*found, unit_cue.group(1) if unit_cue else None))
+                if sum(1 for f, _, _ in header if f and f not in {"ignore", "label"}) >= 2:
                     flush_prose()
                     i += 1
                     while i < len(lines) and text.count("|", *lines[i]) >= 1:
@@ -326,13 +332,15 @@ class NoduleExtractor:
 
     def _table_unit(self, text, s, e, header, role, side) -> Unit:
         unit = Unit(s, e, "", role, "table")
-        for (cs, ce), (feature, rule_id) in zip(self._table_cells(text, s, e), header):
+        for (cs, ce), (feature, rule_id, column_unit) in zip(self._table_cells(text, s, e), header):
+            self._column_unit = column_unit
             value = text[cs:ce].strip()
             if feature == "label" and value:
                 unit.label = value if not value.isdigit() else f"#{value}"
                 unit.rule = rule_id
                 continue
             self._fill_cell(text, unit, cs, ce, (feature, rule_id, cs, ce) if feature else None, side)
+        self._column_unit = None
         unit.rule = unit.rule or "table-row"
         return unit
 
@@ -362,10 +370,17 @@ class NoduleExtractor:
         if feature == "location":
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("side", "position"), cell=True))
         elif feature == "size":
-            unit.hits.extend(self._sizes(text, vs, ve, keyed=True))
+            sizes = self._sizes(text, vs, ve, keyed=True)
+            in_key = re.search(r"\((mm|cm)\)", text[s:vs])  # "Size (mm): 16", or a "Size (mm)" column
+            header_unit = self._column_unit or (in_key.group(1) if in_key else None)
+            bare = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,2})?)\s*", value)
+            if not sizes and bare and header_unit:
+                factor = 10 if header_unit == "cm" else 1
+                sizes = [Hit("size", f"{round(float(bare.group(1)) * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
+            unit.hits.extend(sizes)
         elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
             target = "echogenic_foci" if feature == "microcalcifications" else feature
-            hits = self._feature_hits(text, vs, ve, features=(target,))
+            hits = self._feature_hits(text, vs, ve, features=(target,), cell=True)
             for h in hits:
                 h.keyed = True
             if feature == "echogenic_foci":
@@ -508,6 +523,10 @@ class NoduleExtractor:
                 unit.label = re.sub(r"\s+", " ", text[anchor.start:anchor.end])
             unit.hits.extend(self._feature_hits(text, gs, ge, features=None))
             unit.hits.extend(self._sizes(text, gs, ge))
+        if not any(h.feature == "side" for h in unit.hits) and gs > ss:
+            before = [h for h in self._feature_hits(text, ss, gs, features=("side",)) if h.value != "none"]
+            if before:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
+                unit.hits.append(before[-1])
         if side and not any(h.feature == "side" for h in unit.hits):
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
         unit.end = max(unit.end, ge)
