@@ -35,7 +35,7 @@ _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)
 _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
 _PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
-_LABEL_NUMBER = re.compile(r"(\d{1,2})")
+_LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
 NODULE_COLUMNS = [
     "report_id", "patient_id", "nodule_index", "nodule_label", "side", "position", "size_mm", "composition",
@@ -397,9 +397,9 @@ class NoduleExtractor:
             unit.hits.extend(hits)
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
         elif feature == "label":
-            number = _LABEL_NUMBER.search(value)
+            number = re.search(r"\d{1,2}", value)
             if number and not unit.label:
-                unit.label = f"Nodule {number.group(1)}"
+                unit.label = f"Nodule {number.group(0)}"
             else:
                 unit.hits.extend(self._feature_hits(text, vs, ve, features=None))
         else:  # category, ignore: a stated category may stand in any cell ("Total: 10 points - TR5")
@@ -740,9 +740,10 @@ def units_of(unit_rules) -> list[str]:
 def _label_key(label: str) -> str:
     if not label:
         return ""
-    number = _LABEL_NUMBER.search(label)
+    number = _LABEL_NUMBER.search(label.strip())
     if number:
-        return number.group(1).lstrip("0") or "0"
+        value = next(g for g in number.groups() if g)
+        return value.lstrip("0") or "0" if value.isdigit() else value
     return ""
 
 
