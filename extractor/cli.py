@@ -174,6 +174,13 @@ def demo(out_dir):
         if gold.is_file():
             click.echo(f"\nAgreement with the corpus's gold {what} labels:")
             click.echo(format_scores(score(gold, out_dir), show_misses=False, per_value=False))
+    if (corpus / "gold_nodules.csv").is_file():
+        from .evaluate_nodules import evaluate_nodules_dir, format_detection
+
+        detection, nodule_scores, unmatched = evaluate_nodules_dir(corpus / "gold_nodules.csv", out_dir)
+        click.echo("\nAgreement with the corpus's gold nodules:")
+        click.echo(format_detection(detection, unmatched, show_misses=False))
+        click.echo(format_scores(nodule_scores, show_misses=False, per_value=False))
     click.echo(f"\nPer-value precision / recall / F1 and the misses: "
                f"radpath evaluate --gold {corpus / 'gold_reports.csv'} {out_dir}")
 
@@ -188,7 +195,7 @@ def _print_summary(run) -> None:
         click.echo(f"Linked {len(patients)} patients with an ultrasound; case definitions: {members or 'none'}.\n")
         click.echo(outcome_tables(patients, [d.column for d in run.definitions]))
         click.echo("")
-    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors"
+    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors, nodules"
                + (", patients, links" if run.linkage is not None else "")
                + (", note_nlp" if (run.out_dir / "note_nlp.parquet").exists() else "") + " (.csv and .parquet), "
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
