@@ -237,3 +237,27 @@ def test_score_nodules_matching_rule():
     assert (detection.matched, detection.precision, detection.recall) == (1, 0.5, 0.5)
     composition = next(s for s in scores if s.field == "composition")
     assert (composition.n, composition.correct) == (1, 0)
+
+
+def test_add_index_nodule_reads_the_fna_pole_and_flags_a_size_mismatch():
+    from extractor.nodule_index import NODULE_PATIENT_COLUMNS, add_index_nodule
+
+    patients = pd.DataFrame([{"patient_id": "P", "index_us_report_id": "U", "fna_report_id": "C", "fna_site": "left",
+                              "surgery_report_id": "S", "tumor_site": "left"}])
+    nodules = pd.DataFrame([dict(n, report_id="U", tirads_level=f"TR{n['nodule_index'] + 2}", stated_category="")
+                            for n in NODS])
+    reports = pd.DataFrame([{"report_id": "S", "tumor_size_mm": "30"}])
+    out = add_index_nodule(patients, nodules, reports=reports,
+                           texts={"C": "FNA, left upper pole thyroid nodule. Benign follicular nodule."})
+    row = out.iloc[0]
+    assert list(out.columns[-len(NODULE_PATIENT_COLUMNS):]) == NODULE_PATIENT_COLUMNS
+    assert (row["index_nodule"], row["index_nodule_rule"], row["index_nodule_tirads_level"]) == (
+        "3", "fna_site_position", "TR5")
+    assert (row["nodule_concordance"], row["flag_nodule_discordant"]) == ("discordant", "true")  # 14 mm vs 30 mm
+
+
+def test_add_index_nodule_without_nodules_leaves_the_columns_empty():
+    from extractor.nodule_index import add_index_nodule
+
+    out = add_index_nodule(pd.DataFrame([{"patient_id": "P", "index_us_report_id": "U"}]), None)
+    assert out.loc[0, "index_nodule"] == "" and out.loc[0, "nodule_concordance"] == ""
