@@ -86,26 +86,40 @@ class Nodule:
         return hit.value if hit else ""
 
 
+_PREPARED: dict[int, tuple] = {}
+
+
+def _prepared(rules) -> tuple:
+    """(regex, fragments, rule, value, scope, micro) per rule, computed once per rule tuple."""
+    key = id(rules)
+    if key not in _PREPARED or _PREPARED[key][0] is not rules:
+        _PREPARED[key] = (rules, tuple((r.regex, r.fragments, r, r.get("value") or r.get("normal"), r.get("scope"),
+                                        r.get("micro")) for r in rules))
+    return _PREPARED[key][1]
+
+
 def _best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *, cell: bool = False) -> list[Hit]:
     """Matches of ``rules`` in ``text``; where matches overlap the longer wins, then the rule listed first."""
     found = []
-    for order, rule in enumerate(rules):
-        if rule.get("scope") == "cell" and not cell:
+    lowered = text.lower()
+    for order, (regex, fragments, rule, value, scope, micro) in enumerate(_prepared(rules)):
+        if (scope == "cell" and not cell) or (fragments is not None and not any(f in lowered for f in fragments)):
             continue
-        for m in rule.regex.finditer(text):
+        for m in regex.finditer(text):
             if m.end() > m.start():
-                found.append((m.start(), m.end(), order, rule, m))
+                found.append((m.start(), m.end(), order, rule, m, value, micro))
+    if not found:
+        return []
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
     taken: list[tuple[int, int]] = []
     hits = []
-    for start, end, _, rule, m in found:
+    for start, end, _, rule, m, value, micro in found:
         if any(start < e and s < end for s, e in taken):
             continue
         taken.append((start, end))
-        value = rule.get("value") or rule.get("normal")
         if feature == "category":
             value = _category(rule, m)
-        hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=rule.get("micro")))
+        hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=micro))
     return sorted(hits, key=lambda h: h.start)
 
 
@@ -136,6 +150,8 @@ class NoduleExtractor:
             rf"\s*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
+        self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
+        self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
@@ -165,7 +181,10 @@ class NoduleExtractor:
             regions.append((start, section.end, role, section.laterality))
         # inline history cues the shared finder leaves in lower case ("thyroid us.  indication: ...")
         cut = []
+        lowered = text.lower()
         for rule in self.inline_history:
+            if not rule.may_match(lowered):
+                continue
             for m in rule.regex.finditer(text):
                 tail = text[m.end():m.end() + 3]
                 before = text[max(0, m.start() - 2):m.start()]
@@ -188,9 +207,11 @@ class NoduleExtractor:
 
     def _key_feature(self, key: str) -> tuple[str, str] | None:
         key = key.strip()
-        for rule in self.rules.keys:
-            if rule.regex.fullmatch(key):
-                return rule.get("feature"), rule.id
+        if not key or len(key) > 40:
+            return None
+        for regex, feature, rule_id in self.key_rules:
+            if regex.fullmatch(key):
+                return feature, rule_id
         return None
 
     def _cells(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -212,11 +233,10 @@ class NoduleExtractor:
         return found[0], found[1], m.start("value"), m.end("value")
 
     def _label_at(self, text: str, s: int, e: int) -> re.Match | None:
-        for rule in self.rules.anchors:
-            if rule.get("label") == "yes":
-                m = rule.regex.match(text, s, e)
-                if m:
-                    return m
+        for rule in self.label_rules:
+            m = rule.regex.match(text, s, e)
+            if m:
+                return m
         return None
 
     def _region_units(self, text: str, start: int, end: int, role: str, side: str) -> list[Unit]:
