@@ -147,7 +147,7 @@ class NoduleExtractor:
         self.unit_ids = [r.id for r in unit_rules]
         self.size_re = re.compile(
             rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
-            rf"\s*(?:{units})(?![a-z])", re.IGNORECASE)
+            rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
@@ -378,6 +378,8 @@ class NoduleExtractor:
                     s += colon.end() if colon else 0
                 self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
         unit.end = block[-1][1]
+        if any(a.value == "cyst" for a in _best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
+            unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
         if side:
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
 

@@ -83,6 +83,19 @@ CASES = {
         [('right', 'unspecified', 32.0, 'unspecified', 'unspecified', 'unspecified', 'extrathyroidal_extension', '', 'not_mentioned', None, '', '')]),
     'b2j': ('FINDINGS: Left lower pole: 11 mm mixed nodule (50% cystic), isoechoic solid part, smooth. Echogenic foci: comet-tail artefacts in the cystic part only.\nIMPRESSION: Left lower pole nodule, TR2.',
         [('left', 'lower', 11.0, 'mixed', 'isoechoic', 'unspecified', 'smooth', 'comet_tail', 'not_mentioned', None, '', 'TR2')]),
+    'c1': ('FINDINGS:\nNodule 1 (right lower pole): 1.2 cm, solid, hypoechoic, wider-than-tall, smooth margins, no echogenic foci. ACR TI-RADS score 4 points (TR4).\nNodule 2 (left upper pole): 0.6-cm cyst.',
+        [('right', 'lower', 12.0, 'solid', 'hypoechoic', 'wider_than_tall', 'smooth', 'none', 'absent', 4, 'TR4', 'TR4'),
+         ('left', 'upper', 6.0, 'cystic', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', '')]),
+    'c2': ('FINDINGS:\n1. Right lobe, upper pole: 8 mm solid hypoechoic nodule with punctate echogenic foci.\n2. Left lobe, mid: 1.0-cm spongiform nodule.\nIMPRESSION: Right upper pole nodule TI-RADS category 5.',
+        [('right', 'upper', 8.0, 'solid', 'hypoechoic', 'unspecified', 'unspecified', 'punctate', 'present', None, '', 'TR5'),
+         ('left', 'mid', 10.0, 'spongiform', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', 0, 'TR1', '')]),
+    'c3': ('The left lobe contains a nodule measuring 1.2cm x 0.8cm x 1.0cm, which is solid and isoechoic with macrocalcification and punctate echogenic foci. TR 4.',
+        [('left', 'unspecified', 12.0, 'solid', 'isoechoic', 'unspecified', 'unspecified', 'macrocalcification;punctate', 'present', None, '', 'TR4')]),
+    'c4': ('Right lobe: nodule at the lower pole measuring 2.0 x 1.1 x 1.5 cm (previously 1.6 x 1.0 x 1.2 cm on 2022-03-01), solid, hypoechoic, ill-defined margin.\nLeft lobe: subcentimeter cyst.\nImpression: Interval growth of the right lower pole nodule, now 2.0 cm. FNA.',
+        [('right', 'lower', 20.0, 'solid', 'hypoechoic', 'unspecified', 'ill_defined', '', 'not_mentioned', None, '', ''),
+         ('left', 'unspecified', None, 'cystic', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', '')]),
+    'c5': ('Findings: Within the right lobe mid portion is a 14 x 10 x 9 mm solid nodule that is hypoechoic relative to the strap muscles, taller than wide, with lobulated margins and no calcifications.\nImpression: TR5 right mid nodule.',
+        [('right', 'mid', 14.0, 'solid', 'hypoechoic', 'taller_than_wide', 'lobulated_irregular', 'none', 'absent', 9, 'TR5', 'TR5')]),
 }
 
 
