@@ -169,10 +169,15 @@ class NoduleExtractor:
     def _regions(self, text: str) -> list[tuple[int, int, str, str]]:
         """(start, end, role, side) of the text about the current exam; role findings / impression / addendum."""
         regions = []
+        enclosing = "findings"
         for section in self.finder.find(text):
+            if section.name not in {"nodule", "body"}:
+                enclosing = "impression" if section.name == "impression" else "findings"
             if not section.current or section.name in SKIPPED_SECTIONS:
                 continue
             role = "impression" if section.name == "impression" else "findings"
+            if section.name == "nodule":  # a "Nodule 1:" block belongs to the section it stands in
+                role = enclosing
             header = text[section.start:section.header_end]
             if section.name == "comment" and any(r.regex.search(header) for r in self.rules.withdrawn
                                                  if r.id == "nwd-002"):
@@ -243,7 +248,13 @@ class NoduleExtractor:
         lines = []
         pos = start
         for line in text[start:end].split("\n"):
-            lines.append((pos, pos + len(line)))
+            cuts = [pos]
+            for rule in self.label_rules:
+                for m in rule.regex.finditer(text, pos, pos + len(line)):
+                    if re.search(r"[.;|]\s+$", text[pos:m.start()]) and re.match(r"\s*(?:\([^)]*\))?\s*[:\-]", text[m.end():pos + len(line)]):
+                        cuts.append(m.start())
+            cuts = sorted(set(cuts)) + [pos + len(line)]
+            lines.extend((a, b) for a, b in zip(cuts, cuts[1:]))
             pos += len(line) + 1
         units: list[Unit] = []
         i = 0
@@ -662,6 +673,11 @@ class NoduleExtractor:
             same = [n for n in nodules if _label_key(n.unit.label) == key]
             if same:
                 return same[0]
+            if (c.unit.section == "impression" and key.isdigit() and not any(n.unit.label for n in nodules)
+                    and 1 <= int(key) <= len(nodules)):
+                by_order = nodules[int(key) - 1]  # "Nodule 2: TR1" after unnumbered findings: the second one
+                if all(not (c.get(f) and by_order.get(f) and c.get(f) != by_order.get(f)) for f in ("side", "position")):
+                    return by_order
         compatible = []
         for n in nodules:
             if key and _label_key(n.unit.label) and _label_key(n.unit.label) != key:

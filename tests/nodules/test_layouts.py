@@ -96,6 +96,17 @@ CASES = {
          ('left', 'unspecified', None, 'cystic', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', '')]),
     'c5': ('Findings: Within the right lobe mid portion is a 14 x 10 x 9 mm solid nodule that is hypoechoic relative to the strap muscles, taller than wide, with lobulated margins and no calcifications.\nImpression: TR5 right mid nodule.',
         [('right', 'mid', 14.0, 'solid', 'hypoechoic', 'taller_than_wide', 'lobulated_irregular', 'none', 'absent', 9, 'TR5', 'TR5')]),
+    'd1': ('FINDINGS:\nRIGHT LOBE: 4.8 x 1.6 x 1.5 cm.\n - 1.2 cm solid hypoechoic nodule, upper pole, smooth.\n - 0.5 cm anechoic cyst, lower pole.\nLEFT LOBE: 4.5 x 1.5 x 1.4 cm. No nodules.\nIMPRESSION:\nNodule 1: TR4. Nodule 2: TR1.',
+        [('right', 'upper', 12.0, 'solid', 'hypoechoic', 'unspecified', 'smooth', '', 'not_mentioned', None, '', 'TR4'),
+         ('right', 'lower', 5.0, 'cystic', 'anechoic', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', 'TR1')]),
+    'd2': ('Dominant nodule:\n  Site: left lobe, lower pole\n  Size: 25 mm\n  Composition: Solid (2 pts)\n  Echogenicity: Isoechoic (1 pt)\n  Shape: Wider than tall (0)\n  Margin: Ill-defined (0)\n  Calcifications: Rim (2)\n  TIRADS: TR4\nOther: small colloid cysts bilaterally, the largest 3 mm in the right lobe.',
+        [('left', 'lower', 25.0, 'solid', 'isoechoic', 'wider_than_tall', 'ill_defined', 'rim', 'absent', 5, 'TR4', 'TR4')]),
+    'd3': ('Ultrasound thyroid\nFindings: In the right lobe, there is a well defined, iso-echoic, solid nodule measuring 21 x 15 mm with a smooth halo and no calcification, appearances consistent with a benign nodule (U2). The left lobe contains a 6 mm simple cyst (U2).\nConclusion: U2 nodules bilaterally. No FNA.',
+        [('right', 'unspecified', 21.0, 'solid', 'isoechoic', 'unspecified', 'smooth', 'none', 'absent', None, '', 'U2'),
+         ('left', 'unspecified', 6.0, 'cystic', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', 'U2')]),
+    'd4': ('Lt. lobe: 0.7 x 0.5 cm hypoechoic nodule with microcalcification at mid portion, taller-than-wide. \nRt. lobe: 0.4 cm spongiform nodule.\nConclusion:\n1. Lt. mid nodule, K-TIRADS 5. US-FNA recommended.\n2. Rt. spongiform nodule, K-TIRADS 2.',
+        [('left', 'mid', 7.0, 'unspecified', 'hypoechoic', 'taller_than_wide', 'unspecified', 'punctate', 'present', None, '', 'K-TIRADS 5'),
+         ('right', 'unspecified', 4.0, 'spongiform', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', 0, 'TR1', 'K-TIRADS 2')]),
 }
 
 
