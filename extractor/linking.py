@@ -18,6 +18,7 @@ import pandas as pd
 
 from .definitions import Definition, LineFinder, apply_definitions, read_toml
 from .errors import InputError, PatternError
+from .nodule_index import add_index_nodule
 from .resources import patterns_dir
 
 US, CYTOLOGY, SURGERY = "ultrasound", "cytology", "surgical_pathology"
@@ -464,9 +465,7 @@ def link_patients(
     p = p.sort_values("patient_id", kind="mergesort").reset_index(drop=True)
 
     links = _link_table(r, index, cyt, surg, fna, surgery, config)
-    from .nodule_index import add_index_nodule  # index nodule and nodule concordance (DIR/nodules)
-
-    p = add_index_nodule(p, nodules, reports=reports, texts=by_id)
+    p = add_index_nodule(p, nodules, reports=reports, texts=by_id)  # index nodule, nodule concordance
     return Linkage(patients=p, links=links)
 
 

@@ -30,9 +30,9 @@ _LOBES = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L
 
 def fna_position(text: str, rules) -> str:
     """The pole the cytology names (first position cue of patterns/nodules/position.tsv), or ''."""
-    from .nodules import _best_matches
+    from .nodule_fields import best_matches
 
-    for hit in _best_matches(rules.position, str(text or ""), 0, "position"):
+    for hit in best_matches(rules.position, str(text or ""), 0, "position"):
         if hit.value != "none":
             return hit.value
     return ""
