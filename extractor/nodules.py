@@ -447,8 +447,7 @@ class NoduleExtractor:
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
         group_cue = next((r for r in self.rules.groups if r.get("value") == "group"), None)
-        if kind == "group" or (group_cue is not None and group_cue.regex.search(re.split(r"[;,]", pre)[-1])
-                               and re.search(r"(?:several|multiple|numerous|innumerable|many|few|다발성|여러)\W*$", pre, re.I)):
+        if kind == "group" or (group_cue is not None and group_cue.regex.search(re.split(r"[;,]", pre)[-1])):
             largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
             m = largest.regex.search(text, anchor.end, ge) if largest else None
             if not m:

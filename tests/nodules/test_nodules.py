@@ -261,3 +261,15 @@ def test_add_index_nodule_without_nodules_leaves_the_columns_empty():
 
     out = add_index_nodule(pd.DataFrame([{"patient_id": "P", "index_us_report_id": "U"}]), None)
     assert out.loc[0, "index_nodule"] == "" and out.loc[0, "nodule_concordance"] == ""
+
+
+def test_korean_group_without_plural_gets_no_row(ex):
+    out = rows(ex, "갑상선 우엽 중간부에 0.8 x 0.6 cm 크기의 등에코 고형 결절이 관찰됨. 석회화 없음. 경계 평활.\n"
+                   "좌엽에 여러 개의 작은 낭종.\n결론: 우엽 결절 K-TIRADS 3")
+    assert [(r["side"], r["position"], r["size_mm"], r["echogenic_foci"], r["stated_category"]) for r in out] == [
+        ("right", "mid", 8.0, "none", "K-TIRADS 3")]
+
+
+def test_a_size_is_not_a_group_count(ex):
+    (row,) = rows(ex, "Findings: a 3 mm hypoechoic nodule in the left lobe.")
+    assert row["size_mm"] == 3.0
