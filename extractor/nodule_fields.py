@@ -10,6 +10,14 @@ from typing import Iterable, Mapping
 from .nodule_rules import CATEGORY_FEATURES
 from .rules import Rule
 
+# DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
+NODULE_COLUMNS = [
+    "report_id", "patient_id", "nodule_index", "nodule_label", "side", "position", "size_mm", "composition",
+    "echogenicity", "shape", "margin", "echogenic_foci", "microcalcifications", "tirads_points", "tirads_level",
+    "stated_category",
+    # additions beyond the contract (appended, never renamed)
+    "report_date", "layout", "section", "start_char", "end_char", "evidence",
+]
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
 
 

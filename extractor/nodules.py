@@ -23,6 +23,7 @@ import re
 from typing import Mapping
 
 from .components.sections import SectionFinder
+from .nodule_fields import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
 from .nodule_fields import (Hit, Nodule, Unit, best_matches, label_key, match_nodule, mention_ids, merge_into,
                             resolve_unit, tirads_points)
 from .nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
@@ -37,13 +38,6 @@ _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|wh
 _PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
-NODULE_COLUMNS = [
-    "report_id", "patient_id", "nodule_index", "nodule_label", "side", "position", "size_mm", "composition",
-    "echogenicity", "shape", "margin", "echogenic_foci", "microcalcifications", "tirads_points", "tirads_level",
-    "stated_category",
-    # additions beyond the contract (appended, never renamed)
-    "report_date", "layout", "section", "start_char", "end_char", "evidence",
-]
 
 
 class NoduleExtractor:

@@ -16,7 +16,7 @@ REPORT_COLUMNS = [
     # additions beyond contract v1 (appended, never renamed)
     "report_type", "report_kind_source", "n_mentions", "evidence", "report_date_status", "input_flags",
 ]
-from .nodules import NODULE_COLUMNS  # noqa: E402  (defined beside the extractor that fills them)
+from .nodule_fields import NODULE_COLUMNS  # noqa: E402  (defined beside the code that fills them; no spaCy)
 
 NODULE_INTEGER_COLUMNS = ("nodule_index", "tirads_points", "start_char", "end_char")
 CONTRACT_REPORT_FIELDS = REPORT_COLUMNS[4:21]

@@ -35,7 +35,7 @@ def test_every_output_column_is_in_the_data_dictionary():
 
 def test_every_nodule_column_is_in_the_data_dictionary():
     from extractor.nodule_index import NODULE_PATIENT_COLUMNS
-    from extractor.nodules import NODULE_COLUMNS
+    from extractor.nodule_fields import NODULE_COLUMNS
 
     missing = [c for c in [*NODULE_COLUMNS, *NODULE_PATIENT_COLUMNS] if not documented(c)]
     assert not missing, f"undocumented nodule columns: {missing}"
