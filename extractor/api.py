@@ -20,7 +20,8 @@ from .privacy import text_for_log
 from .ruleset import load_ruleset
 from .runner import DEFAULT_CHUNK_SIZE
 from .sources import ColumnMap, ReportTable, normalise, read_reports  # noqa: F401  (read_reports re-exported)
-from .tables import errors_frame, mentions_frame, reports_frame, write_table
+from .nodules import NoduleExtractor
+from .tables import errors_frame, mentions_frame, nodules_frame, reports_frame, write_table
 
 log = logging.getLogger(__name__)
 PATHOLOGY_KINDS = {"cytology", "surgical_pathology"}
@@ -40,6 +41,7 @@ class Extraction:
     mentions: pd.DataFrame
     errors: pd.DataFrame
     rows_read: int
+    nodules: pd.DataFrame = field(default_factory=lambda: nodules_frame([]))
 
     def summary(self) -> dict:
         kinds = self.reports["report_kind"].value_counts().to_dict() if len(self.reports) else {}
@@ -61,6 +63,7 @@ class Extractor:
         self.kinds = KindClassifier(self.ruleset)
         self.ultrasound = UltrasoundAggregator(self.ruleset)
         self.pathology = pathology_aggregator(self.ruleset)
+        self.nodule_extractor = NoduleExtractor(self.ruleset)
 
     def _docs(self, texts: list[str]) -> Iterable:
         try:
@@ -73,7 +76,7 @@ class Extractor:
                     yield e
 
     def extract_table(self, table: ReportTable, *, progress: Callable[[int], None] | None = None) -> Extraction:
-        report_rows, all_mentions, errors = [], [], list(table.errors)
+        report_rows, all_mentions, errors, nodule_rows = [], [], list(table.errors), []
         records = table.reports.to_dict("records")
         for start in range(0, len(records), BATCH_SIZE):
             batch = records[start:start + BATCH_SIZE]
@@ -87,6 +90,8 @@ class Extractor:
                 mentions = mention_rows(doc, report_id=record["report_id"], patient_id=record["patient_id"])
                 all_mentions.extend(mentions)
                 report_rows.append(self.report_row(record, mentions))
+                if report_rows[-1]["report_kind"] == "ultrasound":  # only ultrasound reports describe nodules
+                    nodule_rows.extend(self.nodule_extractor.rows(record, mentions))
             if progress is not None:
                 progress(len(batch))
         return Extraction(
@@ -94,6 +99,7 @@ class Extractor:
             mentions=mentions_frame(all_mentions),
             errors=errors_frame(sorted(errors, key=lambda e: e["row"])),
             rows_read=table.rows_read,
+            nodules=nodules_frame(nodule_rows),
         )
 
     def report_row(self, record: dict, mentions: list[dict]) -> dict:
@@ -214,8 +220,10 @@ def extract_file(
             from .cohort_api import link_patients_in, pathology_texts, write_cohort_outputs
 
             texts = pathology_texts(reports, input_path, columns=columns, fmt=fmt)
+            stored = stage / "nodules.parquet"
             linkage, definitions = link_patients_in(reports, texts, linking=options.linking,
-                                                    definitions=options.definitions)
+                                                    definitions=options.definitions,
+                                                    nodules=pd.read_parquet(stored) if stored.is_file() else None)
             write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
                                  duckdb=options.duckdb)
         note_nlp_counts = {}
@@ -318,12 +326,13 @@ def write_run_manifest(out_dir, input_path, columns, options, summary, linkage, 
 
 
 def write_outputs(result: Extraction, out_dir: Path) -> list[Path]:
-    """Write an Extraction's reports, mentions and errors (CSV + Parquet) to ``out_dir`` as one output set
-    (DIR locked, the tables staged and swapped in, radpath's other files of an earlier run removed)."""
+    """Write an Extraction's reports, mentions, errors and nodules (CSV + Parquet) to ``out_dir`` as one output
+    set (DIR locked, the tables staged and swapped in, radpath's other files of an earlier run removed)."""
     from .files import output_set
 
     with output_set(out_dir) as staged:
         write_table(result.reports, staged.path, "reports")
         write_table(result.mentions, staged.path, "mentions", private=True)
         write_table(result.errors, staged.path, "errors")
+        write_table(result.nodules, staged.path, "nodules")
         return staged.commit()

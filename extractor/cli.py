@@ -101,11 +101,14 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
               help="Gold CSV: report_id plus any report fields of the contract.")
 @click.option("--gold-patients", "gold_patients_path", type=click.Path(dir_okay=False), default=None,
               help="Gold patients CSV: patient_id plus any patients columns; scores DIR/patients too.")
+@click.option("--gold-nodules", "gold_nodules_path", type=click.Path(dir_okay=False), default=None,
+              help="Gold nodules CSV: report_id, nodule_index and any DIR/nodules columns; scores DIR/nodules "
+                   "(detection P/R/F1 and per-feature accuracy over matched nodules, docs/nodules.md).")
 @click.option("--min", "minimum", type=float, default=None,
-              help="Exit with status 1 if any field's accuracy is below this (e.g. 0.97).")
+              help="Exit with status 1 if any field's accuracy (or nodule detection F1) is below this (e.g. 0.97).")
 @click.option("--no-misses", is_flag=True, help="Do not list the misses.")
 @user_errors
-def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
+def evaluate(out_dir, gold_path, gold_patients_path, gold_nodules_path, minimum, no_misses):
     """Score DIR/reports.csv against gold labels.
 
     Prints per-field accuracy, per-value precision / recall / F1, every miss with its report id and a report-kind
@@ -113,7 +116,7 @@ def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
 
     Example:
 
-        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv radpath-demo --min 0.97
+        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv --gold-nodules corpora/sample/gold_nodules.csv radpath-demo --min 0.97
     """
     from .evaluate import evaluate_dir, evaluate_kinds_dir, format_confusion, format_scores
 
@@ -129,6 +132,17 @@ def evaluate(out_dir, gold_path, gold_patients_path, minimum, no_misses):
         click.echo("\nPatients:")
         click.echo(format_scores(patient_scores, show_misses=not no_misses))
         scores = scores + patient_scores
+    if gold_nodules_path:
+        from .evaluate_nodules import evaluate_nodules_dir, format_detection
+
+        detection, nodule_scores, unmatched = evaluate_nodules_dir(gold_nodules_path, out_dir)
+        click.echo("\nNodules:")
+        click.echo(format_detection(detection, unmatched, show_misses=not no_misses))
+        click.echo(format_scores(nodule_scores, show_misses=not no_misses))
+        scores = scores + nodule_scores
+        if minimum is not None and detection.f1 < minimum:
+            click.echo(f"Below --min {minimum}: nodule detection F1 {detection.f1:.3f}", err=True)
+            sys.exit(1)
     below = [s.field for s in scores if minimum is not None and s.accuracy < minimum]
     if below:
         click.echo(f"Below --min {minimum}: {', '.join(below)}", err=True)
@@ -164,6 +178,13 @@ def demo(out_dir):
         if gold.is_file():
             click.echo(f"\nAgreement with the corpus's gold {what} labels:")
             click.echo(format_scores(score(gold, out_dir), show_misses=False, per_value=False))
+    if (corpus / "gold_nodules.csv").is_file():
+        from .evaluate_nodules import evaluate_nodules_dir, format_detection
+
+        detection, nodule_scores, unmatched = evaluate_nodules_dir(corpus / "gold_nodules.csv", out_dir)
+        click.echo("\nAgreement with the corpus's gold nodules:")
+        click.echo(format_detection(detection, unmatched, show_misses=False))
+        click.echo(format_scores(nodule_scores, show_misses=False, per_value=False))
     click.echo(f"\nPer-value precision / recall / F1 and the misses: "
                f"radpath evaluate --gold {corpus / 'gold_reports.csv'} {out_dir}")
 
@@ -178,7 +199,7 @@ def _print_summary(run) -> None:
         click.echo(f"Linked {len(patients)} patients with an ultrasound; case definitions: {members or 'none'}.\n")
         click.echo(outcome_tables(patients, [d.column for d in run.definitions]))
         click.echo("")
-    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors"
+    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors, nodules"
                + (", patients, links" if run.linkage is not None else "")
                + (", note_nlp" if (run.out_dir / "note_nlp.parquet").exists() else "") + " (.csv and .parquet), "
                + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")

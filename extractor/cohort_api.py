@@ -48,7 +48,8 @@ def build_cohort(
     extraction = extract(reports, columns=columns, patterns=patterns)
     texts = normalise(reports, columns=columns).reports[["report_id", "text"]]
     defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(extraction.reports, config=_config(linking), texts=texts, definitions=defs)
+    linkage = link_patients(extraction.reports, config=_config(linking), texts=texts, definitions=defs,
+                            nodules=extraction.nodules)
     return Cohort(extraction.reports, extraction.mentions, extraction.errors, linkage.patients, linkage.links, defs)
 
 
@@ -64,15 +65,17 @@ def link_extraction(extraction, texts: pd.DataFrame | None = None, *, linking=No
     """Link an api.Extraction (what ``radpath extract`` just produced); ``texts`` is the ReportTable's reports
     frame (report_id, text) so sites can be read."""
     return link_patients_in(extraction.reports, texts, linking=linking, definitions=definitions,
-                            definition_ids=definition_ids)
+                            definition_ids=definition_ids, nodules=extraction.nodules)
 
 
 def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *, linking=None,
                      definitions: Iterable[str | Path] | None = None,
-                     definition_ids: Iterable[str] | None = None) -> tuple[Linkage, list[Definition]]:
-    """Link a reports table (DIR/reports) into patients and apply the case definitions."""
+                     definition_ids: Iterable[str] | None = None,
+                     nodules: pd.DataFrame | None = None) -> tuple[Linkage, list[Definition]]:
+    """Link a reports table (DIR/reports) into patients and apply the case definitions (``nodules``:
+    DIR/nodules, for the index nodule)."""
     defs = load_definitions(definitions, only=definition_ids)
-    return link_patients(reports, config=_config(linking), texts=texts, definitions=defs), defs
+    return link_patients(reports, config=_config(linking), texts=texts, definitions=defs, nodules=nodules), defs
 
 
 def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
@@ -88,8 +91,10 @@ def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Ite
         if mentions is None:  # DuckDB reads the Parquet file itself rather than a frame of every mention
             stored = out_dir / "mentions.parquet"
             mentions = stored if stored.is_file() else read_frame(out_dir, "mentions", required=False)
+        stored_nodules = out_dir / "nodules.parquet"
         written.append(write_duckdb(out_dir, reports=reports, mentions=mentions, patients=linkage.patients,
-                                    links=linkage.links, definitions=list(definitions)))
+                                    links=linkage.links, definitions=list(definitions),
+                                    nodules=stored_nodules if stored_nodules.is_file() else None))
     return written
 
 
@@ -132,7 +137,8 @@ def link_dir(
     reports = read_frame(out_dir, "reports")
     texts = pathology_texts(reports, input_path, columns=columns) if input_path else None
     defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(reports, config=_config(linking), texts=texts, definitions=defs)
+    linkage = link_patients(reports, config=_config(linking), texts=texts, definitions=defs,
+                            nodules=read_frame(out_dir, "nodules", required=False))
     write_cohort_outputs(out_dir, linkage, defs, reports=reports, duckdb=duckdb)
     return linkage, defs
 

@@ -18,6 +18,7 @@ import pandas as pd
 from .definitions import Definition, LineFinder, apply_definitions, read_toml
 from .errors import InputError, PatternError
 from .quality import DATE_STATUSES, date_status, parse_date
+from .nodule_index import add_index_nodule
 from .resources import patterns_dir
 
 US, CYTOLOGY, SURGERY = "ultrasound", "cytology", "surgical_pathology"
@@ -299,6 +300,7 @@ def link_patients(
     config: LinkingConfig | None = None,
     texts=None,
     definitions: Iterable[Definition] = (),
+    nodules: pd.DataFrame | None = None,
 ) -> Linkage:
     """Build the patients table (one row per patient with an ultrasound) and the per-report link table.
 
@@ -427,6 +429,7 @@ def link_patients(
     p = p.sort_values("patient_id", kind="mergesort").reset_index(drop=True)
 
     links = _link_table(r, index, cyt, surg, fna, surgery, config)
+    p = add_index_nodule(p, nodules, reports=reports, texts=_texts_by_id(texts))  # index nodule, nodule concordance
     return Linkage(patients=p, links=links)
 
 

@@ -32,7 +32,7 @@ from .typed import typed_frame
 log = logging.getLogger(__name__)
 DEFAULT_CHUNK_SIZE = 250  # small enough to balance two workers on a few thousand reports
 ROW_GROUP_ROWS = 10_000  # rows per Parquet row group in the joined tables (bounds the join's memory)
-TABLES = (("reports", False), ("mentions", True), ("errors", False))  # (name, private: holds report text)
+TABLES = (("reports", False), ("mentions", True), ("errors", False), ("nodules", False))  # (name, private: holds report text)
 
 
 def available_cores() -> int:
@@ -102,7 +102,8 @@ def _extract_chunk(index: int, table: ReportTable, spool: Path) -> tuple[dict, l
     reports, errors = result.reports, result.errors
     counts = {"reports": len(reports), "errors": len(errors), "mentions": len(result.mentions),
               "by_kind": reports["report_kind"].value_counts().to_dict()}
-    save_chunk(spool, index, {"reports": reports, "mentions": result.mentions, "errors": errors}, counts)
+    save_chunk(spool, index, {"reports": reports, "mentions": result.mentions, "errors": errors,
+                              "nodules": result.nodules}, counts)
     return counts, list(errors[["row", "report_id", "reason"]].itertuples(index=False, name=None))
 
 

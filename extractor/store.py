@@ -25,7 +25,7 @@ from .errors import InputError, RadpathError
 from .files import atomic_write, write_table
 
 DB_NAME = "radpath.duckdb"
-TABLES = ("reports", "mentions", "patients", "links")
+TABLES = ("reports", "mentions", "patients", "links", "nodules")
 
 
 DUCKDB_MEMORY_LIMIT = "128MB"  # building DIR/radpath.duckdb streams Parquet through DuckDB; memory stays bounded
@@ -78,6 +78,7 @@ def write_duckdb(
     mentions: pd.DataFrame | Path | None = None,
     links: pd.DataFrame | None = None,
     definitions: Iterable[Definition] = (),
+    nodules: pd.DataFrame | Path | None = None,
 ) -> Path:
     """Write DIR/radpath.duckdb (replacing it atomically): tables and one documented view per definition."""
     duckdb = _duckdb()
@@ -88,6 +89,8 @@ def write_duckdb(
         frames["mentions"] = mentions
     if links is not None:
         frames["links"] = links
+    if nodules is not None:
+        frames["nodules"] = nodules
 
     def build(tmp: str) -> None:
         Path(tmp).unlink(missing_ok=True)  # duckdb wants to create the file itself

@@ -18,6 +18,9 @@ REPORT_COLUMNS = [
     # contract v1.1 additions
     "report_date_raw", "fna_site", "tumor_site",
 ]
+from .nodule_fields import NODULE_COLUMNS  # noqa: E402  (defined beside the code that fills them; no spaCy)
+
+NODULE_INTEGER_COLUMNS = ("nodule_index", "tirads_points", "start_char", "end_char")
 CONTRACT_REPORT_FIELDS = REPORT_COLUMNS[4:21]
 CONTEXT_FLAGS = ("negated", "uncertain", "historical", "hypothetical", "family")
 ATTRIBUTE_COLUMNS = ("organ", "laterality", "extent", "clustering")
@@ -42,6 +45,20 @@ def mentions_frame(rows: list[dict]) -> pd.DataFrame:
     for column in MENTION_COLUMNS:
         if column.endswith("_trigger_start"):
             frame[column] = frame[column].astype("Int64")
+    return frame
+
+
+def nodules_frame(rows: list[dict]) -> pd.DataFrame:
+    """DIR/nodules (CONTRACT.md "DIR/nodules"): size_mm a number, nodule_index / tirads_points / offsets whole
+    numbers (nullable), every other column text."""
+    frame = pd.DataFrame(rows, columns=NODULE_COLUMNS)
+    for column in NODULE_COLUMNS:
+        if column == "size_mm":
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("float64")
+        elif column in NODULE_INTEGER_COLUMNS:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+        else:
+            frame[column] = frame[column].fillna("").astype(str)
     return frame
 
 

@@ -33,6 +33,14 @@ def test_every_output_column_is_in_the_data_dictionary():
     assert not missing
 
 
+def test_every_nodule_column_is_in_the_data_dictionary():
+    from extractor.nodule_index import NODULE_PATIENT_COLUMNS
+    from extractor.nodule_fields import NODULE_COLUMNS
+
+    missing = [c for c in [*NODULE_COLUMNS, *NODULE_PATIENT_COLUMNS] if not documented(c)]
+    assert not missing, f"undocumented nodule columns: {missing}"
+
+
 def test_readme_starts_with_the_two_commands():
     commands = re.findall(r"^(pip install .*)$", README, flags=re.M)[:2]
     assert commands == ["pip install . && radpath demo", TEST_COMMAND]

@@ -8,7 +8,7 @@ from datetime import date
 import pandas as pd
 
 from .data import AuditData, Definition
-from .reportview import ReportView, report_view
+from .reportview import ReportView, anchor, parse_evidence, report_view
 
 # patient field -> (linking column naming the source report, the report fields that are its evidence)
 PATIENT_FIELD_SOURCE = {
@@ -61,6 +61,21 @@ class TimelinePoint:
     role: str
 
 
+NODULE_FIELDS = ("side", "position", "size_mm", "composition", "echogenicity", "shape", "margin", "echogenic_foci",
+                 "microcalcifications", "tirads_points", "tirads_level", "stated_category")
+
+
+@dataclass
+class NoduleView:
+    """One row of DIR/nodules of the index ultrasound, as the patient card lists it."""
+
+    index: str
+    label: str
+    values: list[tuple[str, str]]  # (column, value) in NODULE_FIELDS order
+    evidence: list[tuple[str, str, list[tuple[str, str]]]]  # (column, rule ids, [(anchor, label)])
+    is_index: bool
+
+
 @dataclass
 class PatientView:
     patient_id: str
@@ -70,6 +85,8 @@ class PatientView:
     timeline: list[TimelinePoint]
     flags: list[str] = field(default_factory=list)
     members: list[str] = field(default_factory=list)
+    nodules: list[NoduleView] = field(default_factory=list)  # the index ultrasound's nodules (DIR/nodules)
+    nodule_report: str = ""  # rkey of the index ultrasound
 
     @property
     def summary(self) -> list[tuple[str, str]]:
@@ -167,6 +184,64 @@ def timeline(views: list[ReportView]) -> list[TimelinePoint]:
     return points
 
 
+_NODULE_TABLES: dict[tuple[str, float], pd.DataFrame | None] = {}
+
+
+def _nodule_table(directory) -> pd.DataFrame | None:
+    """DIR/nodules as text (cached per file and modification time), or None when the run wrote none."""
+    from pathlib import Path
+
+    for name in ("nodules.parquet", "nodules.csv"):
+        path = Path(directory) / name
+        if path.is_file():
+            key = (str(path), path.stat().st_mtime)
+            if key not in _NODULE_TABLES:
+                frame = pd.read_parquet(path) if name.endswith(".parquet") else pd.read_csv(path, dtype=str,
+                                                                                           keep_default_na=False)
+                _NODULE_TABLES.clear()
+                _NODULE_TABLES[key] = frame.astype(object).where(frame.notna(), "").astype(str)
+            return _NODULE_TABLES[key]
+    return None
+
+
+def _number_text(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return f"{number:g}"
+
+
+def nodule_views(data: AuditData, row: dict, mentions_by_report: dict, rkeys: dict[str, str]) -> list[NoduleView]:
+    """The index ultrasound's nodules with their features, points and evidence; the index nodule flagged."""
+    report_id = row.get("index_us_report_id", "")
+    table = _nodule_table(data.directory) if report_id else None
+    if table is None or not len(table):
+        return []
+    rows = table[table["report_id"] == report_id]
+    rkey = rkeys.get(report_id, "")
+    mentions = {int(m["mention_index"]): m for m in mentions_by_report.get(report_id, [])}
+    index = str(row.get("index_nodule", ""))
+    views = []
+    for record in rows.to_dict("records"):
+        evidence = parse_evidence(record.get("evidence", ""))
+        cited = []
+        for name, item in evidence.items():
+            items = item if isinstance(item, list) else [item]
+            rules = ", ".join(str(i.get("rule", "")) for i in items if isinstance(i, dict))
+            links = []
+            for i in items:
+                for m in (i.get("mentions", []) if isinstance(i, dict) else []):
+                    if isinstance(m, int) and m in mentions and rkey:
+                        links.append((anchor(rkey, m), f"#{m} {mentions[m].get('text', '')}"))
+            cited.append((name, rules, links))
+        values = [(name, _number_text(record.get(name, "")) if name in {"size_mm", "tirads_points"}
+                   else record.get(name, "")) for name in NODULE_FIELDS]
+        number = _number_text(record.get("nodule_index", ""))
+        views.append(NoduleView(number, record.get("nodule_label", ""), values, cited, bool(index) and number == index))
+    return views
+
+
 def patient_view(data: AuditData, patient_id: str, row: dict, reports: pd.DataFrame, mentions_by_report: dict,
                  rkeys: dict[str, str]) -> PatientView:
     records = reports.to_dict("records")
@@ -180,7 +255,9 @@ def patient_view(data: AuditData, patient_id: str, row: dict, reports: pd.DataFr
     definitions = [definition_view(d, row, by_id) for d in data.definitions] if row else []
     flags = [c for c in data.flags if str(row.get(c, "")).strip().lower() in {"true", "1", "yes"}]
     members = [d.definition.id for d in definitions if d.verdict]
-    return PatientView(patient_id, row, views, definitions, timeline(views), flags, members)
+    nodules = nodule_views(data, row, mentions_by_report, rkeys) if row else []
+    return PatientView(patient_id, row, views, definitions, timeline(views), flags, members, nodules,
+                       rkeys.get(row.get("index_us_report_id", ""), "") if row else "")
 
 
 def flag_title(column: str) -> str:

@@ -35,7 +35,7 @@ import pandas as pd
 from ..api import PATHOLOGY_KINDS, Extraction, RunOptions, _csv_safe
 from ..pool import extractor, ordered_map
 from ..sources import ColumnMap
-from ..tables import errors_frame, mentions_frame, reports_frame
+from ..tables import errors_frame, mentions_frame, nodules_frame, reports_frame
 from .reader import DEFAULT_CHUNK_SIZE, iter_sql_tables, same_sqlite
 from .schema import RUNS_TABLE, table_specs
 from .urls import SOURCE_ENV, TARGET_ENV, DatabaseError, mask_url, resolve_url
@@ -44,10 +44,10 @@ from .writer import SqlWriter
 log = logging.getLogger(__name__)
 
 
-def _extract_table(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """One chunk's reports, mentions and errors (in a worker: the tables travel back to be written to SQL)."""
+def _extract_table(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """One chunk's reports, mentions, errors and nodules (in a worker: the tables travel back to be written)."""
     result = extractor().extract_table(table)
-    return result.reports, result.mentions, result.errors
+    return result.reports, result.mentions, result.errors, result.nodules
 
 
 @dataclass
@@ -157,11 +157,11 @@ def run_sql(
             files.enter_context(_csv_safe(options.csv_safe))
             spool = Spool(out, {"source": summary.source, "run_id": run_id}, resume=False)
         note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
-        kept_reports, kept_texts = [], []
+        kept_reports, kept_texts, kept_nodules = [], [], []
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
                                                         omop=omop, columns=columns, note_type_names=note_type_names,
                                                         copy_first=same_sqlite(source_url, target_url)))
-        for index, ((reports, mentions, errors), chunk) in enumerate(
+        for index, ((reports, mentions, errors, nodules), chunk) in enumerate(
                 ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
             rows = chunk.rows_read
             if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
@@ -169,7 +169,8 @@ def run_sql(
                 texts = chunk.reports[["report_id", "text"]]
                 kept_texts.append(texts[texts["report_id"].isin(set(pathology))])
                 kept_reports.append(reports.drop(columns=["evidence"]))  # linking never reads it; most of the bytes
-            outputs = {"reports": reports, "mentions": mentions, "errors": errors}
+                kept_nodules.append(nodules.drop(columns=["evidence"]))  # for the index nodule
+            outputs = {"reports": reports, "mentions": mentions, "errors": errors, "nodules": nodules}
             if omop:
                 note_nlp = note_nlp_frame(mentions, nlp_datetime=nlp_datetime)
                 note_nlp["note_nlp_id"] += note_nlp_next - 1
@@ -201,10 +202,11 @@ def run_sql(
         if options.link:
             all_reports = pd.concat(kept_reports, ignore_index=True) if kept_reports else reports_frame([])
             texts = pd.concat(kept_texts, ignore_index=True) if kept_texts else None
-            extraction = Extraction(all_reports, mentions_frame([]), errors_frame([]), summary.rows_read)
+            extraction = Extraction(all_reports, mentions_frame([]), errors_frame([]), summary.rows_read,
+                                    pd.concat(kept_nodules, ignore_index=True) if kept_nodules else nodules_frame([]))
             linkage, definitions = link_extraction(extraction, texts, linking=options.linking,
                                                    definitions=options.definitions)
-            del kept_reports, kept_texts, texts
+            del kept_reports, kept_texts, kept_nodules, texts
             summary.patients = len(linkage.patients)
             if writer is not None:
                 if list(linkage.patients.columns) != specs["patients"].names[1:]:

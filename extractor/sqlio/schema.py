@@ -24,12 +24,12 @@ from typing import Iterable, Sequence
 from ..linking import LINK_COLUMNS
 from ..omop import NOTE_NLP_COLUMNS, VARCHAR_LIMITS
 from ..sources import ERROR_COLUMNS
-from ..tables import CONTEXT_FLAGS, MENTION_COLUMNS, REPORT_COLUMNS
+from ..tables import CONTEXT_FLAGS, MENTION_COLUMNS, NODULE_COLUMNS, NODULE_INTEGER_COLUMNS, REPORT_COLUMNS
 from .urls import DatabaseError, SchemaMismatchError
 
 RUN_ID = "run_id"
 RUNS_TABLE = "radpath_runs"
-OUTPUT_TABLES = ("reports", "mentions", "errors", "patients", "links", "note_nlp")
+OUTPUT_TABLES = ("reports", "mentions", "errors", "nodules", "patients", "links", "note_nlp")
 RUNS_COLUMNS = (("run_id", "text"), ("created", "text"), ("radpath_version", "text"), ("source", "text"),
                 ("rows_read", "bigint"), ("reports", "bigint"), ("mentions", "bigint"), ("errors", "bigint"),
                 ("patients", "bigint"), ("note_nlp", "bigint"), ("manifest", "text"))
@@ -65,6 +65,7 @@ def table_specs(*, patients_columns: Sequence[str] | None = None, note_nlp: bool
         "reports": _spec("reports", REPORT_COLUMNS, {"n_mentions": "bigint"}),
         "mentions": _spec("mentions", MENTION_COLUMNS, mention_kinds),
         "errors": _spec("errors", ERROR_COLUMNS, {"row": "bigint"}),
+        "nodules": _spec("nodules", NODULE_COLUMNS, {c: "bigint" for c in NODULE_INTEGER_COLUMNS}),
     }
     if patients_columns is not None:
         specs["patients"] = _spec("patients", patients_columns,

@@ -126,10 +126,12 @@ def test_patient_columns_follow_the_contract_order(config):
     from linking_builders import frame
     from extractor.definitions import load_definitions
     from extractor.linking import ADDED_PATIENT_COLUMNS, CONTRACT_PATIENT_COLUMNS, link_patients
+    from extractor.nodule_index import NODULE_PATIENT_COLUMNS
 
     defs = load_definitions()
     columns = list(link_patients(frame(us("U1", "P", "2020-01-01")), config=config, definitions=defs).patients.columns)
-    assert columns == CONTRACT_PATIENT_COLUMNS + [d.column for d in defs] + ADDED_PATIENT_COLUMNS
+    assert columns == (CONTRACT_PATIENT_COLUMNS + [d.column for d in defs] + ADDED_PATIENT_COLUMNS
+                       + NODULE_PATIENT_COLUMNS)
 
 
 def test_linking_scales_n_log_n(config):

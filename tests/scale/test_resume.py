@@ -10,7 +10,7 @@ import pytest
 from extractor.runner import Spool, run_extract
 from extractor.synth import generate, write_corpus
 
-TABLE_FILES = [f"{t}.{e}" for t in ("reports", "mentions", "errors") for e in ("csv", "parquet")]
+TABLE_FILES = [f"{t}.{e}" for t in ("reports", "mentions", "errors", "nodules") for e in ("csv", "parquet")]
 
 
 def _extract_command(corpus, out, *extra):

@@ -13,7 +13,7 @@ from extractor.runner import run_extract
 from extractor.sources import read_reports
 from extractor.synth import generate, write_corpus
 
-TABLES = ("reports", "mentions", "errors")
+TABLES = ("reports", "mentions", "errors", "nodules")
 
 
 def in_memory(path, out):
