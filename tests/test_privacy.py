@@ -4,6 +4,7 @@ import logging
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from spacy.language import Language
 
 from extractor.api import Extractor
 from extractor.cli import cli
@@ -14,14 +15,18 @@ SECRET = "Patient Jane Roe: scattered microcalcifications in the right lobe."
 
 
 def _failing_extractor(monkeypatch):
+    """An Extractor whose pipeline raises inside a component (on a copy of the pipeline, not the shared one)."""
+    from extractor.pipeline import build_nlp
+
     extractor = Extractor()
-
-    def explode(text):
-        raise RuntimeError("pipeline failure")
-
-    monkeypatch.setattr(extractor, "_docs", lambda texts: (RuntimeError("boom") for _ in texts))
-    monkeypatch.setattr(extractor, "nlp", explode)
+    extractor.nlp = build_nlp()
+    extractor.nlp.add_pipe("test_privacy_explode", last=True)
     return extractor
+
+
+@Language.component("test_privacy_explode")
+def _explode(doc):
+    raise RuntimeError("pipeline failure")
 
 
 def _table():
