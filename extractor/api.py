@@ -143,10 +143,15 @@ class Extractor:
 
 
 def extract(
-    reports: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None
+    reports: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None,
+    max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS,
+    max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT,
 ) -> Extraction:
-    """Notebook entry point: a DataFrame of reports in, DataFrames of reports, mentions and errors out."""
-    return Extractor(patterns).extract_table(normalise(reports, columns=columns))
+    """Notebook entry point: a DataFrame of reports in, DataFrames of reports, mentions and errors out. A report
+    longer than ``max_report_chars`` or slower than ``max_seconds_per_report`` goes to errors (too_long /
+    too_slow); None or 0 = no limit."""
+    extractor = Extractor(patterns, max_report_chars=max_report_chars, max_seconds_per_report=max_seconds_per_report)
+    return extractor.extract_table(normalise(reports, columns=columns))
 
 
 @dataclass
@@ -162,6 +167,12 @@ class RunOptions:
     chunk_size: int = DEFAULT_CHUNK_SIZE  # reports read, extracted and written at a time (memory stays flat)
     resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
     omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
+    max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS  # longer reports go to errors as too_long (0 = no limit)
+    max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT  # slower ones as too_slow (0 = no limit)
+
+    def limits(self) -> dict:
+        """The per-report budget, as keyword arguments of :class:`Extractor`."""
+        return {"max_report_chars": self.max_report_chars, "max_seconds_per_report": self.max_seconds_per_report}
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -204,7 +215,7 @@ def extract_file(
         columns = omop_columns(input_path, fmt)
     summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                           workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
-                          resume=options.resume)
+                          resume=options.resume, limits=options.limits())
     reports, linkage, definitions = None, None, []
     if options.link:
         reports = read_report_rows(out_dir)

@@ -353,6 +353,7 @@ def run_extract(
     progress: bool | Callable[[int], None] | None = None,
     quiet: bool = False,
     resume: bool = False,
+    limits: dict | None = None,
 ) -> RunSummary:
     """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
 
@@ -360,6 +361,7 @@ def run_extract(
     bar when stderr is a terminal, True / False to force it, or a callable given the number of rows done per chunk.
     ``quiet`` silences the bar and the final summary line (printed to stderr). ``resume`` keeps the finished
     chunks of an interrupted run into the same ``out_dir`` (same input, rules and settings) and extracts the rest.
+    ``limits``: the per-report budget of extractor.budget (``max_report_chars``, ``max_seconds_per_report``).
     """
     path = Path(input_path)
     if path.is_dir():
@@ -372,7 +374,8 @@ def run_extract(
     workers = available_cores() if workers is None else max(1, int(workers))
     directory = Path(out_dir)
     directory.mkdir(parents=True, exist_ok=True)
-    spool = Spool(directory, _run_state(path, fmt, columns, patterns, chunk_size), resume=resume)
+    state = {**_run_state(path, fmt, columns, patterns, chunk_size), "limits": limits or {}}
+    spool = Spool(directory, state, resume=resume)
     summary = RunSummary(workers=workers, resumed_chunks=spool.resumed)
     bar = _Progress(progress, quiet)
     started = time.perf_counter()
@@ -396,7 +399,7 @@ def run_extract(
 
     try:
         for (counts, errors), (rows, fraction) in ordered_map(_extract_chunk, to_extract(), workers=workers,
-                                                              patterns=patterns):
+                                                              patterns=patterns, limits=limits):
             for row, report_id, reason in errors:  # ids and reasons only: messages never quote report text
                 log.info("row %s (report %r): %s", row, report_id, reason)
             add(counts, rows, fraction)

@@ -164,7 +164,8 @@ def run_sql(
         tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
                                                         omop=omop, columns=columns, note_type_names=note_type_names))
         for index, ((reports, mentions, errors), chunk) in enumerate(
-                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
+                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns,
+                            limits=options.limits())):
             rows = chunk.rows_read
             if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
                 pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
