@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import logging
@@ -198,6 +199,29 @@ def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts:
     atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
 
 
+# what extractor.files.atomic_write leaves when a run is killed while writing: ".<output>.<8 random>.tmp"
+_OUTPUT_NAMES = r"(?:(?:reports|mentions|errors|patients|links|note_nlp)\.(?:csv|parquet)|manifest\.json|radpath\.duckdb|audit\.html)"
+_CRASH_LEFTOVER = re.compile(r"^\.(?:%s|chunk-\d+\.\w+\.\w+)\.[a-z0-9_]{8}\.tmp$" % _OUTPUT_NAMES)
+
+
+def remove_crash_leftovers(directory: Path) -> list[Path]:
+    """Delete the temporary files a killed run left in ``directory`` and its spool (radpath's own names only: a
+    file of the user's is never touched). Run at the start of every run and every --resume."""
+    removed = []
+    for folder in (directory, directory / Spool.NAME):
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if _CRASH_LEFTOVER.match(entry.name) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    if removed:
+        log.info("removed %d temporary file(s) an interrupted run left in %s", len(removed), directory)
+    return removed
+
+
 class Spool:
     """Finished chunks, kept in DIR/.radpath-partial/ (owner-only) until the run ends.
 
@@ -214,6 +238,7 @@ class Spool:
         self.path = directory / self.NAME
         self.state = state
         self.resumed = 0
+        remove_crash_leftovers(directory)
         if resume and self._state_matches():
             self.resumed = len(list(self.path.glob("chunk-*.done")))
         else:
