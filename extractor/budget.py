@@ -19,7 +19,7 @@ import time
 from contextlib import contextmanager
 from typing import Iterator
 
-DEFAULT_MAX_REPORT_CHARS = 200_000  # about 100 pages; spaCy itself accepts 20 M (extractor.pipeline)
+DEFAULT_MAX_REPORT_CHARS = 100_000  # about 50 pages of text; spaCy itself takes 20 M (extractor.pipeline)
 DEFAULT_MAX_SECONDS_PER_REPORT = 5.0  # a real report takes milliseconds; hostile text is cut off here
 
 

@@ -165,3 +165,12 @@ def test_many_mentions_in_one_sentence_hedge_in_linear_calls(nlp, monkeypatch):
     spans = doc.spans[MENTIONS_KEY]
     assert len(spans) == 1501 and all(span._.status == "uncertain" for span in spans)  # hedged by apposition
     assert len(calls) <= 5 * len(spans)  # every pair: 1501 * 1500 / 2
+
+
+def test_mention_sentences_are_spacys(nlp, texts):
+    for text in texts[:150] + DENSE + HOSTILE:
+        doc = nlp(text)
+        rows = mention_rows(doc, report_id="r", patient_id="p")
+        for row, span in zip(rows, doc.spans[MENTIONS_KEY]):
+            assert (row["sentence_start"], row["sentence_end"]) == (span.sent.start_char, span.sent.end_char)
+            assert row["sentence"] == span.sent.text
