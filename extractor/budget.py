@@ -6,7 +6,8 @@ The length is checked before anything else; the time covers the whole pipeline a
 The time limit is a ``SIGALRM`` timer (``setitimer``) when extraction runs in a process's main thread, which is
 the case both with ``--workers 1`` (this process) and in the pool's worker processes: the running report is
 interrupted when its time is up. Elsewhere (a thread of an application calling the library, or a platform without
-``setitimer``) a report is only found too slow once it has finished; it is still filed as ``too_slow``.
+``setitimer``, or an application that has its own SIGALRM handler) a report is only found too slow once it has
+finished; it is still filed as ``too_slow``.
 
 Both limits depend on nothing but the report, so outputs stay the same for any number of workers or chunk size;
 ``too_slow`` alone depends on the machine, which is why its default is far above what any real report needs.
@@ -28,7 +29,9 @@ class ReportTimeout(BaseException):
 
 
 def _can_interrupt() -> bool:
-    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    """A SIGALRM timer is ours to use: a main thread, a platform with setitimer, and no one else's alarm handler."""
+    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) in (signal.SIG_DFL, signal.SIG_IGN, None))
 
 
 @contextmanager

@@ -98,3 +98,27 @@ def test_library_defaults_are_documented_limits():
     extractor = Extractor()
     assert extractor.max_report_chars == DEFAULT_MAX_REPORT_CHARS < MAX_REPORT_CHARS
     assert extractor.max_seconds_per_report == DEFAULT_MAX_SECONDS_PER_REPORT
+
+
+@Language.component("test_sleep_one_second")
+def sleep_one_second(doc):
+    if "zzshortzz" in doc.text:
+        time.sleep(1)
+    return doc
+
+
+def test_outside_the_main_thread_a_slow_report_is_still_filed_too_slow():
+    """No SIGALRM in a thread: the report finishes, then goes to errors as too_slow all the same."""
+    import threading
+
+    extractor = Extractor(max_seconds_per_report=0.2)
+    extractor.nlp = build_nlp()
+    extractor.nlp.add_pipe("test_sleep_one_second", last=True)
+    results = []
+    worker = threading.Thread(target=lambda: results.append(extractor.extract_table(normalise(_rows(
+        ["No microcalcifications.", "zzshortzz microcalcifications.", "Isoechoic nodule."])))))
+    worker.start()
+    worker.join(60)
+    (result,) = results
+    assert dict(zip(result.errors["report_id"], result.errors["reason"])) == {"R1": "too_slow"}
+    assert list(result.reports["report_id"]) == ["R0", "R2"]
