@@ -151,6 +151,13 @@ def test_a_long_negation_chain_compares_few_scopes(nlp, monkeypatch):
     assert 0 < len(calls) <= 2 * context.SCOPE_WINDOW * 2000  # every pair: 2000 * 1999
 
 
+def test_a_run_of_terminators_limits_no_scope(nlp, monkeypatch):
+    calls = _count_calls(monkeypatch, ConTextModifier, "limit_scope")
+    doc = nlp("Findings: " + ";" * 5000 + " no microcalcifications in the right lobe.")
+    assert [span._.status for span in doc.spans[MENTIONS_KEY]] == ["negated"]
+    assert len(calls) <= 2 * context.SCOPE_WINDOW * 10  # only the one negation asks; 5000 * 32 * 2 otherwise
+
+
 def test_many_targets_and_triggers_in_one_sentence_ask_few_pairs(nlp, monkeypatch):
     calls = _count_calls(monkeypatch, ConTextModifier, "modifies")
     doc = nlp("Findings: " + "no microcalcifications, " * 600 + "end.")
