@@ -12,6 +12,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from .aggregate import ULTRASOUND_FIELDS, UltrasoundAggregator
+from .budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT, ReportTimeout, time_limit
 from .errors import InputError
 from .kinds import KindClassifier
 from .mentions import mention_rows
@@ -32,7 +33,7 @@ def pathology_aggregator(ruleset):
     from .pathology import PathologyAggregator
 
     return PathologyAggregator(ruleset)
-BATCH_SIZE = 64
+BATCH_SIZE = 64  # reports between two progress callbacks
 
 
 @dataclass
@@ -55,45 +56,64 @@ class Extraction:
 
 
 class Extractor:
-    """Holds the pipeline and rules; reusable across many tables."""
+    """Holds the pipeline and rules; reusable across many tables.
 
-    def __init__(self, patterns: str | None = None):
+    Each report is extracted on its own (the pipeline, then its fields), so a failure in any component for one
+    report affects that report only: it goes to the errors table with a reason (``extraction_failed``, or
+    ``too_long`` / ``too_slow`` past its budget, see extractor.budget) and every other report keeps exactly its own
+    results. None or 0 turns a limit off."""
+
+    def __init__(self, patterns: str | None = None, *, max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS,
+                 max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT):
         self.ruleset = load_ruleset(patterns)
         self.nlp = cached_nlp(str(self.ruleset.directory))
         self.kinds = KindClassifier(self.ruleset)
         self.ultrasound = UltrasoundAggregator(self.ruleset)
         self.pathology = pathology_aggregator(self.ruleset)
         self.nodule_extractor = NoduleExtractor(self.ruleset)
+        self.max_report_chars = max_report_chars
+        self.max_seconds_per_report = max_seconds_per_report
 
-    def _docs(self, texts: list[str]) -> Iterable:
+    def extract_report(self, record: dict) -> tuple[list[dict], dict, list[dict]]:
+        """(mention rows, report row, nodule rows) of one normalised record; raises what the pipeline raises. Only
+        ultrasound reports describe nodules."""
+        doc = self.nlp(record["text"])
+        mentions = mention_rows(doc, report_id=record["report_id"], patient_id=record["patient_id"])
+        row = self.report_row(record, mentions)
+        nodules = self.nodule_extractor.rows(record, mentions) if row["report_kind"] == "ultrasound" else []
+        return mentions, row, nodules
+
+    def _extract_within_budget(self, record: dict) -> tuple[list[dict], dict, list[dict]] | tuple[str, str]:
+        """extract_report's result, or (reason, message) of a report that failed or went past its budget."""
+        text = record["text"]
+        if self.max_report_chars and len(text) > self.max_report_chars:
+            return "too_long", f"{len(text)} characters > --max-report-chars {self.max_report_chars}"
         try:
-            yield from self.nlp.pipe(texts, batch_size=BATCH_SIZE)
-        except Exception:  # fall back to one report at a time so one bad report cannot sink its batch
-            for text in texts:
-                try:
-                    yield self.nlp(text)
-                except Exception as e:  # recorded in the errors table by the caller
-                    yield e
+            with time_limit(self.max_seconds_per_report):
+                return self.extract_report(record)
+        except ReportTimeout:
+            return "too_slow", f"over --max-seconds-per-report {self.max_seconds_per_report:g}"
+        except Exception as e:  # noqa: BLE001  one report's failure is recorded, never its neighbours'
+            return "extraction_failed", type(e).__name__
 
     def extract_table(self, table: ReportTable, *, progress: Callable[[int], None] | None = None) -> Extraction:
         report_rows, all_mentions, errors, nodule_rows = [], [], list(table.errors), []
         records = table.reports.to_dict("records")
-        for start in range(0, len(records), BATCH_SIZE):
-            batch = records[start:start + BATCH_SIZE]
-            for record, doc in zip(batch, self._docs([r["text"] for r in batch])):
-                if isinstance(doc, Exception):
-                    log.warning("report %s (row %s): extraction failed: %s; text %s", record["report_id"], record["row"],
-                                type(doc).__name__, text_for_log(record["text"]))
-                    errors.append({"row": record["row"], "report_id": record["report_id"], "reason": "extraction_failed",
-                                   "message": type(doc).__name__})
-                    continue
-                mentions = mention_rows(doc, report_id=record["report_id"], patient_id=record["patient_id"])
+        for done, record in enumerate(records, start=1):
+            result = self._extract_within_budget(record)
+            if isinstance(result[0], str):
+                reason, message = result
+                log.warning("report %s (row %s): %s (%s); text %s", record["report_id"], record["row"], reason,
+                            message, text_for_log(record["text"]))
+                errors.append({"row": record["row"], "report_id": record["report_id"], "reason": reason,
+                               "message": message})
+            else:
+                mentions, row, nodules = result
                 all_mentions.extend(mentions)
-                report_rows.append(self.report_row(record, mentions))
-                if report_rows[-1]["report_kind"] == "ultrasound":  # only ultrasound reports describe nodules
-                    nodule_rows.extend(self.nodule_extractor.rows(record, mentions))
-            if progress is not None:
-                progress(len(batch))
+                report_rows.append(row)
+                nodule_rows.extend(nodules)
+            if progress is not None and (done % BATCH_SIZE == 0 or done == len(records)):
+                progress(done % BATCH_SIZE or BATCH_SIZE)
         return Extraction(
             reports=reports_frame(report_rows),
             mentions=mentions_frame(all_mentions),
@@ -136,10 +156,15 @@ class Extractor:
 
 
 def extract(
-    reports: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None
+    reports: pd.DataFrame, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None,
+    max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS,
+    max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT,
 ) -> Extraction:
-    """Notebook entry point: a DataFrame of reports in, DataFrames of reports, mentions and errors out."""
-    return Extractor(patterns).extract_table(normalise(reports, columns=columns))
+    """Notebook entry point: a DataFrame of reports in, DataFrames of reports, mentions and errors out. A report
+    longer than ``max_report_chars`` or slower than ``max_seconds_per_report`` goes to errors (too_long /
+    too_slow); None or 0 = no limit."""
+    extractor = Extractor(patterns, max_report_chars=max_report_chars, max_seconds_per_report=max_seconds_per_report)
+    return extractor.extract_table(normalise(reports, columns=columns))
 
 
 @dataclass
@@ -158,6 +183,12 @@ class RunOptions:
     note_nlp: bool = False  # write DIR/note_nlp (OMOP CDM v5.4) whatever the input (implied by omop)
     concept_map: str | None = None  # TSV: rule id / label -> concept id for NOTE_NLP (docs/omop.md)
     csv_safe: bool = False  # CSV cells that read as spreadsheet formulas (=, +, -, @) get a leading '
+    max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS  # longer reports go to errors as too_long (0 = no limit)
+    max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT  # slower ones as too_slow (0 = no limit)
+
+    def limits(self) -> dict:
+        """The per-report budget, as keyword arguments of :class:`Extractor`."""
+        return {"max_report_chars": self.max_report_chars, "max_seconds_per_report": self.max_seconds_per_report}
 
 
 def read_report_rows(out_dir: Path) -> pd.DataFrame:
@@ -213,7 +244,7 @@ def extract_file(
         stage = staged.path
         summary = run_extract(input_path, out_dir, columns=columns, patterns=options.patterns, fmt=fmt,
                               workers=options.workers, chunk_size=options.chunk_size, progress=progress, quiet=True,
-                              resume=options.resume, stage=staged)
+                              resume=options.resume, stage=staged, limits=options.limits())
         reports, linkage, definitions = None, None, []
         if options.link:
             reports = read_report_rows(stage)

@@ -8,6 +8,7 @@ import sys
 import click
 
 from .errors import RadpathError
+from .budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
 from .runner import DEFAULT_CHUNK_SIZE
 
 
@@ -70,8 +71,9 @@ def definition_options(func):
 
 def run_options(func):
     """What a run extracts with and how it runs, shared by `extract` and `extract-sql`: --patterns,
-    --definitions, --linking-config, --no-link, --no-duckdb, --workers, --chunk-size. The command receives them
-    as the keyword ``run`` (an extractor.api.RunOptions). Also --csv-safe."""
+    --definitions, --linking-config, --no-link, --no-duckdb, --workers, --chunk-size, --max-report-chars,
+    --max-seconds-per-report, --csv-safe. The command receives them as the keyword ``run`` (an
+    extractor.api.RunOptions)."""
     options = [
         click.option("--patterns", type=click.Path(file_okay=False), default=None,
                      help="Directory of rule files to use instead of the shipped patterns/."),
@@ -89,16 +91,24 @@ def run_options(func):
                      help="In the CSV outputs, prefix with ' every cell that a spreadsheet would run as a formula "
                           "(starting with =, +, -, @, tab or carriage return; plain numbers excepted). Parquet "
                           "and DuckDB keep the values as they are. See docs/data-dictionary.md."),
+        click.option("--max-report-chars", type=click.IntRange(min=0), default=DEFAULT_MAX_REPORT_CHARS,
+                     show_default=True,
+                     help="A longer report goes to DIR/errors as too_long and the run goes on (0 = no limit)."),
+        click.option("--max-seconds-per-report", type=click.FloatRange(min=0), default=DEFAULT_MAX_SECONDS_PER_REPORT,
+                     show_default=True,
+                     help="A report whose extraction takes longer is stopped and goes to DIR/errors as too_slow; "
+                          "the run goes on (0 = no limit)."),
     ]
 
     @functools.wraps(func)
     def wrapper(*args, patterns, definition_files, linking_config, no_link, no_duckdb, workers, chunk_size,
-                csv_safe, **kwargs):
+                csv_safe, max_report_chars, max_seconds_per_report, **kwargs):
         from .api import RunOptions
 
         run = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
                          link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
-                         csv_safe=csv_safe)
+                         csv_safe=csv_safe, max_report_chars=max_report_chars,
+                         max_seconds_per_report=max_seconds_per_report)
         return func(*args, run=run, **kwargs)
 
     for option in reversed(options):

@@ -14,19 +14,33 @@ from .bench import DEFAULT_CONTENDERS as CONTENDER_CHOICES  # stdlib-only module
 @click.option("--seed", type=int, default=0, show_default=True, help="Random seed: the same seed gives the same corpus.")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False),
               help="Output file: .csv, .tsv, .parquet or .jsonl.")
+@click.option("--hostile", "hostile_rows", type=click.IntRange(min=1), default=None,
+              help="Write this many hostile texts instead (punctuation runs, many mentions per sentence, long "
+                   "negation chains, NULs, invalid UTF-8 in CSV, huge fields...), for robustness tests.")
 @user_errors
-def synth(patients, seed, out_path):
+def synth(patients, seed, out_path, hostile_rows):
     """Write a seeded synthetic corpus of thyroid ultrasound, FNA cytology and surgical pathology reports.
 
     Patients follow ultrasound -> FNA -> surgery with plausible dates; the wording varies combinatorially and
     includes the look-alike traps (diffuse or clustered microcalcifications, comet-tail artefact, lymph-node
     calcification). For scale tests and benchmarks only: no accuracy claim rests on it.
 
+    With --hostile N, N texts built to break a text pipeline instead, each naming its family in a
+    hostile_family column (radpath ignores it).
+
     Example:
 
         radpath synth --patients 10000 --seed 1 --out synthetic.csv
+        radpath synth --hostile 10000 --out hostile.csv
     """
-    from .synth import generate, write_corpus
+    from .synth import generate, hostile, write_corpus
+
+    if hostile_rows is not None:
+        frame = hostile(hostile_rows, seed=seed)
+        path = write_corpus(frame, out_path)
+        click.echo(f"Wrote {len(frame)} hostile texts to {path} "
+                   f"({frame['text'].map(len).sum():,} characters; families in column hostile_family).")
+        return
 
     frame = generate(patients, seed=seed)
     path = write_corpus(frame, out_path)

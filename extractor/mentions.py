@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
+from .components.context import SentenceBounds
 from .components.matching import doc_text
 from .components.status import modifier_categories, trigger_rule_id, trigger_span
 from .extensions import MENTIONS_KEY
@@ -11,8 +12,16 @@ from .tables import ATTRIBUTE_COLUMNS, CONTEXT_FLAGS, MENTION_COLUMNS  # noqa: F
 def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
     rows = []
     text = doc_text(doc)
+    sentences = SentenceBounds(doc)
+    sentence_texts: dict[tuple[int, int], str] = {}  # each sentence's text once: one can hold 1,000s of mentions
     for index, span in enumerate(doc.spans[MENTIONS_KEY]):
-        sentence = span.sent
+        # span.sent (from its first token's sentence start to its last token's sentence end), found by bisection
+        sentence = doc[sentences.bounds(span.start)[0]:sentences.bounds(span.end - 1)[1]]
+        sentence_start_char, sentence_end_char = sentence.start_char, sentence.end_char
+        sentence_text = sentence_texts.get((sentence_start_char, sentence_end_char))
+        if sentence_text is None:
+            sentence_text = sentence_texts[sentence_start_char, sentence_end_char] = \
+                text[sentence_start_char:sentence_end_char]
         row = {
             "report_id": report_id,
             "patient_id": patient_id,
@@ -22,9 +31,9 @@ def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
             "text": span.text,
             "start_char": span.start_char,
             "end_char": span.end_char,
-            "sentence": sentence.text,
-            "sentence_start": sentence.start_char,
-            "sentence_end": sentence.end_char,
+            "sentence": sentence_text,
+            "sentence_start": sentence_start_char,
+            "sentence_end": sentence_end_char,
             "rule_id": span._.rule_id,
             "rule_literal": span._.rule_literal,
             "status": span._.status,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import logging
@@ -122,6 +123,29 @@ def save_chunk(spool: Path, index: int, frames: dict[str, pd.DataFrame], counts:
     atomic_write_text(chunk_file(spool, index, "counts", "done"), json.dumps(counts), private=True)
 
 
+# what extractor.files.atomic_write leaves when a run is killed while writing: ".<output>.<8 random>.tmp"
+_OUTPUT_NAMES = r"(?:(?:reports|mentions|errors|patients|links|note_nlp)\.(?:csv|parquet)|manifest\.json|radpath\.duckdb|audit\.html)"
+_CRASH_LEFTOVER = re.compile(r"^\.(?:%s|chunk-\d+\.\w+\.\w+)\.[a-z0-9_]{8}\.tmp$" % _OUTPUT_NAMES)
+
+
+def remove_crash_leftovers(directory: Path) -> list[Path]:
+    """Delete the temporary files a killed run left in ``directory`` and its spool (radpath's own names only: a
+    file of the user's is never touched). Run at the start of every run and every --resume."""
+    removed = []
+    for folder in (directory, directory / Spool.NAME):
+        try:
+            entries = list(os.scandir(folder))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if _CRASH_LEFTOVER.match(entry.name) and entry.is_file(follow_symlinks=False):
+                Path(entry.path).unlink(missing_ok=True)
+                removed.append(Path(entry.path))
+    if removed:
+        log.info("removed %d temporary file(s) an interrupted run left in %s", len(removed), directory)
+    return removed
+
+
 class Spool:
     """Finished chunks, kept in DIR/.radpath-partial/ (owner-only) until the run ends.
 
@@ -138,6 +162,7 @@ class Spool:
         self.path = directory / self.NAME
         self.state = state
         self.resumed = 0
+        remove_crash_leftovers(directory)
         if resume and self._state_matches():
             self.resumed = len(list(self.path.glob("chunk-*.done")))
         else:
@@ -295,6 +320,7 @@ def run_extract(
     quiet: bool = False,
     resume: bool = False,
     stage=None,
+    limits: dict | None = None,
 ) -> RunSummary:
     """Extract ``input_path`` into ``out_dir`` (reports / mentions / errors, CSV + Parquet) in chunks.
 
@@ -306,6 +332,7 @@ def run_extract(
     ``stage``: an :class:`extractor.files.OutputSet` of ``out_dir`` to write the tables into (the caller adds its
     own and commits); by default the run locks ``out_dir`` and swaps its tables in itself, replacing every
     output of an earlier run there.
+    ``limits``: the per-report budget of extractor.budget (``max_report_chars``, ``max_seconds_per_report``).
     """
     path, fmt = check_input(input_path, fmt)
     if chunk_size < 1:
@@ -318,12 +345,14 @@ def run_extract(
 
         with output_set(directory) as staged:
             summary = run_extract(path, directory, columns=columns, patterns=patterns, fmt=fmt, workers=workers,
-                                  chunk_size=chunk_size, progress=progress, quiet=True, resume=resume, stage=staged)
+                                  chunk_size=chunk_size, progress=progress, quiet=True, resume=resume, stage=staged,
+                                  limits=limits)
             staged.commit()
         if not quiet:
             print(summary.line(), file=sys.stderr)
         return summary
-    spool = Spool(directory, _run_state(path, fmt, columns, patterns, chunk_size), resume=resume)
+    state = {**_run_state(path, fmt, columns, patterns, chunk_size), "limits": limits or {}}
+    spool = Spool(directory, state, resume=resume)
     summary = RunSummary(workers=workers, resumed_chunks=spool.resumed)
     bar = Progress(progress)
     started = time.perf_counter()
@@ -347,7 +376,7 @@ def run_extract(
 
     try:
         for (counts, errors), (rows, fraction) in ordered_map(_extract_chunk, to_extract(), workers=workers,
-                                                              patterns=patterns):
+                                                              patterns=patterns, limits=limits):
             for row, report_id, reason in errors:  # ids and reasons only: messages never quote report text
                 log.info("row %s (report %r): %s", row, report_id, reason)
             add(counts, rows, fraction)

@@ -393,17 +393,117 @@ def generate(patients: int, *, seed: int = 0) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
+# -- hostile text -------------------------------------------------------------------------------------------------
+# For robustness tests, never for accuracy: texts built to find super-linear paths, crashes and offset slips. Each
+# row names its family in ``hostile_family`` (radpath ignores the extra column). Lone surrogates stand for invalid
+# UTF-8: write_corpus writes them as raw invalid bytes in CSV / TSV, and as U+FFFD where the format cannot hold them.
+_PUNCTUATION = "!?.,;:()[]{}<>/\\|-_=+*&^%$#@~`'\""
+_MENTIONS = ("microcalcifications", "no microcalcifications", "possibly microcalcifications", "echogenic foci",
+             "comet-tail artefact", "coarse calcification", "punctate echogenic foci", "no calcification",
+             "history of microcalcifications", "microcalcifications cannot be excluded", "eggshell calcification")
+_NEGATIONS = ("no ", "no evidence of ", "without ", "not ", "negative for ", "absence of ", "no ", "nor ")
+_ODD_CHARS = ("\x00", "\u200b", "\u200e", "\u202e", "\ufeff", "\r", "\x0c", "\x0b", "\t", "\u0301", "\U0001f600",
+              "\u2028", "\x1b[31m", "\x85", "\xa0", "\ufffd")
+HOSTILE_FAMILIES = ("punctuation", "mentions", "negation", "nul", "invalid_utf8", "huge", "control", "run_on",
+                    "nesting", "normal")
+_HOSTILE_WEIGHTS = (15, 3, 12, 10, 10, 2, 8, 5, 5, 30)
+_HOSTILE_TYPES = ("US", "US", "FNA", "Surgical pathology", "", "CT neck", "US\x00", "ultrasound " * 50)
+
+
+def _log_uniform(g: _Gen, lo: int, hi: int) -> int:
+    return int(round(lo * (hi / lo) ** g.r.random()))
+
+
+def _insert(g: _Gen, text: str, pieces: tuple, count: int) -> str:
+    chars = list(text)
+    for _ in range(count):
+        chars.insert(g.r.randint(0, len(chars)), g.r.choice(pieces))
+    return "".join(chars)
+
+
+def hostile_text(g: _Gen, family: str, normal: str, scale: float = 1.0) -> str:
+    """One text of ``family``; ``normal`` is a plain synthetic report to build on; ``scale`` multiplies the
+    largest sizes (run lengths, chain lengths, mentions per sentence, field sizes)."""
+
+    def upto(lo: int, hi: int) -> int:
+        return _log_uniform(g, lo, max(lo + 1, int(hi * scale)))
+
+    if family == "punctuation":
+        run = (g.p(*_PUNCTUATION) if g.yes(0.5) else "".join(g.r.choices(_PUNCTUATION, k=g.r.randint(2, 8))))
+        length = upto(200, 30_000)
+        block = (run * (length // len(run) + 1))[:length]
+        return g.p(block, f"Findings: {block}microcalcifications{block[::-1]} in the {g.side()} lobe.",
+                   normal[:200] + block + normal[200:])
+    if family == "mentions":
+        k = upto(20, 600)
+        return "Findings: " + ", ".join(g.r.choice(_MENTIONS) for _ in range(k)) + "."
+    if family == "negation":
+        k = upto(50, 6000)
+        if g.yes(0.3):
+            return ", ".join(g.r.choice(_NEGATIONS) + g.r.choice(_MENTIONS) for _ in range(min(k, 1000))) + "."
+        return "".join(g.r.choice(_NEGATIONS) for _ in range(k)) + g.r.choice(_MENTIONS) + "."
+    if family == "nul":
+        return _insert(g, normal, ("\x00", "\x00" * g.r.randint(2, 500)), g.r.randint(1, 20))
+    if family == "invalid_utf8":
+        return _insert(g, normal, tuple(chr(c) for c in range(0xDC80, 0xDD00)), g.r.randint(1, 30))
+    if family == "huge":
+        length = upto(50_000, 1_000_000)
+        return (normal + "\n\n") * (length // (len(normal) + 2) + 1)
+    if family == "control":
+        return _insert(g, normal, _ODD_CHARS, g.r.randint(5, 400))
+    if family == "run_on":  # one enormous sentence: words, no full stop, no line break
+        words = normal.replace(".", " ").replace("\n", " ").split()
+        return " ".join(g.r.choice(words) for _ in range(upto(1000, 15_000)))
+    if family == "nesting":
+        depth = upto(10, 5000)
+        mention = g.r.choice(_MENTIONS)
+        return g.p("(" * depth + mention + ")" * depth, "\"" * depth + mention + "'" * depth,
+                   "[" * depth + normal + "]" * depth, ("<" + mention + "> ") * depth)
+    return normal
+
+
+def hostile(rows: int, *, seed: int = 0, scale: float = 1.0) -> pd.DataFrame:
+    """``rows`` hostile report texts (see HOSTILE_FAMILIES), deterministic for (rows' index, seed); every row has
+    a distinct report id and a valid patient id and date, so only the text (and a few report types) is hostile.
+    ``scale`` < 1 shrinks the largest sizes (a quick test sample); the families stay the same."""
+    out = []
+    for index in range(rows):
+        g = _Gen(random.Random(f"radpath-hostile:{seed}:{index}"))
+        family = HOSTILE_FAMILIES[index] if index < len(HOSTILE_FAMILIES) else \
+            g.r.choices(HOSTILE_FAMILIES, weights=_HOSTILE_WEIGHTS)[0]  # the first rows cover every family
+        reports = patient_reports(seed, index)
+        normal = g.r.choice(reports)
+        out.append({"report_id": f"H{index + 1:07d}", "patient_id": f"HP{index // 3 + 1:06d}",
+                    "report_date": normal["report_date"],
+                    "report_type": normal["report_type"] if family == "normal" else g.p(*_HOSTILE_TYPES),
+                    "text": hostile_text(g, family, normal["text"], scale), "hostile_family": family})
+    # object columns: an Arrow string column cannot hold the lone surrogates that stand for invalid bytes
+    return pd.DataFrame({name: pd.Series([row[name] for row in out], dtype=object)
+                         for name in [*COLUMNS, "hostile_family"]})
+
+
+def _without_surrogates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Lone surrogates (invalid UTF-8 in a hostile corpus) as U+FFFD, for formats that hold only valid text."""
+    def clean(value):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace") if isinstance(value, str) else value
+
+    return pd.DataFrame({name: [clean(v) for v in frame[name]] for name in frame.columns})
+
+
 def write_corpus(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a corpus as CSV, Parquet (row groups of 10,000) or JSON Lines, by the file's extension."""
+    """Write a corpus as CSV, Parquet (row groups of 10,000) or JSON Lines, by the file's extension. Lone
+    surrogates in a text are written as the invalid bytes they stand for in CSV / TSV, as U+FFFD elsewhere."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
+    if suffix not in {".csv", ".tsv", ".tab"} and "hostile_family" in frame.columns:
+        frame = _without_surrogates(frame)
     if suffix in {".parquet", ".pq"}:
         frame.to_parquet(path, index=False, row_group_size=10_000)
     elif suffix in {".jsonl", ".ndjson"}:
         frame.to_json(path, orient="records", lines=True, force_ascii=False)
     elif suffix in {".tsv", ".tab"}:
-        frame.to_csv(path, index=False, sep="\t")
+        frame.to_csv(path, index=False, sep="\t", errors="surrogateescape")
     else:
-        frame.to_csv(path, index=False)
+        frame.to_csv(path, index=False, errors="surrogateescape")
     return path

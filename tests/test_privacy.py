@@ -4,6 +4,7 @@ import logging
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from spacy.language import Language
 
 from extractor.api import Extractor
 from extractor.cli import cli
@@ -14,14 +15,18 @@ SECRET = "Patient Jane Roe: scattered microcalcifications in the right lobe."
 
 
 def _failing_extractor(monkeypatch):
+    """An Extractor whose pipeline raises inside a component (on a copy of the pipeline, not the shared one)."""
+    from extractor.pipeline import build_nlp
+
     extractor = Extractor()
-
-    def explode(text):
-        raise RuntimeError("pipeline failure")
-
-    monkeypatch.setattr(extractor, "_docs", lambda texts: (RuntimeError("boom") for _ in texts))
-    monkeypatch.setattr(extractor, "nlp", explode)
+    extractor.nlp = build_nlp()
+    extractor.nlp.add_pipe("test_privacy_explode", last=True)
     return extractor
+
+
+@Language.component("test_privacy_explode")
+def _explode(doc):
+    raise RuntimeError("pipeline failure")
 
 
 def _table():
@@ -70,4 +75,4 @@ def test_a_headerless_csv_error_does_not_print_the_first_report(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "in.csv"), "--out", str(tmp_path / "o"), "-q"])
     assert result.exit_code == 2
     assert "Jane Roe" not in result.output and "Elm Street" not in result.output
-    assert "Patient" not in result.output and "header line missing" in result.output
+    assert "Patient" not in result.output and "Does the file have a header line?" in result.output

@@ -101,7 +101,13 @@ def test_five_megabyte_report_is_processed(tmp_path):
     text = unit * (5_000_000 // len(unit))
     frame = pd.DataFrame([{"report_id": "big", "patient_id": "P1", "report_date": "2024-01-01",
                            "report_type": "US", "text": text}])
+    # past the default --max-report-chars it is an error row (too_long); with the limits raised it is extracted
     result, out = run(tmp_path, "a.parquet", frame=frame)
+    assert result.exit_code == 0, result.output
+    reports, errors = tables(out)
+    assert reports.empty and list(errors["reason"]) == ["too_long"]
+    result, out = run(tmp_path, "a.parquet", frame=frame,
+                      extra=["--max-report-chars", "6000000", "--max-seconds-per-report", "0"])
     assert result.exit_code == 0, result.output
     reports, _ = tables(out)
     assert reports.loc[0, "microcalcifications"] == "present" and "long_text" in reports.loc[0, "input_flags"]

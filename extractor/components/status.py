@@ -14,6 +14,7 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
+from bisect import bisect_right
 from typing import Optional
 
 from spacy.language import Language
@@ -89,20 +90,51 @@ class ThyroidMentionStatus:
         return doc
 
 
+def sentence_starts(spans: list[Span]) -> list[int]:
+    """The start token of each span's sentence (as ``span.sent.start``), finding the Doc's sentences once instead
+    of walking each span's sentence: a sentence with thousands of mentions stays linear."""
+    if not spans:
+        return []
+    doc = spans[0].doc
+    if not doc.has_annotation("SENT_START"):
+        return [span.sent.start for span in spans]
+    starts = [sentence.start for sentence in doc.sents]
+    return [starts[bisect_right(starts, span.start) - 1] for span in spans]
+
+
 def hedge_appositions(spans: list[Span]) -> None:
-    for i, first in enumerate(spans):
-        if first._.status != "affirmed":
+    """An affirmed mention takes the hedge of the first later mention of its sentence with the same label that is
+    uncertain by a hedge lying between the two. Only the mentions after it up to the first one of another
+    sentence count. The same decisions as comparing every pair, in time linear in the mentions of a sentence bar
+    the hedged ones (a sentence of 2,000 mentions took 282 s that way)."""
+    sentences = sentence_starts(spans)
+    run_start = 0
+    for index in range(1, len(spans) + 1):
+        if index == len(spans) or sentences[index] != sentences[run_start]:
+            _hedge_run(spans[run_start:index])
+            run_start = index
+
+
+def _hedge_run(spans: list[Span]) -> None:
+    """hedge_appositions within consecutive mentions of one sentence."""
+    hedged: dict[str, tuple[list[int], list[tuple[int, object]]]] = {}  # label -> (indices, (hedge start, hedge))
+    for index, later in enumerate(spans):
+        hedge = modifier_categories(later).get("UNCERTAIN") if later._.status == "uncertain" else None
+        if hedge is not None and hedge.modifier_span[0] < later.start:  # a hedge after `later` never qualifies
+            indices, hedges = hedged.setdefault(later.label_, ([], []))
+            indices.append(index)
+            hedges.append((hedge.modifier_span[0], hedge))
+    if not hedged:
+        return
+    for index, first in enumerate(spans):  # a status set here is never read again: laters keep their own
+        if first._.status != "affirmed" or first.label_ not in hedged:
             continue
-        for later in spans[i + 1:]:
-            if later.sent.start != first.sent.start:
+        indices, hedges = hedged[first.label_]
+        for start, hedge in hedges[bisect_right(indices, index):]:
+            if first.end <= start:
+                first._.status = "uncertain"
+                first._.status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
                 break
-            hedge = modifier_categories(later).get("UNCERTAIN")
-            if later.label_ == first.label_ and later._.status == "uncertain" and hedge is not None:
-                start, _ = hedge.modifier_span
-                if first.end <= start < later.start:
-                    first._.status = "uncertain"
-                    first._.status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
-                    break
 
 
 _CLAUSE_BREAK = ";"

@@ -217,13 +217,10 @@ class Report:
     def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
         """(first, last) character of the clause holding ``start`` .. ``end``."""
         end = start if end is None else end
-        lo, hi = 0, len(self.text)
-        for b in self._clause_bounds:
-            if b < start:
-                lo = b + 1
-            elif b >= end:
-                hi = b
-                break
+        bounds = self._clause_bounds  # ascending: bisect, not a scan per hit (a long report has thousands)
+        before, after = bisect_left(bounds, start), bisect_left(bounds, max(start, end))
+        lo = bounds[before - 1] + 1 if before else 0
+        hi = bounds[after] if after < len(bounds) else len(self.text)
         return lo, hi
 
     def line(self, pos: int) -> tuple[int, int]:
@@ -303,10 +300,11 @@ class Report:
     def family(self, hit_start: int, hit_end: int) -> str:
         lo, hi = self.clause(hit_start, hit_end)
         line_lo, _ = self.line(hit_start)
-        for rule in self.rules.family:
-            if rule.regex.search(self.text, min(lo, line_lo), hi):
-                return rule.id
-        return ""
+        window = (min(lo, line_lo), hi)
+        cache = self.__dict__.setdefault("_family_of_window", {})  # hits of one long clause share its answer
+        if window not in cache:
+            cache[window] = next((rule.id for rule in self.rules.family if rule.regex.search(self.text, *window)), "")
+        return cache[window]
 
     def affirmed(self, hits: list[Hit]) -> Iterator[Hit]:
         for hit in hits:

@@ -162,7 +162,8 @@ def run_sql(
                                                         omop=omop, columns=columns, note_type_names=note_type_names,
                                                         copy_first=same_sqlite(source_url, target_url)))
         for index, ((reports, mentions, errors, nodules), chunk) in enumerate(
-                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns)):
+                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns,
+                            limits=options.limits())):
             rows = chunk.rows_read
             if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
                 pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
