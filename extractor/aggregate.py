@@ -44,23 +44,23 @@ MISS_REASONS = (
 )
 
 
+# status_reason prefix -> MISS_REASONS code, first match wins (so the longer "section ..." prefixes come first)
+EXCLUSION_CODES = (
+    ("withdrawn", "withdrawn_by_amendment"),
+    ("historical", "historical_only"),
+    ("hypothetical", "hypothetical_only"),
+    ("section recommendation", "hypothetical_only"),
+    ("organ lymph_node", "lymph_node_only"),
+    ("organ", "other_organ_only"),
+    ("family", "family_only"),
+    ("section family_history", "family_only"),
+    ("section", "historical_only"),  # a section that does not describe this exam (history, indication, comparison)
+)
+
+
 def exclusion_code(status_reason: str) -> str:
     """The MISS_REASONS code of an excluded mention, from its status_reason (extractor.components.status)."""
-    if status_reason.startswith("withdrawn"):
-        return "withdrawn_by_amendment"
-    if status_reason.startswith("historical"):
-        return "historical_only"
-    if status_reason.startswith("hypothetical") or status_reason.startswith("section recommendation"):
-        return "hypothetical_only"
-    if status_reason.startswith("organ lymph_node"):
-        return "lymph_node_only"
-    if status_reason.startswith("organ"):
-        return "other_organ_only"
-    if status_reason.startswith("family") or status_reason.startswith("section family_history"):
-        return "family_only"
-    if status_reason.startswith("section"):
-        return "historical_only"  # a section that does not describe this exam (history, indication, comparison)
-    return "lookalike_only"
+    return next((code for prefix, code in EXCLUSION_CODES if status_reason.startswith(prefix)), "lookalike_only")
 
 
 class UltrasoundAggregator:

@@ -14,7 +14,7 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from typing import Optional
 
 from spacy.language import Language
@@ -78,13 +78,14 @@ class ThyroidMentionStatus:
         sections = doc._.thyroid_sections
         spans = list(doc.spans[MENTIONS_KEY])
         starts = [s.start for s in sections]
-        persisting = persistence_clauses(doc)
+        clauses = Clauses(doc)
+        persisting = persistence_clauses(doc, clauses)
         for span in spans:
             section = section_at(sections, span.start_char, starts)
             span._.status, span._.status_reason = decide_status(
                 span, section_current=section.current, persists=_persists(span, persisting))
         hedge_appositions(spans)
-        trailing_hedges(doc, spans)
+        trailing_hedges(doc, spans, clauses)
         hedge_followups(spans)
         self.amendments.apply(doc, spans, sections, starts)
         return doc
@@ -141,35 +142,62 @@ _CLAUSE_BREAK = ";"
 REMOVED_RULES = {"his-009"}  # a removed lesion stays historical even when something else "is unchanged"
 
 
-def persistence_clauses(doc: Doc) -> list[tuple[int, int]]:
+class Clauses:
+    """Sentences and clause breaks (semicolons) of a Doc, found once, looked up by bisection: the clause rules
+    below stay linear in a sentence of thousands of triggers and mentions."""
+
+    def __init__(self, doc: Doc):
+        sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        self.starts = [s.start for s in sentences]
+        self.ends = [s.end for s in sentences]
+        self.breaks = [t.i for t in doc if t.text == _CLAUSE_BREAK]
+
+    def sentence(self, i: int) -> tuple[int, int]:
+        k = bisect_right(self.starts, i) - 1
+        return self.starts[k], self.ends[k]
+
+    def breaks_between(self, lo: int, hi: int) -> tuple[int, int]:
+        """Index range into ``self.breaks`` of the breaks in [lo, hi)."""
+        return bisect_left(self.breaks, lo), bisect_left(self.breaks, hi)
+
+    def clause(self, i: int) -> tuple[int, int]:
+        """(start, end) of the clause holding token i: its sentence cut at the semicolons around i."""
+        s_start, s_end = self.sentence(i)
+        lo, hi = self.breaks_between(s_start, i)
+        after = bisect_left(self.breaks, i)
+        start = self.breaks[hi - 1] + 1 if hi > lo else s_start
+        end = self.breaks[after] if after < len(self.breaks) and self.breaks[after] < s_end else s_end
+        return start, end
+
+
+def persistence_clauses(doc: Doc, clauses: Clauses | None = None) -> list[tuple[int, int]]:
     """(start, end) token range of every clause (a sentence cut at semicolons) with a CURRENT trigger ("again
     seen", "unchanged", "persistent"): a finding there that names an earlier exam is on the current exam too, even
-    when a terminator ("in the right lobe") cut the trigger's own scope."""
-    found = []
+    when a terminator ("in the right lobe") cut the trigger's own scope. Sorted, without repeats."""
+    found = set()
     for graph in doc._.context_graph or ():
         for modifier in graph.modifiers:
             if modifier.category.upper() != "CURRENT":
                 continue
-            at = modifier.modifier_span[0]
-            sentence = doc[at].sent
-            lo = max([t.i + 1 for t in doc[sentence.start:at] if t.text == _CLAUSE_BREAK], default=sentence.start)
-            hi = min([t.i for t in doc[at:sentence.end] if t.text == _CLAUSE_BREAK], default=sentence.end)
-            found.append((lo, hi))
-    return found
+            clauses = clauses or Clauses(doc)
+            found.add(clauses.clause(modifier.modifier_span[0]))
+    return sorted(found)
 
 
 def _persists(span: Span, clauses: list[tuple[int, int]]) -> bool:
     historical = modifier_categories(span).get("HISTORICAL")
     if historical is None or trigger_rule_id(historical) in REMOVED_RULES:
         return False
-    return any(lo <= span.start and span.end <= hi for lo, hi in clauses)
+    k = bisect_right(clauses, (span.start, float("inf"))) - 1  # clauses do not overlap: the last one starting here
+    return k >= 0 and clauses[k][0] <= span.start and span.end <= clauses[k][1]
 
 
 _PREPOSITIONS = {"in", "within", "of", "at", "on", "along", "involving", "throughout", "inside", "near", "from", "with"}
 _PRONOUNS = {"this", "these", "it", "they", "which", "that", "those"}
+MAX_PHRASE_GAP = 40  # tokens between a finding and a trailing hedge: prepositional phrases are never longer
 
 
-def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
+def trailing_hedges(doc: Doc, spans: list[Span], clauses: Clauses | None = None) -> None:
     """A hedge or negation that follows its finding (a backward UNCERTAIN or NEGATED trigger: "may be present",
     "cannot be excluded", "are no longer seen") qualifies the first finding of its clause across the prepositional
     phrases between them, which a terminator may have cut off ("microcalcifications in the lower pole of the right
@@ -179,25 +207,39 @@ def trailing_hedges(doc: Doc, spans: list[Span]) -> None:
     another subject: "nodule with foci, malignancy cannot be excluded") leaves the finding as it is."""
     triggers = [m for g in (doc._.context_graph or ()) for m in g.modifiers
                 if m.category.upper() in {"UNCERTAIN", "NEGATED"} and m.rule.direction.upper() == "BACKWARD"]
+    if not triggers:
+        return
+    clauses = clauses or Clauses(doc)
+    ordered = sorted(spans, key=lambda s: s.start)
+    span_starts = [s.start for s in ordered]
+
+    def first_within(lo: int, hi: int):
+        """The first mention (by start) lying wholly in [lo, hi), or None."""
+        for k in range(bisect_left(span_starts, lo), bisect_left(span_starts, hi)):
+            if ordered[k].end <= hi:
+                return ordered[k]
+        return None
+
     for trigger in triggers:
         negation = trigger.category.upper() == "NEGATED"
         start, _ = trigger.modifier_span
-        sentence = doc[start].sent
-        breaks = [t.i for t in doc[sentence.start:start] if t.text == _CLAUSE_BREAK]
-        clause_start = breaks[-1] + 1 if breaks else sentence.start
-        in_clause = [s for s in spans if s.sent.start == sentence.start and clause_start <= s.start and s.end <= start]
-        if not in_clause and not negation and breaks and all(t.lower_ in _PRONOUNS for t in doc[clause_start:start]):
-            previous_start = breaks[-2] + 1 if len(breaks) > 1 else sentence.start
-            in_clause = [s for s in spans if s.sent.start == sentence.start and previous_start <= s.start
-                         and s.end <= breaks[-1]]
+        s_start, _ = clauses.sentence(start)
+        lo, hi = clauses.breaks_between(s_start, start)
+        clause_start = clauses.breaks[hi - 1] + 1 if hi > lo else s_start
+        first = first_within(clause_start, start)
+        if first is None and not negation and hi > lo and all(t.lower_ in _PRONOUNS
+                                                               for t in doc[clause_start:start]):
+            previous_start = clauses.breaks[hi - 2] + 1 if hi - lo > 1 else s_start
+            first = first_within(previous_start, clauses.breaks[hi - 1])
             gap = []
-        elif in_clause:
-            gap = list(doc[in_clause[0].end:start])
+        elif first is not None:
+            if start - first.end > MAX_PHRASE_GAP:
+                continue
+            gap = list(doc[first.end:start])
         else:
             continue
-        if not in_clause or not _phrase_gap(gap):
+        if first is None or not _phrase_gap(gap):
             continue
-        first = in_clause[0]
         if negation:
             if first._.status == "affirmed" or (first._.status == "excluded"
                                                 and first._.status_reason.startswith("historical")):

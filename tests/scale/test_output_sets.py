@@ -156,7 +156,7 @@ def test_a_reused_directory_keeps_no_stale_table(corpora, clean, tmp_path):
                                       "--no-link"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in out.iterdir())
-    assert names == sorted([f"{t}.{e}" for t in ("reports", "mentions", "errors") for e in ("csv", "parquet")]
+    assert names == sorted([f"{t}.{e}" for t in ("reports", "mentions", "errors", "nodules") for e in ("csv", "parquet")]
                            + ["manifest.json"])
     assert (out / "reports.csv").read_bytes() == (clean["small"] / "reports.csv").read_bytes()
 

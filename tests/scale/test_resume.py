@@ -114,9 +114,14 @@ def earlier_set(tmp_path_factory):
 @pytest.fixture(scope="module")
 def clean_linked_run(corpus, tmp_path_factory):
     out = tmp_path_factory.mktemp("clean-linked") / "out"
+    started = time.monotonic()
     done = subprocess.run(_linked_command(corpus, out, "-q"), capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr
+    CLEAN_RUN_SECONDS.append(time.monotonic() - started)
     return out
+
+
+CLEAN_RUN_SECONDS: list[float] = []  # how long the clean linked run took on this machine, for the kill moments
 
 
 def _wait_for_the_joined_tables(out, process, earlier_mtime):
@@ -144,8 +149,8 @@ def test_killed_at_a_random_moment_the_directory_holds_one_whole_set_and_resume_
                                stderr=subprocess.DEVNULL)
     if seed is None:  # the moment an unstaged run is most exposed: tables written, patients not yet
         _wait_for_the_joined_tables(out, process, (out / "reports.csv").stat().st_mtime_ns)
-    else:
-        time.sleep(random.Random(seed).uniform(1.0, 9.0))
+    else:  # a moment inside the run, scaled to how long a whole run takes on this machine (loaded or not)
+        time.sleep(random.Random(seed).uniform(0.1, 0.85) * CLEAN_RUN_SECONDS[-1])
     assert process.poll() is None, "the run ended before it could be killed"
     process.kill()
     process.wait()
