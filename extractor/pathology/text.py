@@ -63,6 +63,25 @@ def blank_markdown(text: str) -> str:
     return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
 
 
+# "GROSS = Received fresh ..." / "DIAGNOSIS = ...": a key at a line start closed by "=" is a header like "GROSS:".
+_EQUALS_KEY = re.compile(r"(?m)^([ \t]*[A-Za-z][A-Za-z /()\-]{1,40}?[ \t]*)=(?=[ \t])")
+# "Left hemithyroidectomy. Macroscopic: lobe ...": a capitalised word closed by a colon after a sentence. The shared
+# splitter takes inline headers in upper case only; a known pathology header there is upper-cased (same length).
+_INLINE_KEY = re.compile(r"(?<=[.;!?])([ \t]+)([A-Z][a-z]+(?:[ \t]+[a-z]+)?)(?=[ \t]*:)")
+
+
+def header_keys(text: str, header_rules) -> str:
+    """Same-length rewrites that let the shared section finder see pathology headers it would miss."""
+    text = _EQUALS_KEY.sub(lambda m: m.group(1) + ":", text)
+
+    def upper(m: re.Match) -> str:
+        word = m.group(2)
+        if any(rule.regex.fullmatch(word) for rule in header_rules):
+            return m.group(1) + word.upper()
+        return m.group(0)
+    return _INLINE_KEY.sub(upper, text)
+
+
 _BLANK = re.compile(r"\n[ \t]*\n")
 
 
@@ -91,6 +110,13 @@ def _history_blocks(sections: list[Section], text: str) -> list[Section]:
 
 
 _CONTENT = re.compile(r"\s*\S")
+# roles whose headers are looked for inline after a sentence (see header_keys)
+_INLINE_ROLES = {"gross", "microscopic", "final"}
+
+
+def _inline_header_rules(rules: PathologyRules):
+    return tuple(r for r in rules.sections
+                 if rules.section_roles.get(r.get("section"), ("",))[0] in _INLINE_ROLES)
 
 
 class Report:
@@ -98,7 +124,7 @@ class Report:
 
     def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
         self.original = text
-        self.text = blank_markdown(text)
+        self.text = header_keys(blank_markdown(text), _inline_header_rules(rules))
         self.rules = rules
         self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
 

@@ -1,0 +1,44 @@
+"""Failure classes found on blind batch 1 (docs/pathology.md, "Batch 1 failure classes"). Every case is new
+synthetic wording written for the class, not a sentence from the blind corpus."""
+import pytest
+
+
+# -- class 1: gross description headers the section finder did not know ------------------------------------------
+@pytest.mark.parametrize("text", [
+    "Macroscopy: Right lobe 40 x 25 x 18 mm. Cut surface shows a grey 12 mm nodule.\nDiagnosis: follicular adenoma.",
+    "Macro: pale firm lesion 7 mm, left upper pole.\nMicro: papillary carcinoma.",
+    "Macroscopical description: lobe with a solitary encapsulated mass.\nConclusion: follicular adenoma.",
+    "Gross appearance: thyroid lobe containing a 2 cm cyst.\nDiagnosis: benign cyst.",
+    # "KEY = text" closed by an equals sign
+    "GROSS = Lobe weighing 14 g with a 9 mm tan nodule.\nDIAGNOSIS = papillary carcinoma, 0.9 cm.",
+    # a header inline after the procedure sentence, in title case
+    "Right hemithyroidectomy. Macroscopic: lobe of 5 cm with a 14 mm white nodule.\nDiagnosis: adenoma.",
+    "Total thyroidectomy. Gross: both lobes nodular, dominant nodule 3 cm on the left.\nDiagnosis: goitre.",
+])
+def test_gross_header_variants_give_a_mass(surgical, text):
+    assert surgical(text)["mass_in_specimen"] == "present"
+
+
+@pytest.mark.parametrize("text", [
+    "Macroscopy: both lobes uniformly firm; no discrete nodule identified.\nDiagnosis: thyroiditis.",
+    "GROSS = homogeneous red-brown lobe, no mass lesion seen.\nDIAGNOSIS = nodular hyperplasia absent; normal thyroid.",
+])
+def test_gross_header_variants_negated(surgical, text):
+    assert surgical(text)["mass_in_specimen"] == "absent"
+
+
+def test_micro_header_ends_the_gross_description(surgical):
+    # the nodule is named in the microscopic text only: the gross description names none
+    text = "GROSS DESCRIPTION: lobe 4 x 2 x 2 cm, cut surface homogeneous.\nMicro: a small nodule of hyperplasia.\nDiagnosis: benign."
+    assert surgical(text)["mass_in_specimen"] == "not_stated"
+
+
+def test_header_keys_keeps_length_and_leaves_prose_alone(aggregator):
+    rules = aggregator.rules
+    from extractor.pathology.text import _inline_header_rules, header_keys
+    header = _inline_header_rules(rules)
+    text = "GROSS = lobe.\nThe ratio a = b. Patient well. Size: 2 cm. Microscopy: sheets."
+    out = header_keys(text, header)
+    assert len(out) == len(text)
+    assert out.startswith("GROSS : lobe.")
+    assert " Size: 2 cm" in out and " MICROSCOPY: sheets" in out
