@@ -18,8 +18,9 @@ from .rulebook import PathologyRules
 _MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
 _BOLD = re.compile(r"\*\*")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
-# A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
-_CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
+# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
@@ -252,6 +253,14 @@ class Report:
                 break
         return lo, hi
 
+    def _one_line(self, start: int, end: int) -> bool:
+        """True when [start, end) crosses no line break, or only hard wraps inside one clause."""
+        breaks = self.text.count("\n", start, end)
+        if not breaks:
+            return True
+        lo, hi = self.clause(start, start)
+        return hi >= end
+
     def line(self, pos: int) -> tuple[int, int]:
         lo = self.text.rfind("\n", 0, pos) + 1
         hi = self.text.find("\n", pos)
@@ -289,8 +298,8 @@ class Report:
         found = []
         for rule in rules:
             for m in self._finditer(rule, start, end):
-                if m.end() == m.start() or "\n" in m.group(0):  # a rule never reads across a line break
-                    continue
+                if m.end() == m.start() or not self._one_line(m.start(), m.end()):
+                    continue  # a rule never reads across a line break, except a hard wrap inside a clause
                 role, rank = self.role_rank(m.start())
                 if role == EXCLUDED and not keep_excluded:
                     continue

@@ -42,3 +42,27 @@ def test_header_keys_keeps_length_and_leaves_prose_alone(aggregator):
     assert len(out) == len(text)
     assert out.startswith("GROSS : lobe.")
     assert " Size: 2 cm" in out and " MICROSCOPY: sheets" in out
+
+
+# -- class 2: hard-wrapped lines split a negation or a phrase from its finding -----------------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, left lobe, 1.1 cm, with no\nextrathyroidal extension identified.",
+     "extrathyroidal_extension", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma of the isthmus, 0.8 cm, without\nextrathyroidal extension.",
+     "extrathyroidal_extension", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.2 cm, the tumour being confined to\nthe thyroid gland.",
+     "extrathyroidal_extension", "absent"),
+    ("GROSS DESCRIPTION: The lobe is uniformly firm on sectioning, with no\ndiscrete nodule.\nDIAGNOSIS: thyroiditis.",
+     "mass_in_specimen", "absent"),
+    ("DIAGNOSIS: Follicular adenoma, 2 cm. The background parenchyma shows no\nlymphocytic thyroiditis.",
+     "lymphocytic_thyroiditis", "absent"),
+])
+def test_wrapped_lines_stay_one_clause(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
+
+
+def test_real_line_breaks_still_end_a_clause(surgical):
+    # the negation on the first gross line does not reach the next line (upper case start); the wrapped one does
+    out = surgical("GROSS DESCRIPTION: Right lobe: no nodule\nLeft lobe: 12 mm tan nodule.\n"
+                   "DIAGNOSIS: Papillary carcinoma, left lobe, 1.2 cm, with no\nextrathyroidal extension.")
+    assert (out["mass_in_specimen"], out["extrathyroidal_extension"]) == ("present", "absent")
