@@ -66,3 +66,51 @@ def test_real_line_breaks_still_end_a_clause(surgical):
     out = surgical("GROSS DESCRIPTION: Right lobe: no nodule\nLeft lobe: 12 mm tan nodule.\n"
                    "DIAGNOSIS: Papillary carcinoma, left lobe, 1.2 cm, with no\nextrathyroidal extension.")
     assert (out["mass_in_specimen"], out["extrathyroidal_extension"]) == ("present", "absent")
+
+
+# -- class 3: shorthand signs and terse negations ("(-)", "Ex0", "is not a feature", Korean "없음") --------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, classic type, 14 mm. Psammoma bodies (-). Hashimoto thyroiditis (-).",
+     "psammoma_bodies", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 9 mm.\nPsammoma (negative).", "psammoma_bodies", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 2 cm. Lymphocytic thyroiditis ( - ).", "lymphocytic_thyroiditis", "absent"),
+    ("DIAGNOSIS: Medullary carcinoma, 2 cm. Psammoma bodies are not a feature.", "psammoma_bodies", "absent"),
+    ("DIAGNOSIS: Follicular carcinoma. Psammoma bodies are not observed.", "psammoma_bodies", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 1.2 cm; chronic lymphocytic thyroiditis 없음.", "lymphocytic_thyroiditis",
+     "absent"),
+])
+def test_shorthand_negation(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 12 mm. pT1b, Ex0, ly1, v0.", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 25 mm. Ex1 (perithyroid adipose tissue).", "present"),
+    ("DIAGNOSIS: Papillary carcinoma, 41 mm, Ex2 into the strap muscle.", "present"),
+    ("DIAGNOSIS: Papillary carcinoma, 1.5 cm. The tumour is confined to the gland.", "absent"),
+    ("DIAGNOSIS: Papillary microcarcinoma, 4 mm, limited to the right lobe.", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 0.9 cm, confined to the isthmus.", "absent"),
+])
+def test_extrathyroidal_shorthand_and_gland(surgical, text, expected):
+    assert surgical(text)["extrathyroidal_extension"] == expected
+
+
+# -- class 4: lymphocytic thyroiditis named "chronic thyroiditis"; a negated lymphocytic infiltrate ----------------
+@pytest.mark.parametrize("text, kind, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 1 cm. Background chronic thyroiditis.", "surgical", "present"),
+    ("DIAGNOSIS: Follicular adenoma. Chronic thyroiditis (+), focal.", "surgical", "present"),
+    ("DIAGNOSIS: Nodular hyperplasia with chronic nonspecific thyroiditis.", "surgical", "present"),
+    ("DIAGNOSIS: Benign follicular nodule (Bethesda II). No lymphocytic infiltrate.", "cytology", "absent"),
+    ("INTERPRETATION: Bethesda II. Colloid and follicular cells, without lymphocytic infiltration.", "cytology",
+     "absent"),
+])
+def test_chronic_thyroiditis_and_infiltrate(surgical, cytology, text, kind, expected):
+    read = surgical if kind == "surgical" else cytology
+    assert read(text)["lymphocytic_thyroiditis"] == expected
+
+
+def test_affirmed_lymphocytic_infiltrate_alone_is_not_thyroiditis(cytology):
+    out = cytology("DIAGNOSIS: Benign follicular nodule (Bethesda II). Lymphocytic infiltrate, no thyroiditis.\n"
+                   "Psammoma bodies (-).")
+    # the infiltrate alone is not thyroiditis; the (-) sign negates psammoma bodies
+    assert (out["lymphocytic_thyroiditis"], out["psammoma_bodies"]) == ("absent", "absent")
