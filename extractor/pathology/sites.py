@@ -6,7 +6,8 @@ never give the side.
 
 - Cytology: the side cues of the first line that has any (the specimen / target line comes first).
 - Surgical pathology, first step that finds a side wins (sentences about lymph nodes are skipped):
-  1. the union of side cues in sentences that name the carcinoma or tumour;
+  1. the union of side cues in sentences (or ";" clauses) that name the carcinoma or tumour, except those that deny
+     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``);
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
      line, unless the line also says total;
   3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross).
@@ -21,10 +22,10 @@ from ..rules import Rule
 
 SITES = ("right", "left", "isthmus", "bilateral", "unspecified")
 ROLES = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence", "specimen_line",
-         "one_sided_specimen", "total_resection", "lesion_sentence", "negation")
+         "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied")
 SIDE_ROLES = ("right", "left", "isthmus", "bilateral")
 UNSPECIFIED = "unspecified"
-_SENTENCE_SPLIT = re.compile(r"(?<=\.)\s+|\n")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;])\s+|\n")
 
 
 class SiteCues:
@@ -97,7 +98,7 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
                 sentences.append((start + offset, part))
     found: dict[str, str] = {}
     for start, sentence in sentences:
-        if cues.search("tumour_sentence", sentence):
+        if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence):
             found = {**cues.sides(sentence, start), **found}
     if found:
         return combine(found), _refs(found)

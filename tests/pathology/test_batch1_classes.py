@@ -114,3 +114,34 @@ def test_affirmed_lymphocytic_infiltrate_alone_is_not_thyroiditis(cytology):
                    "Psammoma bodies (-).")
     # the infiltrate alone is not thyroiditis; the (-) sign negates psammoma bodies
     assert (out["lymphocytic_thyroiditis"], out["psammoma_bodies"]) == ("absent", "absent")
+
+
+# -- class 5: tumor_site read "bilateral" from a sentence that denies carcinoma on the other side ----------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS:\n- Papillary carcinoma, classic type, right lobe, 1.8 cm.\n- Left lobe: colloid nodules, no tumour seen.",
+     "right"),
+    ("DIAGNOSIS: Papillary carcinoma, left lobe, 1.1 cm. No additional carcinoma focus in the right lobe.", "left"),
+    ("DIAGNOSIS: Papillary carcinoma of the left lobe (9 mm); follicular adenoma of the right lobe.", "left"),
+    ("DIAGNOSIS: Papillary carcinoma (right); NIFTP (left) - not counted as carcinoma.", "right"),
+    ("DIAGNOSIS: 1. Right lobe: papillary carcinoma, 2 cm.\n2. Left lobe: nodular goitre, negative for malignancy.",
+     "right"),
+])
+def test_tumour_site_ignores_denied_carcinoma(surgical, text, expected):
+    assert surgical(text)["tumor_site"] == expected
+
+
+def test_tumour_site_both_lobes_still_bilateral(surgical):
+    both = surgical("DIAGNOSIS: Papillary carcinoma, right lobe, 1.4 cm; papillary microcarcinoma, left lobe, 3 mm. "
+                    "Left lobe: no lymphocytic thyroiditis.")
+    one = surgical("DIAGNOSIS: Papillary carcinoma, right lobe, 1.4 cm; left lobe free of tumour.")
+    # two affirmed carcinoma clauses give bilateral even though another clause negates something else
+    assert (both["tumor_site"], one["tumor_site"]) == ("bilateral", "right")
+
+
+# -- class 6: "papillary-like nuclear features" (NIFTP) is not a papillary carcinoma answer ----------------------
+@pytest.mark.parametrize("text", [
+    "SYNOPTIC REPORT\nTumor type: Noninvasive follicular neoplasm with papillary-like nuclear features\n",
+    "SYNOPTIC REPORT\nHistologic type: encapsulated follicular-patterned neoplasm, papillary-like nuclei\n",
+])
+def test_papillary_like_is_not_papillary(surgical, text):
+    assert surgical(text)["histology"] != "papillary_carcinoma"
