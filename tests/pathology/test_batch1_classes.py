@@ -145,3 +145,15 @@ def test_tumour_site_both_lobes_still_bilateral(surgical):
 ])
 def test_papillary_like_is_not_papillary(surgical, text):
     assert surgical(text)["histology"] != "papillary_carcinoma"
+
+
+# -- class 7: one tumour stated without the word "focus" ("single lesion", "Multiplicity: single") -----------------
+@pytest.mark.parametrize("text", [
+    "DIAGNOSIS: Papillary carcinoma, right lobe, 1.3 cm. Single lesion.",
+    "DIAGNOSIS: Follicular carcinoma, minimally invasive, 2.6 cm; a single tumour in the left lobe.",
+    "DIAGNOSIS: Papillary carcinoma, 8 mm, only one lesion identified.",
+    "DIAGNOSIS: Papillary carcinoma\n - Multiplicity: single\n - Size: 1.1 cm",
+    "SYNOPTIC REPORT\nNumber of tumour foci: one\nHistologic type: papillary carcinoma",
+])
+def test_single_tumour_wording(surgical, text):
+    assert surgical(text)["tumor_focality"] == "unifocal"
