@@ -157,3 +157,27 @@ def test_papillary_like_is_not_papillary(surgical, text):
 ])
 def test_single_tumour_wording(surgical, text):
     assert surgical(text)["tumor_focality"] == "unifocal"
+
+
+# -- class 8: amendment headers and corrections worded as "the correct size of the carcinoma is" -----------------
+@pytest.mark.parametrize("text, size", [
+    ("DIAGNOSIS: Papillary carcinoma, 2.5 cm, right lobe.\nAMENDMENT (05/02/2025): the diagnosis size was entered in "
+     "error; the correct size of the\ncarcinoma is 1.5 cm.", "15"),
+    ("DIAGNOSIS: Papillary carcinoma, 3.0 cm.\nAmendment note: The true greatest dimension of the tumour is 2.0 cm, "
+     "as measured on the slides.", "20"),
+    ("FINAL DIAGNOSIS: Papillary carcinoma, 1.9 cm.\nAMENDMENT 1: typographical error in the size; the maximum "
+     "diameter of the carcinoma was 0.9 cm.", "9"),
+])
+def test_amended_size_wording(surgical, text, size):
+    assert surgical(text)["tumor_size_mm"] == size
+
+
+# -- class 9: a bare "Clinical:" history line is history, not a finding of this specimen --------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("Specimen: Completion thyroidectomy, left.\nClinical: papillary carcinoma right 18 mm, lobectomy last year.\n"
+     "Diagnosis: Nodular hyperplasia; no residual carcinoma.", "malignancy", "benign"),
+    ("Specimen: Right lobe.\nClinical notes: prior papillary carcinoma of the contralateral lobe, 2 cm.\n"
+     "Diagnosis: Follicular adenoma, 1.2 cm.", "tumor_size_mm", "12"),
+])
+def test_clinical_line_is_history(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
