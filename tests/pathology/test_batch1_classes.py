@@ -181,3 +181,14 @@ def test_amended_size_wording(surgical, text, size):
 ])
 def test_clinical_line_is_history(surgical, text, field, expected):
     assert surgical(text)[field] == expected
+
+
+# -- class 10: a synonym in brackets between the type word and "carcinoma" ---------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Undifferentiated (anaplastic) carcinoma of the thyroid, 6 cm.", "anaplastic_carcinoma"),
+    ("DIAGNOSIS: Anaplastic (undifferentiated) thyroid carcinoma with necrosis.", "anaplastic_carcinoma"),
+    ("DIAGNOSIS: Oncocytic (Hürthle cell) carcinoma, widely invasive, 4 cm.", "other_malignant"),
+    ("IMPRESSION: Hurthle cell (oncocytic) carcinoma, minimally invasive.", "other_malignant"),
+])
+def test_bracketed_synonym_histology(surgical, text, expected):
+    assert surgical(text)["histology"] == expected
