@@ -192,3 +192,20 @@ def test_clinical_line_is_history(surgical, text, field, expected):
 ])
 def test_bracketed_synonym_histology(surgical, text, expected):
     assert surgical(text)["histology"] == expected
+
+
+# -- class 11: node status - "Lymph nodes: none" is none submitted; UICC "Pn0" is perineural, not pN0 ------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 1.4 cm.\n- Lymph nodes: none.", "not_stated"),
+    ("DIAGNOSIS: Papillary carcinoma, 2 cm.\nLymph nodes: None\nMargins: clear", "not_stated"),
+    ("DIAGNOSIS: Papillary carcinoma, 1.1 cm. TNM: pT1b, pNX, L1, V0, Pn0, R0.", "not_stated"),
+    ("DIAGNOSIS: Follicular carcinoma, 3 cm. UICC: pT2 pNX L0 V1 Pn0 R1.", "not_stated"),
+])
+def test_node_status_not_examined(surgical, text, expected):
+    assert surgical(text)["lymph_node_metastasis"] == expected
+
+
+def test_pn0_stage_still_read(surgical):
+    out = surgical("DIAGNOSIS: Papillary carcinoma, 1.1 cm. TNM: pT1b pN0 (0/4), L0, V0, Pn0.")
+    other = surgical("DIAGNOSIS: Papillary carcinoma, 1.1 cm. TNM: pT1b, L0, V0, Pn0.")
+    assert (out["lymph_node_metastasis"], other["lymph_node_metastasis"]) == ("absent", "not_stated")
