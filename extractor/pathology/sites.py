@@ -4,7 +4,8 @@ cues in patterns/pathology/sites.tsv (contract v1.1; linking reads these report 
 Values: ``right``, ``left``, ``isthmus``, ``bilateral``, ``unspecified``. Lines that quote the history (``skip_line``)
 never give the side.
 
-- Cytology: the side cues of the first line that has any (the specimen / target line comes first).
+- Cytology: the side cues of the first line that has any (the specimen / target line comes first); when that line
+  is a labelled part ("A.", "1)"), the side cues of the other labelled part lines join it (several targets).
 - Surgical pathology, first step that finds a side wins (sentences about lymph nodes are skipped):
   1. the union of side cues in sentences (or ";" clauses) that name the carcinoma or tumour, except those that deny
      it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``);
@@ -76,12 +77,26 @@ def _refs(found: dict[str, str]) -> str:
     return ",".join(found.values())
 
 
+_PART_LABEL = re.compile(r"[ \t]*(?:[A-H]|\d{1,2})[.)][ \t]+\S")
+
+
 def fna_site(cues: SiteCues, text: str) -> tuple[str, str]:
-    """(site, rule refs or a miss reason) of a cytology report."""
+    """(site, rule refs or a miss reason) of a cytology report: the first line with a side cue, joined by the side
+    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets)."""
+    found: dict[str, str] = {}
     for start, line in _lines(cues, text):
-        found = cues.sides(line, start)
-        if found:
-            return combine(found), _refs(found)
+        sides = cues.sides(line, start)
+        if not sides:
+            continue
+        if not found:
+            found = sides
+            first_is_part = bool(_PART_LABEL.match(line))
+            if not first_is_part:
+                break
+        elif _PART_LABEL.match(line):
+            found = {**sides, **found}
+    if found:
+        return combine(found), _refs(found)
     return UNSPECIFIED, "miss:no_side_stated"
 
 

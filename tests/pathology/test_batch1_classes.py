@@ -209,3 +209,23 @@ def test_pn0_stage_still_read(surgical):
     out = surgical("DIAGNOSIS: Papillary carcinoma, 1.1 cm. TNM: pT1b pN0 (0/4), L0, V0, Pn0.")
     other = surgical("DIAGNOSIS: Papillary carcinoma, 1.1 cm. TNM: pT1b, L0, V0, Pn0.")
     assert (out["lymph_node_metastasis"], other["lymph_node_metastasis"]) == ("absent", "not_stated")
+
+
+# -- class 12: fna_site - several labelled FNA targets, and Italian / Spanish / French side words -----------------
+@pytest.mark.parametrize("text, expected", [
+    ("A. Left lobe nodule, FNA: benign (Bethesda II).\nB. Right lower pole nodule, FNA: atypia (Bethesda III).",
+     "bilateral"),
+    ("1) Isthmus nodule, FNA: Bethesda II.\n2) Right upper pole, FNA: Bethesda IV.", "right"),
+    ("1. Left nodule: Thy2.\n2. Right nodule: Thy3f.\nComment: repeat sampling advised.", "bilateral"),
+    ("AGOASPIRATO TIROIDEO, lobo destro: TIR2, benigno (Bethesda II).", "right"),
+    ("PUNCIÓN ASPIRATIVA, lóbulo izquierdo: Bethesda II, nódulo folicular benigno.", "left"),
+    ("Cytoponction thyroïdienne, lobe gauche: Bethesda II (bénin).", "left"),
+])
+def test_fna_site_parts_and_languages(cytology, text, expected):
+    assert cytology(text)["fna_site"] == expected
+
+
+def test_fna_site_first_line_not_a_part_keeps_its_side(cytology):
+    out = cytology("FNA, right thyroid nodule.\nA. Smears: benign follicular cells.\nB. Left neck node: lymphocytes.")
+    out2 = cytology("A. FNA right thyroid nodule: Bethesda II.\nB. FNA left thyroid nodule: Bethesda II.")
+    assert (out["fna_site"], out2["fna_site"]) == ("right", "bilateral")
