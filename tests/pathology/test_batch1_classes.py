@@ -85,6 +85,8 @@ def test_shorthand_negation(surgical, text, field, expected):
 
 @pytest.mark.parametrize("text, expected", [
     ("DIAGNOSIS: Papillary carcinoma, 12 mm. pT1b, Ex0, ly1, v0.", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 7 mm, psammoma bodies (+). Ex0. Margins clear.", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 3 cm. ly1 v1 Ex1.", "present"),
     ("DIAGNOSIS: Papillary carcinoma, 25 mm. Ex1 (perithyroid adipose tissue).", "present"),
     ("DIAGNOSIS: Papillary carcinoma, 41 mm, Ex2 into the strap muscle.", "present"),
     ("DIAGNOSIS: Papillary carcinoma, 1.5 cm. The tumour is confined to the gland.", "absent"),
