@@ -231,3 +231,25 @@ def test_fna_site_first_line_not_a_part_keeps_its_side(cytology):
     out = cytology("FNA, right thyroid nodule.\nA. Smears: benign follicular cells.\nB. Left neck node: lymphocytes.")
     out2 = cytology("A. FNA right thyroid nodule: Bethesda II.\nB. FNA left thyroid nodule: Bethesda II.")
     assert (out["fna_site"], out2["fna_site"]) == ("right", "bilateral")
+
+
+# -- class 14: "with nuclear features of papillary carcinoma" describes a lesion; the diagnosis line decides -------
+@pytest.mark.parametrize("text", [
+    "MICROSCOPIC: An encapsulated follicular-patterned nodule with nuclear features of papillary carcinoma, no "
+    "invasion.\nDIAGNOSIS: NIFTP, 2.1 cm.",
+    "Microscopy: well-circumscribed lesion showing focal nuclear features resembling papillary carcinoma.\n"
+    "Diagnosis: Noninvasive follicular thyroid neoplasm with papillary-like nuclear features, 14 mm.",
+])
+def test_nuclear_features_description_is_not_carcinoma(surgical, text):
+    out = surgical(text)
+    assert (out["malignancy"], out["histology"]) == ("benign", "benign")
+
+
+def test_named_carcinoma_beside_the_description_still_counts(surgical, cytology):
+    out = surgical("DIAGNOSIS: Papillary thyroid carcinoma, follicular variant, 1.6 cm, a tumour with nuclear "
+                   "features of papillary carcinoma and invasion of the capsule.")
+    cyto = cytology("DIAGNOSIS: Malignant (Bethesda VI), papillary thyroid carcinoma: cells with nuclear features "
+                    "of papillary carcinoma.")
+    nifTP = surgical("MICROSCOPIC: nodule with nuclear features of papillary carcinoma.\nDIAGNOSIS: NIFTP, 1 cm.")
+    assert (out["histology"], cyto["histology"], nifTP["histology"]) == ("papillary_carcinoma", "papillary_carcinoma",
+                                                                        "benign")
