@@ -253,6 +253,11 @@ class Report:
                 break
         return lo, hi
 
+    def line(self, pos: int) -> tuple[int, int]:
+        lo = self.text.rfind("\n", 0, pos) + 1
+        hi = self.text.find("\n", pos)
+        return lo, (len(self.text) if hi < 0 else hi)
+
     def _one_line(self, start: int, end: int) -> bool:
         """True when [start, end) crosses no line break, or only hard wraps inside one clause."""
         breaks = self.text.count("\n", start, end)
@@ -260,11 +265,6 @@ class Report:
             return True
         lo, hi = self.clause(start, start)
         return hi >= end
-
-    def line(self, pos: int) -> tuple[int, int]:
-        lo = self.text.rfind("\n", 0, pos) + 1
-        hi = self.text.find("\n", pos)
-        return lo, (len(self.text) if hi < 0 else hi)
 
     # -- matching -----------------------------------------------------------------------------------------
     @cached_property
