@@ -53,9 +53,13 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
         return "present", ",".join(present[:3])
     if none_examined:
         return "not_stated", "miss:no_nodes_examined " + ",".join(none_examined[:3])
+    unexamined_cues = [r for r in rules if r.get("kind") == "cue" and r.get("value") == "not_stated"]
     for answer in node_answers:
-        if answer.kind == "negative" and not any(r.regex.search(answer.text) for r in rules
-                                                 if r.get("kind") == "cue" and r.get("value") == "not_stated"):
+        # the key and its answer together ("Lymph nodes: none" = none submitted), not the answer alone
+        key_lo, _ = report.line(answer.start)
+        said = report.text[key_lo:max(answer.end, answer.start + len(answer.text))]
+        if answer.kind == "negative" and not any(r.regex.search(answer.text) or r.regex.search(said)
+                                                 for r in unexamined_cues):
             absent.append(answer.ref)
     if absent:
         return "absent", ",".join(absent[:3])

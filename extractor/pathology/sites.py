@@ -4,9 +4,11 @@ cues in patterns/pathology/sites.tsv (contract v1.1; linking reads these report 
 Values: ``right``, ``left``, ``isthmus``, ``bilateral``, ``unspecified``. Lines that quote the history (``skip_line``)
 never give the side.
 
-- Cytology: the side cues of the first line that has any (the specimen / target line comes first).
+- Cytology: the side cues of the first line that has any (the specimen / target line comes first); when that line
+  is a labelled part ("A.", "1)"), the side cues of the other labelled part lines join it (several targets).
 - Surgical pathology, first step that finds a side wins (sentences about lymph nodes are skipped):
-  1. the union of side cues in sentences that name the carcinoma or tumour;
+  1. the union of side cues in sentences (or ";" clauses) that name the carcinoma or tumour, except those that deny
+     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``);
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
      line, unless the line also says total;
   3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross).
@@ -21,10 +23,10 @@ from ..rules import Rule
 
 SITES = ("right", "left", "isthmus", "bilateral", "unspecified")
 ROLES = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence", "specimen_line",
-         "one_sided_specimen", "total_resection", "lesion_sentence", "negation")
+         "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied")
 SIDE_ROLES = ("right", "left", "isthmus", "bilateral")
 UNSPECIFIED = "unspecified"
-_SENTENCE_SPLIT = re.compile(r"(?<=\.)\s+|\n")
+_SENTENCE_SPLIT = re.compile(r"(?<=[.;])\s+|\n")
 
 
 class SiteCues:
@@ -75,12 +77,26 @@ def _refs(found: dict[str, str]) -> str:
     return ",".join(found.values())
 
 
+_PART_LABEL = re.compile(r"[ \t]*(?:[A-H]|\d{1,2})[.)][ \t]+\S")
+
+
 def fna_site(cues: SiteCues, text: str) -> tuple[str, str]:
-    """(site, rule refs or a miss reason) of a cytology report."""
+    """(site, rule refs or a miss reason) of a cytology report: the first line with a side cue, joined by the side
+    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets)."""
+    found: dict[str, str] = {}
     for start, line in _lines(cues, text):
-        found = cues.sides(line, start)
-        if found:
-            return combine(found), _refs(found)
+        sides = cues.sides(line, start)
+        if not sides:
+            continue
+        if not found:
+            found = sides
+            first_is_part = bool(_PART_LABEL.match(line))
+            if not first_is_part:
+                break
+        elif _PART_LABEL.match(line):
+            found = {**sides, **found}
+    if found:
+        return combine(found), _refs(found)
     return UNSPECIFIED, "miss:no_side_stated"
 
 
@@ -97,7 +113,7 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
                 sentences.append((start + offset, part))
     found: dict[str, str] = {}
     for start, sentence in sentences:
-        if cues.search("tumour_sentence", sentence):
+        if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence):
             found = {**cues.sides(sentence, start), **found}
     if found:
         return combine(found), _refs(found)

@@ -203,7 +203,8 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
 
 
 def _amended(report: Report) -> tuple[str, str] | None:
-    """A size an addendum / amended report explicitly corrects (amendment_cues.tsv in its line): the last one."""
+    """A size an addendum / amended report explicitly corrects (amendment_cues.tsv in its line or its hard-wrapped
+    clause): the last one."""
     spans = [(s.header_end, s.end) for s in report.sections if s.name == "amendment"]
     found = None
     for start, end in spans:
@@ -211,6 +212,8 @@ def _amended(report: Report) -> tuple[str, str] | None:
         subjects += report.hits(report.rules.size_subjects, start=start, end=end)
         for hit in sorted(subjects, key=lambda h: h.start):
             lo, hi = report.line(hit.start)
+            clause_lo, clause_hi = report.clause(hit.start)  # a hard-wrapped sentence carries its cue across lines
+            lo, hi = min(lo, clause_lo), max(hi, clause_hi)
             if not any(r.regex.search(report.text, lo, hi) for r in report.rules.amendment_cues):
                 continue
             got = _from_carcinoma_clauses(report, [(lo, hi)], [hit])

@@ -18,8 +18,9 @@ from .rulebook import PathologyRules
 _MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
 _BOLD = re.compile(r"\*\*")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
-# A clause ends at a line break, a semicolon or a full stop that is not a decimal point.
-_CLAUSE_END = re.compile(r"\n|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
+# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
@@ -63,6 +64,25 @@ def blank_markdown(text: str) -> str:
     return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
 
 
+# "GROSS = Received fresh ..." / "DIAGNOSIS = ...": a key at a line start closed by "=" is a header like "GROSS:".
+_EQUALS_KEY = re.compile(r"(?m)^([ \t]*[A-Za-z][A-Za-z /()\-]{1,40}?[ \t]*)=(?=[ \t])")
+# "Left hemithyroidectomy. Macroscopic: lobe ...": a capitalised word closed by a colon after a sentence. The shared
+# splitter takes inline headers in upper case only; a known pathology header there is upper-cased (same length).
+_INLINE_KEY = re.compile(r"(?<=[.;!?])([ \t]+)([A-Z][a-z]+(?:[ \t]+[a-z]+)?)(?=[ \t]*:)")
+
+
+def header_keys(text: str, header_rules) -> str:
+    """Same-length rewrites that let the shared section finder see pathology headers it would miss."""
+    text = _EQUALS_KEY.sub(lambda m: m.group(1) + ":", text)
+
+    def upper(m: re.Match) -> str:
+        word = m.group(2)
+        if any(rule.regex.fullmatch(word) for rule in header_rules):
+            return m.group(1) + word.upper()
+        return m.group(0)
+    return _INLINE_KEY.sub(upper, text)
+
+
 _BLANK = re.compile(r"\n[ \t]*\n")
 
 
@@ -91,6 +111,13 @@ def _history_blocks(sections: list[Section], text: str) -> list[Section]:
 
 
 _CONTENT = re.compile(r"\s*\S")
+# roles whose headers are looked for inline after a sentence (see header_keys)
+_INLINE_ROLES = {"gross", "microscopic", "final"}
+
+
+def _inline_header_rules(rules: PathologyRules):
+    return tuple(r for r in rules.sections
+                 if rules.section_roles.get(r.get("section"), ("",))[0] in _INLINE_ROLES)
 
 
 class Report:
@@ -98,7 +125,7 @@ class Report:
 
     def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
         self.original = text
-        self.text = blank_markdown(text)
+        self.text = header_keys(blank_markdown(text), _inline_header_rules(rules))
         self.rules = rules
         self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
 
@@ -228,6 +255,14 @@ class Report:
         hi = self.text.find("\n", pos)
         return lo, (len(self.text) if hi < 0 else hi)
 
+    def _one_line(self, start: int, end: int) -> bool:
+        """True when [start, end) crosses no line break, or only hard wraps inside one clause."""
+        breaks = self.text.count("\n", start, end)
+        if not breaks:
+            return True
+        lo, hi = self.clause(start, start)
+        return hi >= end
+
     # -- matching -----------------------------------------------------------------------------------------
     @cached_property
     def _index(self) -> TextIndex:
@@ -260,8 +295,8 @@ class Report:
         found = []
         for rule in rules:
             for m in self._finditer(rule, start, end):
-                if m.end() == m.start() or "\n" in m.group(0):  # a rule never reads across a line break
-                    continue
+                if m.end() == m.start() or not self._one_line(m.start(), m.end()):
+                    continue  # a rule never reads across a line break, except a hard wrap inside a clause
                 role, rank = self.role_rank(m.start())
                 if role == EXCLUDED and not keep_excluded:
                     continue
