@@ -128,7 +128,7 @@ class Extractor:
             "report_id": record["report_id"],
             "patient_id": record["patient_id"],
             "report_date": record["report_date"],
-            "report_date_raw": record["report_date"],  # typed report_date in Parquet/DuckDB; the input's text here
+            "report_date_raw": record.get("report_date_raw", record["report_date"]),  # the input's own text
             "report_kind": decision.kind,
             "report_type": record["report_type"],
             "report_kind_source": decision.source,
@@ -183,6 +183,7 @@ class RunOptions:
     note_nlp: bool = False  # write DIR/note_nlp (OMOP CDM v5.4) whatever the input (implied by omop)
     concept_map: str | None = None  # TSV: rule id / label -> concept id for NOTE_NLP (docs/omop.md)
     csv_safe: bool = False  # CSV cells that read as spreadsheet formulas (=, +, -, @) get a leading '
+    strict: bool = False  # a date problem that empties the cohort is an error (DIR keeps its previous set)
     max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS  # longer reports go to errors as too_long (0 = no limit)
     max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT  # slower ones as too_slow (0 = no limit)
 
@@ -209,6 +210,7 @@ class Run:
     definitions: list
     out_dir: Path
     note_nlp: dict = field(default_factory=dict)  # {"note_nlp": rows, "note_nlp_unmapped": rows with concept id 0}
+    warnings: list = field(default_factory=list)  # one line each: what could silently empty the cohort, and the fix
 
 
 def extract_file(
@@ -235,6 +237,10 @@ def extract_file(
     if options.omop:
         columns = omop_columns(input_path, fmt)
     check_run_options(options)  # a bad definitions or linking file fails before the first report is read
+    warnings = []
+    if columns.date_format == "auto":
+        columns, chosen = resolve_date_format(input_path, columns, fmt)
+        warnings.append(f"--date-format auto: {chosen}")
     concept_map = None
     if options.concept_map:  # checked before the first report is read
         from .omop import read_concept_map
@@ -257,12 +263,63 @@ def extract_file(
                                                     nodules=pd.read_parquet(stored) if stored.is_file() else None)
             write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
                                  duckdb=options.duckdb)
+        problems = date_problems(read_report_rows(stage), linkage, columns)
+        if problems and options.strict:
+            raise InputError(f"{problems[0]} (--strict: nothing written; the previous outputs are unchanged)",
+                             path=str(input_path))
         note_nlp_counts = {}
         if options.omop or options.note_nlp or options.concept_map:
             note_nlp_counts = write_note_nlp_for(stage, concept_map)
         write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
         staged.commit()
-    return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts)
+    return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts, warnings + problems)
+
+
+def resolve_date_format(input_path, columns: ColumnMap, fmt: str | None) -> tuple[ColumnMap, str]:
+    """``--date-format auto``: scan the input's date column (one extra read of that column) and return the
+    ColumnMap with the format it shows, and a sentence saying which and why; an archive that does not say is an
+    InputError naming what to pass."""
+    from dataclasses import replace
+
+    from .quality import detect_date_format
+    from .sources import detect_format, raw_chunks
+
+    path = Path(input_path)
+    values = []
+    for frame, _ in raw_chunks(path, detect_format(path, fmt), 50_000):
+        if columns.report_date in frame.columns:
+            values.extend(frame[columns.report_date].tolist())
+    try:
+        chosen, why = detect_date_format(values)
+    except ValueError as e:
+        raise InputError(f"--date-format auto cannot tell the date order: {e}; pass --date-format %d/%m/%Y or "
+                         "%m/%d/%Y (or the format your dates use)", path=str(path), column=columns.report_date) \
+            from None
+    return replace(columns, date_format=chosen), f"read the dates as {chosen} ({why})"
+
+
+DATE_SHARE_WARNED = 0.5  # more than this share of ultrasound / pathology dates unreadable: say so
+
+
+def date_problems(reports: pd.DataFrame, linkage, columns: ColumnMap) -> list[str]:
+    """One line per way the dates could silently empty the cohort, with the fix: most ultrasound or pathology
+    report dates unreadable, or patients with an ultrasound but none dated."""
+    clinical = reports[reports["report_kind"].isin(["ultrasound", "cytology", "surgical_pathology"])]
+    problems = []
+    if len(clinical):
+        bad = clinical["report_date_status"].isin(["missing", "unparseable"])
+        if bad.mean() > DATE_SHARE_WARNED:
+            example = "e.g. --date-format %m/%d/%Y, or auto" if columns.date_format == "iso" else \
+                f"they do not read as --date-format {columns.date_format}"
+            problems.append(f"{int(bad.sum())} of {len(clinical)} ultrasound / pathology report dates are missing or "
+                            f"unreadable ({dict(clinical.loc[bad, 'report_date_status'].value_counts())}), so they "
+                            f"are never linked; give the format the dates use ({example})")
+    if linkage is not None and len(linkage.patients):
+        undated = (linkage.patients["link_status"] == "no_dated_ultrasound").sum()
+        if undated == len(linkage.patients):
+            problems.append(f"none of the {undated} patients with an ultrasound has a dated ultrasound: every cohort "
+                            "is empty; check --date-col and --date-format")
+    return problems
 
 
 def write_note_nlp_for(out_dir: Path, concept_map=None) -> dict[str, int]:

@@ -47,6 +47,9 @@ def cli():
 @click.option("--resume", is_flag=True,
               help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
                    "and options), the rest extracted; the tables equal those of an uninterrupted run.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 2, the previous outputs in DIR kept) instead of warning when the dates would empty the "
+                   "cohort: most ultrasound or pathology dates unreadable, or no patient with a dated ultrasound.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
 @click.option("-v", "--verbose", is_flag=True,
               help="Log each rejected row and failed report on stderr (report ids, rows and reasons; no text).")
@@ -54,8 +57,8 @@ def cli():
               help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
                    "report text is patient data and logs are often kept and shared.")
 @user_errors
-def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, fmt, omop, note_nlp, concept_map,
-            run, resume, quiet, verbose, log_text):
+def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, date_format, fmt, omop, note_nlp,
+            concept_map, run, resume, strict, quiet, verbose, log_text):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -85,12 +88,15 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
     if verbose:
         log_to_stderr()
     os.environ[LOG_TEXT_ENV] = "1" if log_text else "0"  # workers inherit it
-    columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
-    if omop and columns != ColumnMap():
+    columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col, date_format)
+    if omop and replace(columns, date_format="iso") != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
-    options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map)
+    options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map,
+                      strict=strict)
     run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
                        progress=False if quiet else None)
+    for warning in run.warnings:  # never silenced: an empty cohort must not pass unnoticed
+        click.echo(f"{'Note' if warning.startswith('--date-format auto') else 'Warning'}: {warning}", err=True)
     if not quiet:
         _print_summary(run)
 

@@ -46,7 +46,7 @@ def user_errors(func):
 
 
 def column_options(func):
-    """--id-col / --patient-col / --date-col / --type-col / --text-col."""
+    """--id-col / --patient-col / --date-col / --type-col / --text-col / --date-format."""
     options = [
         click.option("--id-col", default="report_id", show_default=True, help="Column with the report id."),
         click.option("--patient-col", default="patient_id", show_default=True, help="Column with the patient id."),
@@ -54,6 +54,10 @@ def column_options(func):
         click.option("--type-col", default="report_type", show_default=True,
                      help="Column with the report-type hint (US, FNA, surgical pathology...); optional."),
         click.option("--text-col", default="text", show_default=True, help="Column with the report text."),
+        click.option("--date-format", default="iso", show_default=True,
+                     help="How the date column is written: iso (YYYY-MM-DD, a time may follow), a strptime format "
+                          "such as %m/%d/%Y or %d.%m.%Y, or auto (a file input is scanned: day-first or month-first "
+                          "when the dates say so unambiguously, else one line saying what to pass)."),
     ]
     for option in reversed(options):
         func = option(func)

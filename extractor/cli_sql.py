@@ -53,7 +53,7 @@ def _note_types(values) -> dict[int, str]:
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @user_errors
 def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id_col, patient_col, date_col,
-                type_col, text_col, to_sql, target_schema, out_dir, run_id, run, verbose, quiet):
+                type_col, text_col, date_format, to_sql, target_schema, out_dir, run_id, run, verbose, quiet):
     """Extract reports read from a database and write the tables back to a database (and / or a directory).
 
     \b
@@ -104,8 +104,13 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
         query = Path(query_file).read_text(encoding="utf-8")
     if verbose and not quiet:
         log_to_stderr()
-    columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col)
-    if omop and columns != ColumnMap():
+    from dataclasses import replace
+
+    if date_format == "auto":
+        raise click.UsageError("--date-format auto scans a file input; for a query give the format "
+                               "(e.g. --date-format %m/%d/%Y), or select the dates as ISO text")
+    columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col, date_format)
+    if omop and replace(columns, date_format="iso") != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
     from .runner import Progress
 

@@ -255,6 +255,8 @@ def _prepare(reports: pd.DataFrame) -> pd.DataFrame:
         "report_kind": reports["report_kind"].fillna("").astype(str),
         "report_date": reports["report_date"].fillna("").astype(str) if "report_date" in reports else "",
     })
+    if "report_date_raw" in reports.columns:
+        r["report_date_raw"] = reports["report_date_raw"].fillna("").astype(str).values
     for column in ("microcalcifications", "microcalcification_extent", "microcalcification_clustered",
                    "microcalcification_laterality", "mass", "focal_echogenicity_change", "bethesda_category",
                    "malignancy", "histology", "ptc_subtype", "mass_in_specimen", "psammoma_bodies"):
@@ -462,7 +464,9 @@ def _link_table(r, index, cyt, surg, fna, surgery, config) -> pd.DataFrame:
     status[links["date_status"] == "unparseable"] = "unparseable_date"
     status[links["date_status"] == "future"] = "future_date"
     links["link_status"] = status
-    links["report_date_raw"] = links["report_date"]  # the input's text; report_date is a date in Parquet/DuckDB
+    # the input's text (report_date is a date in Parquet/DuckDB, and ISO text under --date-format)
+    raw = r["report_date_raw"] if "report_date_raw" in r.columns else r["report_date"]
+    links["report_date_raw"] = links["report_id"].map(dict(zip(r["report_id"], raw))).fillna(links["report_date"])
     return links[LINK_COLUMNS].sort_values(["patient_id", "report_id"], kind="mergesort").reset_index(drop=True)
 
 

@@ -30,13 +30,27 @@ def input_flags(text: str) -> list[str]:
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.+\-Z]*)?$")
 
 
-def parse_date(value) -> date | None:
+ISO = "iso"  # the default --date-format
+
+
+def parse_date(value, fmt: str | None = None) -> date | None:
     """The one date parser of radpath (reports' ``report_date_status`` and patient linking both use it).
 
-    Accepted: ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time (``2024-01-02T10:30:00+01:00``);
-    the day is the date as written (a time zone never moves it to another day). Anything else - ``20240102``,
-    ``02/01/2024``, year ``0000``, 31 February - is ``None`` (unparseable)."""
-    match = _ISO_DAY.match(str(value or "").strip())
+    ``fmt`` None or ``iso``: ``YYYY-MM-DD``, optionally followed by ``T`` or a space and a time
+    (``2024-01-02T10:30:00+01:00``); the day is the date as written (a time zone never moves it to another day).
+    Anything else - ``20240102``, ``02/01/2024``, year ``0000``, 31 February - is ``None`` (unparseable).
+    Another ``fmt`` is a ``strptime`` format for the input's dates (``--date-format %m/%d/%Y``); a time after the
+    date (after a space) is ignored."""
+    text = str(value or "").strip()
+    if fmt not in (None, "", ISO):
+        for candidate in (text, text.split(" ", 1)[0]):
+            try:
+                parsed = datetime.strptime(candidate, fmt).date()
+            except ValueError:
+                continue
+            return parsed if parsed.year >= 1 else None
+        return None
+    match = _ISO_DAY.match(text)
     if match is None:
         return None
     try:
@@ -45,11 +59,44 @@ def parse_date(value) -> date | None:
         return None
 
 
-def date_status(value, *, today: date | None = None) -> str:
+_SLASHED = re.compile(r"^(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?:[ T].*)?$")
+
+
+def detect_date_format(values) -> tuple[str, str]:
+    """``--date-format auto``: (format, why) for an archive's date texts. ISO dates need nothing; day/month/year
+    texts (``/``, ``.`` or ``-``) are day-first when some first number is over 12, month-first when some second
+    number is; an archive that has both, or neither (every such date reads both ways), raises ValueError with the
+    counts, so the user says which with --date-format."""
+    day_first = month_first = slashed = 0
+    separators = set()
+    for value in values:
+        match = _SLASHED.match(str(value or "").strip())
+        if match is None:
+            continue
+        slashed += 1
+        separators.add(match[2])
+        first, second = int(match[1]), int(match[3])
+        day_first += first > 12
+        month_first += second > 12
+    if not slashed:
+        return ISO, "no day/month/year dates: ISO"
+    if len(separators) > 1:
+        raise ValueError(f"{slashed} day/month/year dates mix separators {sorted(separators)}")
+    sep = separators.pop()
+    if day_first and month_first:
+        raise ValueError(f"{day_first} dates read only day-first and {month_first} only month-first")
+    if day_first:
+        return f"%d{sep}%m{sep}%Y", f"day-first: {day_first} of {slashed} dates have a first number over 12"
+    if month_first:
+        return f"%m{sep}%d{sep}%Y", f"month-first: {month_first} of {slashed} dates have a second number over 12"
+    raise ValueError(f"all {slashed} day/month/year dates read both ways (day and month both 12 or less)")
+
+
+def date_status(value, *, today: date | None = None, fmt: str | None = None) -> str:
     """ok | missing | unparseable | future. Reports with a status other than ok are kept but never linked."""
     if not str(value or "").strip():
         return "missing"
-    parsed = parse_date(value)
+    parsed = parse_date(value, fmt)
     if parsed is None:
         return "unparseable"
     if parsed > (today or date.today()):

@@ -52,6 +52,7 @@ class RunSummary:
     errors: int = 0
     mentions: int = 0
     by_kind: Counter = field(default_factory=Counter)
+    by_date_status: Counter = field(default_factory=Counter)  # ok / missing / unparseable / future
     seconds: float = 0.0
     workers: int = 1
     chunks: int = 0
@@ -76,7 +77,12 @@ class RunSummary:
                 f"{self.mentions} mentions in {self.seconds:.1f} s ({self.reports_per_second:.0f} rows/s, "
                 f"{self.workers} worker{'s' if self.workers != 1 else ''}"
                 + (f"; {self.resumed_chunks} chunks kept from the interrupted run" if self.resumed_chunks else "")
-                + ").")
+                + ")." + self._dates())
+
+    def _dates(self) -> str:
+        """Report dates that are not ok, counted by status (they are kept but never linked)."""
+        off = {k: v for k, v in sorted(self.by_date_status.items()) if k != "ok" and v}
+        return (" Dates not linked: " + ", ".join(f"{v} {k}" for k, v in off.items()) + ".") if off else ""
 
 
 # -- reading (extractor.sources holds the one reader and normaliser; these are the names the runner uses) ----------
@@ -102,7 +108,8 @@ def _extract_chunk(index: int, table: ReportTable, spool: Path) -> tuple[dict, l
     result = extractor().extract_table(table)
     reports, errors = result.reports, result.errors
     counts = {"reports": len(reports), "errors": len(errors), "mentions": len(result.mentions),
-              "by_kind": reports["report_kind"].value_counts().to_dict()}
+              "by_kind": reports["report_kind"].value_counts().to_dict(),
+              "by_date_status": reports["report_date_status"].value_counts().to_dict()}
     save_chunk(spool, index, {"reports": reports, "mentions": result.mentions, "errors": errors,
                               "nodules": result.nodules}, counts)
     return counts, list(errors[["row", "report_id", "reason"]].itertuples(index=False, name=None))
@@ -363,6 +370,7 @@ def run_extract(
         summary.errors += counts["errors"]
         summary.mentions += counts["mentions"]
         summary.by_kind.update(counts["by_kind"])
+        summary.by_date_status.update(counts.get("by_date_status", {}))
         summary.chunks += 1
         bar.update(rows, fraction)
 

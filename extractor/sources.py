@@ -32,7 +32,7 @@ from typing import Callable, Iterable, Iterator
 import pandas as pd
 
 from .errors import InputError
-from .quality import date_status, has_invisible, id_problem, input_flags
+from .quality import date_status, has_invisible, id_problem, input_flags, parse_date
 
 CANONICAL = ("report_id", "patient_id", "report_date", "report_type", "text")
 REQUIRED = ("report_id", "patient_id", "text")
@@ -63,12 +63,13 @@ class ColumnMap:
     report_date: str = "report_date"
     report_type: str = "report_type"
     text: str = "text"
+    date_format: str = "iso"  # how report_date is written: iso, or a strptime format such as %m/%d/%Y
 
     def source(self, canonical: str) -> str:
         return getattr(self, canonical)
 
 
-_DEFAULTS = {f.name: f.default for f in fields(ColumnMap)}
+_DEFAULTS = {f.name: f.default for f in fields(ColumnMap) if f.name != "date_format"}
 
 
 @dataclass
@@ -462,7 +463,11 @@ def normalise(
     kept["input_flags"] = [
         ";".join(input_flags(t) + (["invisible_characters_in_id"] if has_invisible(r) or has_invisible(p) else []))
         for t, r, p in zip(kept["text"], kept["report_id"], kept["patient_id"])]
-    kept["report_date_status"] = [date_status(d) for d in kept["report_date"]]
+    kept["report_date_status"] = [date_status(d, fmt=columns.date_format) for d in kept["report_date"]]
+    if columns.date_format not in ("", "iso"):  # report_date in ISO form for every stage; the input's text kept
+        kept["report_date_raw"] = kept["report_date"]
+        kept["report_date"] = [(parsed.isoformat() if (parsed := parse_date(d, columns.date_format)) else d)
+                               for d in kept["report_date"]]
     reports = pd.DataFrame({k: pd.Series(v, dtype="int64" if k == "row" else object) for k, v in kept.items()})
     return ReportTable(reports=reports, errors=errors, rows_read=n)
 

@@ -102,6 +102,10 @@ TO_TEXT = {DATE: lambda v: pd.Timestamp(v).strftime("%Y-%m-%d"), NUMBER: _number
            INTEGER: lambda v: str(int(v)), BOOLEAN: lambda v: "true" if v else "false"}
 
 
+def _missing(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
+
+
 def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """The inverse of typed_frame for radpath's own readers: typed columns back to the text the CSV holds
     (``report_date`` from ``report_date_raw``, the input's own text, where the table has it)."""
@@ -110,13 +114,14 @@ def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
         kind = column_type(str(column))
         if kind is None:
             continue
-        raw = RAW_DATE.get(str(column))
-        if raw and raw in out.columns:
-            out[column] = out[raw].map(_text)
-            continue
         convert = TO_TEXT[kind]
-        out[column] = pd.Series(["" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                                 or v is pd.NaT else convert(v) for v in out[column]], index=out.index, dtype=object)
+        raw = RAW_DATE.get(str(column))
+        if raw and raw in out.columns:  # the CSV holds the input's text, or its ISO form under --date-format
+            out[column] = [_text(r) if _missing(v) or parse_date(_text(r)) is not None else convert(v)
+                           for v, r in zip(out[column], out[raw])]
+            continue
+        out[column] = pd.Series(["" if _missing(v) else convert(v) for v in out[column]], index=out.index,
+                                dtype=object)
     return out
 
 
