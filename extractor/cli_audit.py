@@ -59,8 +59,14 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
     """
     from .audit import build_audit
 
+    from .runner import Progress
+
     data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
-    stats = build_audit(data, out_path, page_size=page_size)
+    bar = Progress(False if quiet else None, counted="patients", unit="patients")  # on a terminal only
+    try:
+        stats = build_audit(data, out_path, page_size=page_size, progress=bar.update)
+    finally:
+        bar.close()
     written = write_flow_svgs(data, flow_svg) if flow_svg else []
     if not quiet:
         for path in written:

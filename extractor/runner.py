@@ -250,9 +250,10 @@ class Spool:
 # -- progress ----------------------------------------------------------------------------------------------------
 class Progress:
     """A live rich progress display on stderr (rows, reports/s, ETA), or nothing; a callable ``progress`` gets row
-    counts. ``progress``: None = only when stderr is a terminal, True / False to force it."""
+    counts. ``progress``: None = only when stderr is a terminal, True / False to force it. ``counted`` and ``unit``
+    name what is counted ("rows", "reports/s" for a run; "patients", "patients/s" for the audit page)."""
 
-    def __init__(self, progress):
+    def __init__(self, progress, *, counted: str = "rows", unit: str = "reports"):
         self.callback = progress if callable(progress) else None
         show = progress if isinstance(progress, bool) else None
         if show is None:
@@ -264,7 +265,7 @@ class Progress:
 
             self.bar = Progress(
                 TextColumn("[bold]radpath[/bold]"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                TextColumn("{task.fields[rows]:,} rows"), TextColumn("{task.fields[rate]:,.0f} reports/s"),
+                TextColumn("{task.fields[rows]:,} " + counted), TextColumn("{task.fields[rate]:,.0f} " + unit + "/s"),
                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 console=Console(file=sys.stderr), transient=False,
             )

@@ -150,15 +150,20 @@ def cohort_context(data: AuditData) -> dict:
     return ctx
 
 
-def render_page(data: AuditData, *, page_size: int = PAGE_SIZE, compress: bool | None = None) -> tuple[str, int]:
-    """The page and its number of patient cards. ``compress``: None = only when the cards are large."""
+def render_page(data: AuditData, *, page_size: int = PAGE_SIZE, compress: bool | None = None,
+                progress=None) -> tuple[str, int]:
+    """The page and its number of patient cards. ``compress``: None = only when the cards are large.
+    ``progress``: called with (cards done since the last call, fraction of the cards done)."""
     env = environment()
     card = env.get_template("card.html.j2")
+    total = len(data.patients) if data.patients is not None else data.reports["patient_id"].nunique()
     cards, index = [], []
     labels = set(data.mentions["label"]) if "label" in data.mentions else set()
     for view in patient_views(data):
         cards.append(card.render(p=view, has_patients=data.patients is not None, has_texts=data.texts is not None))
         index.append(index_entry(view))
+        if progress is not None and (len(cards) % PROGRESS_EVERY == 0 or len(cards) == total):
+            progress(len(cards) % PROGRESS_EVERY or PROGRESS_EVERY, len(cards) / max(total, 1))
     label_css = "\n".join(f".lab-{css_token(label)}{{--c:{_colour(label)}}}" for label in sorted(labels))
     style = env.get_template("style.css.j2").render(label_css=Markup(label_css))
     script = env.get_template("app.js.j2").render()
@@ -185,11 +190,14 @@ def render_page(data: AuditData, *, page_size: int = PAGE_SIZE, compress: bool |
     return html, len(index)
 
 
+PROGRESS_EVERY = 50  # patient cards between two progress updates
+
+
 def build_audit(data: AuditData, out: str | os.PathLike | None = None, *, page_size: int = PAGE_SIZE,
-                compress: bool | None = None) -> BuildStats:
+                compress: bool | None = None, progress=None) -> BuildStats:
     """Render the audit page for ``data`` and write it atomically to ``out`` (default DIR/audit.html)."""
     started = time.perf_counter()
-    html, n_patients = render_page(data, page_size=page_size, compress=compress)
+    html, n_patients = render_page(data, page_size=page_size, compress=compress, progress=progress)
     path = Path(out) if out is not None else data.directory / "audit.html"
     atomic_write_text(path, html, private=True)
     return BuildStats(patients=n_patients, reports=len(data.reports), bytes=len(html.encode("utf-8")),

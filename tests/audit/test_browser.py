@@ -125,7 +125,8 @@ def test_the_cohort_view_renders_flow_tables_and_plots(driver, page, artifacts):
     assert driver.title == "radpath audit"
     assert driver.find_element(By.ID, "view-cohort").is_displayed()
     assert not driver.find_element(By.ID, "view-patients").is_displayed()
-    assert driver.find_element(By.ID, "flow").is_displayed()
+    flows = driver.find_elements(By.CSS_SELECTOR, "svg.flow")  # one cohort flow per case definition
+    assert len(flows) == 2 and all(f.is_displayed() for f in flows)
     assert "Contains patient text" in driver.find_element(By.CSS_SELECTOR, ".notice").text
     widths = driver.execute_script("return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0)")
     assert len(widths) == 3 and all(w > 100 for w in widths)

@@ -59,3 +59,13 @@ def test_quiet_and_non_terminal_runs_draw_nothing(corpus, tmp_path):
     assert piped.returncode == 0, piped.stderr[-2000:]
     assert "ETA" not in piped.stderr and "━" not in piped.stderr
     assert "reports" in piped.stdout  # the summary still reaches a pipe
+
+
+def test_audit_shows_patient_cards_done_under_a_terminal(corpus, tmp_path):
+    out = tmp_path / "linked"
+    _under_a_terminal(["extract", str(corpus), "--out", str(out), "--workers", "1", "-q"])
+    drawn = _under_a_terminal(["audit", str(out), "--input", str(corpus)])
+    counts = [int(n.replace(",", "")) for n in re.findall(r"([\d,]+) patients ", drawn)]
+    assert "patients/s" in drawn and "100%" in drawn and counts and max(counts) >= 100
+    quiet = _under_a_terminal(["audit", str(out), "--input", str(corpus), "-q"])
+    assert "patients/s" not in quiet
