@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..quality import parse_date
 from .data import AuditData
 
 Z95 = 1.959963984540054
@@ -139,9 +140,11 @@ def days_to_surgery(data: AuditData) -> list[int]:
     p = data.patients
     if p is None or "surgery_report_id" not in p or "index_us_date" not in p:
         return []
-    dates = data.reports.set_index("report_id")["report_date"]
+    dates = dict(zip(data.reports["report_id"], data.reports["report_date"]))
     linked = p[p["surgery_report_id"] != ""]
-    surgery = pd.to_datetime(linked["surgery_report_id"].map(dates), errors="coerce", format="mixed")
-    index = pd.to_datetime(linked["index_us_date"], errors="coerce", format="mixed")
-    days = (surgery - index).dt.days.dropna()
-    return [int(d) for d in days]
+    days = []
+    for surgery_id, index_date in zip(linked["surgery_report_id"], linked["index_us_date"]):
+        surgery, index = parse_date(dates.get(surgery_id, "")), parse_date(index_date)  # linking's own parser
+        if surgery is not None and index is not None:
+            days.append((surgery - index).days)
+    return days

@@ -3,10 +3,10 @@ definition the criteria with the patient's value, the verdict and the evidence b
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
 
 import pandas as pd
 
+from ..quality import parse_date
 from .data import AuditData, Definition
 from .reportview import ReportView, anchor, parse_evidence, report_view
 
@@ -161,17 +161,9 @@ def definition_view(definition: Definition, row: dict, views: dict[str, ReportVi
     return DefinitionView(definition, verdict, criteria)
 
 
-def _parse_date(value: str) -> date | None:
-    try:
-        parsed = pd.to_datetime(value[:10], errors="coerce", format="%Y-%m-%d")
-    except (TypeError, ValueError):
-        return None
-    return None if pd.isna(parsed) else parsed.date()
-
-
 def timeline(views: list[ReportView]) -> list[TimelinePoint]:
     """x in [0, 1] by date (evenly spread when dates are missing or all equal)."""
-    dates = [_parse_date(v.date) for v in views]
+    dates = [parse_date(v.date) for v in views]  # the parser linking uses
     known = [d for d in dates if d is not None]
     span = (max(known) - min(known)).days if known else 0
     points = []
