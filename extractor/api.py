@@ -263,7 +263,7 @@ def extract_file(
                                                     nodules=pd.read_parquet(stored) if stored.is_file() else None)
             write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
                                  duckdb=options.duckdb)
-        problems = date_problems(read_report_rows(stage), linkage, columns)
+        problems = date_problems(reports if reports is not None else read_report_rows(stage), linkage, columns)
         if problems and options.strict:
             raise InputError(f"{problems[0]} (--strict: nothing written; the previous outputs are unchanged)",
                              path=str(input_path))
