@@ -1,6 +1,6 @@
 """Agreement of radpath's surgical pathology fields with the TCGA-THCA registry (clinical Biotab) labels.
 
-Runs :func:`extractor.api.extract` over the 200 TCGA THCA pathology reports (report_type "surgical pathology")
+Runs :func:`extractor.run.api.extract` over the 200 TCGA THCA pathology reports (report_type "surgical pathology")
 and compares, per report, with the registry:
 
 - ptc_subtype        <- histological_type (+ histological_type_other for "Other, specify")
@@ -186,7 +186,7 @@ _LOOKALIKES: list[re.Pattern] = []
 def _only_lookalikes(value_regex: str, text: str) -> bool:
     """True when the value is worded in the text and every such wording lies inside a subtype look-alike."""
     if not _LOOKALIKES:
-        from extractor.pathology.rulebook import read_pathology_rules
+        from extractor.knowledge.pathology_rules import read_pathology_rules
         rules = read_pathology_rules(ROOT / "patterns" / "pathology", ())
         _LOOKALIKES.extend(r.regex for r in rules.subtypes if r.get("value") == "none")
     spans = [(m.start(), m.end()) for rx in _LOOKALIKES for m in rx.finditer(text)]
@@ -244,7 +244,7 @@ def _unstated(field: str, predicted: str) -> bool:
 
 
 def run(realdata: Path, subset: str = "all") -> dict:
-    from extractor.api import extract
+    from extractor.run.api import extract
 
     reports = pd.read_csv(realdata / "tcga_thca_reports.csv", keep_default_na=False, dtype=str)
     if subset != "all":

@@ -1,9 +1,9 @@
 import pandas as pd
 import pytest
 
-from extractor.api import Extractor
-from extractor.extensions import MENTIONS_KEY
-from extractor.pipeline import cached_nlp
+from extractor.nlp.extensions import MENTIONS_KEY
+from extractor.nlp.pipeline import cached_nlp
+from extractor.run.api import Extractor
 
 
 @pytest.fixture(scope="session")
@@ -34,7 +34,7 @@ def us_fields(extractor):
     def run(text):
         frame = pd.DataFrame([{"report_id": "t1", "patient_id": "p1", "report_date": "2024-01-01",
                                "report_type": "US", "text": text}])
-        from extractor.sources import normalise
+        from extractor.tables.sources import normalise
 
         result = extractor.extract_table(normalise(frame))
         return result.reports.iloc[0].to_dict()

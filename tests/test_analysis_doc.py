@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from extractor.api import extract_file
-from extractor.resources import sample_dir
+from extractor.knowledge.resources import sample_dir
+from extractor.run.api import extract_file
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "analysis.md"
 

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from extractor.cli import cli
-from extractor.mentions import MENTION_COLUMNS
-from extractor.sources import ERROR_COLUMNS
-from extractor.tables import REPORT_COLUMNS
+from extractor.cli.main import cli
+from extractor.nlp.mentions import MENTION_COLUMNS
+from extractor.tables.schemas import REPORT_COLUMNS
+from extractor.tables.sources import ERROR_COLUMNS
 
 ROOT = Path(__file__).resolve().parents[1]
 DICTIONARY = (ROOT / "docs" / "data-dictionary.md").read_text()
@@ -34,8 +34,8 @@ def test_every_output_column_is_in_the_data_dictionary():
 
 
 def test_every_nodule_column_is_in_the_data_dictionary():
-    from extractor.nodule_index import NODULE_PATIENT_COLUMNS
-    from extractor.nodule_fields import NODULE_COLUMNS
+    from extractor.cohort.index_nodule import NODULE_PATIENT_COLUMNS
+    from extractor.tables.schemas import NODULE_COLUMNS
 
     missing = [c for c in [*NODULE_COLUMNS, *NODULE_PATIENT_COLUMNS] if not documented(c)]
     assert not missing, f"undocumented nodule columns: {missing}"

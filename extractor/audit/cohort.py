@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from ..quality import parse_date
+from ..tables.quality import parse_date
 from .data import AuditData
 
 Z95 = 1.959963984540054

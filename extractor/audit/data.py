@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..typed import text_frame
 from ..errors import InputError, RadpathError
-from ..manifest import _recorded_entries, recorded_inputs
-from ..resources import patterns_dir
-from ..sources import ColumnMap, read_reports
+from ..knowledge.resources import patterns_dir
+from ..run.manifest import _recorded_entries, recorded_inputs
+from ..tables.sources import ColumnMap, read_reports
+from ..tables.typed import text_frame
 
 log = logging.getLogger(__name__)
 

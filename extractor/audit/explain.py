@@ -11,7 +11,7 @@ from rich.text import Text as RichText
 
 from .data import ATTRIBUTES, MODIFIERS, AuditData, AuditError
 from .patientview import PatientView, patient_view
-from .reportview import ReportView, report_view, section_spans, mention_spans
+from .reportview import ReportView, mention_spans, report_view, section_spans
 from .safety import terminal_safe
 
 

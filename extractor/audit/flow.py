@@ -10,7 +10,7 @@ from html import escape
 
 import pandas as pd
 
-from ..definitions import Definition, Test
+from ..knowledge.definitions import Definition, Test
 from .cohort import is_true
 from .data import AuditData
 
@@ -127,7 +127,7 @@ def criterion_exclusions(definition: Definition, patients: pd.DataFrame, members
 
 
 def _parsed(definition) -> Definition | None:
-    """The definition as extractor.definitions parses it (the one grammar that decides membership), or None when
+    """The definition as extractor.knowledge.definitions parses it (the one grammar that decides membership), or None when
     there is no file or it does not parse."""
     if isinstance(definition, Definition):
         return definition
@@ -136,8 +136,8 @@ def _parsed(definition) -> Definition | None:
         return None
     from pathlib import Path
 
-    from ..definitions import parse_definition
     from ..errors import RadpathError
+    from ..knowledge.definitions import parse_definition
 
     try:
         return parse_definition(Path(path))
@@ -146,7 +146,7 @@ def _parsed(definition) -> Definition | None:
 
 
 def cohort_flow(data: AuditData, definition) -> CohortFlow:
-    """The flow of one case definition (the audit's definition or extractor.definitions.Definition)."""
+    """The flow of one case definition (the audit's definition or extractor.knowledge.definitions.Definition)."""
     reports = data.reports
     unreadable = 0 if data.errors is None else len(data.errors)
     patients = data.patients if data.patients is not None else pd.DataFrame(columns=["patient_id"])

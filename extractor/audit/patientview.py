@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ..quality import parse_date
+from ..tables.quality import parse_date
 from .data import AuditData, Definition
 from .reportview import ReportView, anchor, parse_evidence, report_view
 

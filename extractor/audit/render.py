@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .. import __version__
-from ..files import atomic_write_text
+from ..tables.files import atomic_write_text
 from . import cohort as C
 from .data import AuditData
 from .flow import cohort_flows, flow_svg

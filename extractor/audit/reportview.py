@@ -11,7 +11,15 @@ import pandas as pd
 from markupsafe import Markup
 
 from .data import ATTRIBUTES, MODIFIERS, AuditData
-from .highlight import LAYER_CUE, LAYER_MENTION, LAYER_SECTION, LAYER_TRIGGER, Span, css_token, highlight
+from .highlight import (
+    LAYER_CUE,
+    LAYER_MENTION,
+    LAYER_SECTION,
+    LAYER_TRIGGER,
+    Span,
+    css_token,
+    highlight,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +43,8 @@ def _section_finder():
     """The extractor's own section finder, so the headers shown are the ones the pipeline used. It lives in a
     module that imports spaCy; without it, the audit shows no headers rather than failing."""
     try:
-        from ..components.sections import SectionFinder
-        from ..ruleset import load_ruleset
+        from ..knowledge.ruleset import load_ruleset
+        from ..nlp.sections import SectionFinder
 
         return SectionFinder(load_ruleset().sections)
     except Exception as e:  # optional nicety: the audit works without headers

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from extractor.resources import sample_dir
+from extractor.knowledge.resources import sample_dir
 
 SAMPLE = sample_dir()
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
@@ -90,7 +90,7 @@ def write_definitions(directory: Path) -> Path:
 @pytest.fixture(scope="session")
 def extracted(tmp_path_factory) -> Path:
     """corpora/sample extracted once per session: reports, mentions, errors only (no patients, no manifest)."""
-    from extractor.api import extract_file
+    from extractor.run.api import extract_file
 
     out = tmp_path_factory.mktemp("audit-sample")
     extract_file(SAMPLE / "reports.csv", out)

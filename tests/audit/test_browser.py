@@ -66,8 +66,8 @@ def driver(tmp_path_factory):
 @pytest.fixture(scope="module")
 def page(tmp_path_factory, link) -> Path:
     """The sample plus one injected patient (PX), extracted, linked with the stand-in table, and audited."""
-    from extractor.api import extract_file
-    from extractor.resources import sample_dir
+    from extractor.knowledge.resources import sample_dir
+    from extractor.run.api import extract_file
 
     root = tmp_path_factory.mktemp("browser")
     sample = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)

@@ -2,7 +2,7 @@
 import pandas as pd
 from click.testing import CliRunner
 
-from extractor.cli_audit import audit, explain
+from extractor.cli.audit import audit, explain
 
 
 def run(command, args):
@@ -17,7 +17,7 @@ def test_audit_writes_the_page(linked):
 
 
 def test_audit_to_another_path_with_input(extracted, tmp_path):
-    from extractor.resources import sample_dir
+    from extractor.knowledge.resources import sample_dir
 
     out = tmp_path / "page.html"
     result = run(audit, [extracted, "--input", sample_dir() / "reports.csv", "--out", out, "-q"])
@@ -42,7 +42,7 @@ def test_explain_a_patient_shows_values_evidence_and_verdicts(linked):
 
 
 def test_explain_never_prints_whole_texts_unless_asked(linked):
-    from extractor.resources import sample_dir
+    from extractor.knowledge.resources import sample_dir
 
     text = pd.read_csv(sample_dir() / "reports.csv", dtype=str).set_index("report_id").loc["R001", "text"]
     tail = "US-FNA of the densest area is recommended."  # a sentence with no mention in it
@@ -74,7 +74,7 @@ def test_explain_does_not_interpret_report_words_as_rich_markup(tmp_path, make_c
 def test_explain_prints_no_terminal_escape_sequence_from_ids_or_text(tmp_path):
     """A report (or an id) carrying ESC sequences, a carriage return, a bell or a bidi override: printed as
     visible symbols, never sent to the terminal."""
-    from extractor.api import RunOptions, extract_file
+    from extractor.run.api import RunOptions, extract_file
 
     hostile = "\x1b]0;owned\x07\x1b[2J\r\u202e"
     # ids with control characters are refused at input (invalid_patient_id); a bidi override is allowed and flagged

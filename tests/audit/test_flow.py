@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from extractor.api import extract_file
 from extractor.audit import load_audit_data
 from extractor.audit.flow import cohort_flows, flow_svg, standalone_svg
-from extractor.cli import cli
-from extractor.definitions import load_definitions
-from extractor.resources import sample_dir
-from extractor.synth import generate, write_corpus
+from extractor.cli.main import cli
+from extractor.knowledge.definitions import load_definitions
+from extractor.knowledge.resources import sample_dir
+from extractor.run.api import extract_file
+from extractor.tools.synth import generate, write_corpus
 
 
 @pytest.fixture(scope="module", params=["sample", "synthetic"])

@@ -7,7 +7,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.audit.highlight import LAYER_MENTION, LAYER_TRIGGER, Span, css_token, highlight
+from extractor.audit.highlight import (
+    LAYER_MENTION,
+    LAYER_TRIGGER,
+    Span,
+    css_token,
+    highlight,
+)
 
 TAG = re.compile(r"<[^>]*>")
 

@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from extractor.cli import cli
-from extractor.resources import sample_dir
+from extractor.cli.main import cli
+from extractor.knowledge.resources import sample_dir
 
 
 def invoke(*args):

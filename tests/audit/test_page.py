@@ -13,7 +13,6 @@ from extractor.audit import build_audit, load_audit_data
 from extractor.audit.render import json_for_script, unpack_cards
 from extractor.audit.safety import external_references, literal_urls, scan
 
-
 PAYLOAD = re.compile(r'<script type="application/json" id="audit-data">(.*?)</script>', re.S)
 
 
@@ -97,7 +96,7 @@ def test_the_file_is_private_and_written_atomically(linked):
 def test_without_patients_the_page_shows_reports_only(extracted, tmp_path):
     for p in extracted.iterdir():
         (tmp_path / p.name).write_bytes(p.read_bytes())
-    from extractor.resources import sample_dir
+    from extractor.knowledge.resources import sample_dir
 
     data = load_audit_data(tmp_path, sample_dir() / "reports.csv")
     assert data.patients is None and any("patients" in w for w in data.warnings)

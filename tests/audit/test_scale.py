@@ -6,7 +6,6 @@ import os
 import shutil
 import time
 
-
 from extractor.audit import build_audit, load_audit_data
 
 N = int(os.environ.get("RADPATH_AUDIT_SCALE", "500"))

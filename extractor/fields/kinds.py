@@ -1,0 +1,192 @@
+"""Report kind (ultrasound, cytology, surgical_pathology, other) from the report's own layout, its cues and the
+type hint (no spaCy).
+
+The rules are patterns/report_kinds.tsv; sections come from patterns/sections.tsv. Evidence, strongest first:
+- structure: the title / header lines (``source title``: the first short lines of the report outside any
+  history or indication section) and document markers anywhere (``source marker``: a salutation, a sign-off,
+  "MDT discussion"), which say what the document is;
+- text cues (``source text``), counted only where the report describes its own exam: a cue inside a section that
+  does not describe this exam (history, indication, comparison, recommendation: ``current no`` in sections.tsv)
+  or inside a sentence that recommends, supposes or quotes (``source discount``: "consider FNA", "if ... develop",
+  "her ultrasound on 3 March showed") counts for nothing. So an ultrasound whose plan says "FNA advised" stays an
+  ultrasound, and a clinic letter that quotes imaging is ``other``.
+
+Decision: a type hint decides when the report's structure names no other kind and the text has a cue of the hinted
+kind; otherwise the heaviest kind wins (ties: surgical_pathology > cytology > ultrasound > other), a hint being
+overridden only by a title of another kind or by strong evidence with no cue of the hinted kind at all (a document
+marker alone does not override a hint: a pathology form may carry a "chief complaint" box).
+"""
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from ..knowledge.ruleset import RuleSet
+from ..nlp.matching import TextIndex, find_all
+
+KIND_TIE_ORDER = ("surgical_pathology", "cytology", "ultrasound", "other")
+STRONG_TEXT_SCORE = 8  # text evidence that overrides a hint the text does not support at all
+MAX_HITS_PER_CUE = 3
+TITLE_LINES = 3  # how many first non-blank lines may be the title / header
+TITLE_MAX_CHARS = 90  # a longer line is prose, not a title
+
+_SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
+
+
+def _inside(position: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(lo <= position < hi for lo, hi in ranges)
+
+
+@dataclass(frozen=True)
+class KindDecision:
+    kind: str
+    source: str  # hint | structure | text | hint_overridden_by_text | hint_overridden_by_structure | none
+    scores: dict  # score per kind; empty when a hint the text supports decided
+
+
+class KindClassifier:
+    def __init__(self, ruleset: RuleSet):
+        rules = ruleset.report_kinds
+        self.hint_rules = [r for r in rules if r.get("source") == "hint"]
+        # tuples: the matcher (extractor.nlp.matching) keeps a prepared plan per rule tuple
+        self.text_rules = tuple(r for r in rules if r.get("source") == "text")
+        self.title_rules = [r for r in rules if r.get("source") == "title"]
+        self.marker_rules = tuple(r for r in rules if r.get("source") == "marker")
+        self.discount_rules = tuple(r for r in rules if r.get("source") == "discount")
+        self._last: tuple[str, TextIndex] | None = None
+        self._finder = None
+        self._section_rules = ruleset.sections
+
+    @property
+    def finder(self):
+        if self._finder is None:
+            from ..nlp.sections import (
+                SectionFinder,  # plain text (the module's spaCy part is not used)
+            )
+
+            self._finder = SectionFinder(self._section_rules)
+        return self._finder
+
+    def hint_kind(self, hint: str) -> str | None:
+        hint = (hint or "").strip()
+        if not hint:
+            return None
+        for rule in self.hint_rules:
+            if rule.regex.fullmatch(hint):
+                return rule.get("kind")
+        return None
+
+    def _index(self, text: str) -> TextIndex:
+        """One TextIndex per text (classify asks for several rule groups over the same text)."""
+        if self._last is None or self._last[0] is not text:
+            self._last = (text, TextIndex(text))
+        return self._last[1]
+
+    def _matches(self, text: str, rules: tuple) -> list:
+        return find_all(self._index(text), rules)
+
+    def supports(self, kind: str, text: str) -> bool:
+        """Whether ``kind`` has a text cue that counts (outside discounted ranges)."""
+        hits = [m for m in self._matches(text, self.text_rules)
+                if m.rule.get("kind") == kind and int(m.rule.get("weight")) > 0]
+        if not hits:
+            return False
+        skip = self.discounted(text)
+        return any(not _inside(m.start, skip) for m in hits)
+
+    # --- structure -------------------------------------------------------------------------------------------
+    def title_lines(self, text: str) -> list[str]:
+        """The report's title / header lines: its first short non-blank lines, up to the first line that opens a
+        section other than an exam / technique line ("Exam: US thyroid") or a bare title-like header, leaving out lines a discount rule
+        matches."""
+        kept = []
+        for raw in text.splitlines():
+            line = raw.strip(" \t-*•>#=_")
+            if not line:
+                continue
+            if len(kept) == TITLE_LINES:
+                break
+            opening = [s for s in self.finder.find(line) if s.start == 0 and s.header_end > 0]
+            if opening and opening[0].name != "technique" and (
+                    opening[0].name != "findings" or line[opening[0].header_end:].strip()):
+                break  # a section with content starts: the title block is over ("THYROID ULTRASOUND" alone is a title)
+            if len(line) <= TITLE_MAX_CHARS and not any(r.regex.search(line) for r in self.discount_rules):
+                kept.append(line)
+        return kept
+
+    def structure_scores(self, text: str, *, markers: bool = True) -> tuple[dict[str, int], list[str]]:
+        """Score per kind from the title (on the first title line any rule matches, the rule matching leftmost,
+        then the first in the file: "FNA of the left lobe (calcifications on US)" is a cytology title) and from
+        document markers (each marker rule counts once); with the ids of the rules that scored."""
+        scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        fired = []
+        for line in self.title_lines(text):
+            hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
+                    if (m := rule.regex.search(line))]
+            if hits:
+                _, _, rule = min(hits, key=lambda h: h[:2])
+                scores[rule.get("kind")] += int(rule.get("weight"))
+                fired.append(rule.id)
+                break
+        if markers:
+            hit = {m.rule.id for m in self._matches(text, self.marker_rules)}
+            for rule in self.marker_rules:
+                if rule.id in hit:
+                    scores[rule.get("kind")] += int(rule.get("weight"))
+                    fired.append(rule.id)
+        return scores, fired
+
+    # --- text cues -------------------------------------------------------------------------------------------
+    def discounted(self, text: str) -> list[tuple[int, int]]:
+        """Character ranges whose cues do not count: sections that do not describe this exam, and sentences that
+        recommend, suppose or quote another exam's result."""
+        ranges = [(s.header_end, s.end) for s in self.finder.find(text) if not s.current]
+        found = self._matches(text, self.discount_rules)
+        if found:
+            sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+            starts = [a for a, _ in sentences]
+            for m in found:
+                i = bisect.bisect_right(starts, m.start) - 1
+                if i >= 0:
+                    ranges.append(sentences[i])
+        return sorted(set(ranges))
+
+    def text_scores(self, text: str) -> dict[str, int]:
+        scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        skip = self.discounted(text)
+        hits: dict[str, int] = {}
+        for m in self._matches(text, self.text_rules):
+            if _inside(m.start, skip) or hits.get(m.rule.id, 0) >= MAX_HITS_PER_CUE:
+                continue
+            hits[m.rule.id] = hits.get(m.rule.id, 0) + 1
+            scores[m.rule.get("kind")] += int(m.rule.get("weight"))
+        return scores
+
+    def scores(self, text: str) -> dict[str, int]:
+        structure, _ = self.structure_scores(text)
+        cues = self.text_scores(text)
+        return {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
+
+    # --- decision --------------------------------------------------------------------------------------------
+    def classify(self, hint: str, text: str) -> KindDecision:
+        text = text or ""
+        from_hint = self.hint_kind(hint)
+        structure, _ = self.structure_scores(text)
+        structural = {k for k, v in structure.items() if v > 0}
+        if from_hint is not None and not (structural - {from_hint}) and self.supports(from_hint, text):
+            return KindDecision(from_hint, "hint", {})  # the text supports the hint and nothing says otherwise
+        cues = self.text_scores(text)
+        scores = {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
+        best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
+        from_text = best if scores[best] > 0 else "other"
+        source = "structure" if structure[best] > 0 else "text"
+        if from_hint is None:
+            return KindDecision(from_text, source if scores[best] > 0 else "none", scores)
+        if from_hint != from_text:
+            titled, _ = self.structure_scores(text, markers=False)
+            if titled[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+                return KindDecision(from_text, "hint_overridden_by_structure", scores)  # a title, not a marker
+            if scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
+                return KindDecision(from_text, "hint_overridden_by_text", scores)
+        return KindDecision(from_hint, "hint", scores)

@@ -1,0 +1,233 @@
+"""Nodule building blocks (no spaCy): the hit / unit / nodule records, rule matching with overlap resolution,
+how a unit's hits become feature values, identity (which earlier nodule a later description belongs to) and the
+ACR TI-RADS arithmetic. Used by extractor.fields.nodules, which finds the units in a report."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from ..knowledge.nodule_rules import CATEGORY_FEATURES
+from ..knowledge.rules import Rule
+
+# DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
+_LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
+
+
+@dataclass
+class Hit:
+    feature: str
+    value: str
+    rule: str
+    start: int
+    end: int
+    micro: str = ""
+    keyed: bool = False
+    soft: bool = False  # a size right after a lobe name: used only when the unit states no other size
+
+
+@dataclass
+class Unit:
+    start: int
+    end: int
+    rule: str
+    section: str  # "findings" or "impression"
+    layout: str
+    label: str = ""
+    definite: bool = False
+    cyst: bool = False
+    largest: bool = False
+    hits: list[Hit] = field(default_factory=list)
+    keyed_foci: bool = False
+    sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
+
+
+@dataclass
+class Nodule:
+    unit: Unit
+    values: dict[str, Hit] = field(default_factory=dict)
+    foci: dict[str, Hit] = field(default_factory=dict)
+    micro: Hit | None = None
+
+    def get(self, name: str) -> str:
+        hit = self.values.get(name)
+        return hit.value if hit else ""
+
+
+_PREPARED: dict[int, tuple] = {}
+
+
+def _prepared(rules) -> tuple:
+    """(regex, fragments, rule, value, scope, micro) per rule, computed once per rule tuple."""
+    key = id(rules)
+    if key not in _PREPARED or _PREPARED[key][0] is not rules:
+        _PREPARED[key] = (rules, tuple((r.regex, r.fragments, r, r.get("value") or r.get("normal"), r.get("scope"),
+                                        r.get("micro")) for r in rules))
+    return _PREPARED[key][1]
+
+
+def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *, cell: bool = False) -> list[Hit]:
+    """Matches of ``rules`` in ``text``; where matches overlap the longer wins, then the rule listed first."""
+    found = []
+    lowered = text.lower()
+    for order, (regex, fragments, rule, value, scope, micro) in enumerate(_prepared(rules)):
+        if (scope == "cell" and not cell) or (fragments is not None and not any(f in lowered for f in fragments)):
+            continue
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                found.append((m.start(), m.end(), order, rule, m, value, micro))
+    if not found:
+        return []
+    found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
+    taken: list[tuple[int, int]] = []
+    hits = []
+    for start, end, _, rule, m, value, micro in found:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
+        if feature == "category":
+            value = _category(rule, m)
+        hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=micro))
+    return sorted(hits, key=lambda h: h.start)
+
+
+def _category(rule: Rule, m: re.Match) -> str:
+    normal = rule.get("normal")
+    if normal == "none":
+        return "none"
+    groups = {k: v for k, v in m.groupdict().items() if v}
+    n = groups.get("n") or groups.get("n2") or ""
+    w = re.sub(r"\s+", " ", (groups.get("w") or groups.get("w2") or "").lower())
+    return normal.replace("{n}", n.upper()).replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0)))
+
+
+
+def resolve_unit(unit: Unit) -> Nodule:
+    """One unit's hits as feature values: keyed cells first, then text order; see the module docstring."""
+    nodule = Nodule(unit)
+    by = {}
+    for hit in sorted(unit.hits, key=lambda h: (not h.keyed, h.soft, h.start)):
+        if hit.value in {"none", "skip"} and hit.feature not in {"echogenic_foci"}:
+            continue
+        if hit.feature == "echogenic_foci":
+            if hit.micro:
+                rank = {"present": 0, "uncertain": 1, "absent": 2}[hit.micro]
+                if nodule.micro is None or rank < {"present": 0, "uncertain": 1, "absent": 2}[nodule.micro.micro]:
+                    nodule.micro = hit
+            if hit.value not in {"skip"}:
+                nodule.foci.setdefault(hit.value, hit)
+            continue
+        if hit.feature == "category" and hit.value == "none":
+            continue
+        if hit.feature == "margin" and "margin" in by:
+            order = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")
+            if order.index(hit.value) > order.index(by["margin"].value):
+                by["margin"] = hit
+            continue
+        if hit.feature == "composition" and hit.value == "spongiform" and "composition" in by:
+            by["composition"] = hit  # "predominantly cystic, spongiform": spongiform decides (ACR)
+            continue
+        by.setdefault(hit.feature, hit)
+    if "composition" not in by and unit.cyst:
+        by["composition"] = Hit("composition", "cystic", unit.rule, unit.start, unit.end)
+    if len(nodule.foci) > 1:
+        nodule.foci.pop("none", None)
+    if "punctate" in nodule.foci and (nodule.micro is None or nodule.micro.micro != "present"):
+        nodule.micro = Hit("microcalcifications", "present", nodule.foci["punctate"].rule,
+                           nodule.foci["punctate"].start, nodule.foci["punctate"].end, micro="present")
+    if nodule.micro is None and unit.keyed_foci and nodule.foci:
+        first = next(iter(nodule.foci.values()))
+        nodule.micro = Hit("microcalcifications", "absent", first.rule, first.start, first.end, micro="absent")
+    nodule.values = by
+    return nodule
+
+
+
+def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
+    """The earlier nodule a referring description ``c`` belongs to, or None (see the module docstring)."""
+    if not nodules:
+        return None
+    key = label_key(c.unit.label)
+    if key:
+        same = [n for n in nodules if label_key(n.unit.label) == key]
+        if same:
+            return same[0]
+        if (c.unit.section == "impression" and key.isdigit() and not any(n.unit.label for n in nodules)
+                and 1 <= int(key) <= len(nodules)):
+            by_order = nodules[int(key) - 1]  # "Nodule 2: TR1" after unnumbered findings: the second one
+            if all(not (c.get(f) and by_order.get(f) and c.get(f) != by_order.get(f)) for f in ("side", "position")):
+                return by_order
+    compatible = []
+    for n in nodules:
+        if key and label_key(n.unit.label) and label_key(n.unit.label) != key:
+            continue
+        ok = True
+        for name in ("side", "position", "composition"):
+            a, b = c.get(name), n.get(name)
+            if a and b and a != b:
+                ok = False
+        sa, sb = c.get("size"), n.get("size")
+        if sa and sb and abs(float(sa) - float(sb)) > max(2.0, 0.2 * max(float(sa), float(sb))):
+            ok = False
+        if ok:
+            compatible.append(n)
+    if not compatible:
+        return None
+    if c.unit.largest or re.search(r"dominant|largest|index", c.unit.label, re.I) or len(compatible) == 1:
+        if len(compatible) > 1:
+            return max(compatible, key=lambda n: float(n.get("size") or 0))
+        return compatible[0]
+
+    def score(n: Nodule) -> tuple:
+        same = sum(1 for name in ("side", "position", "size", "composition") if c.get(name) and c.get(name) == n.get(name))
+        return (same, nodules.index(n) if c.unit.section == "findings" else -nodules.index(n))
+
+    best = max(compatible, key=score)
+    if c.unit.section == "findings" and score(best)[0] == 0 and not c.unit.definite and (
+            c.get("size") or c.foci or any(c.get(f) for f in CATEGORY_FEATURES[:4])):
+        return None
+    return best
+
+
+
+def tirads_points(table: Mapping, row: Mapping) -> tuple[int | None, list[str]]:
+    """ACR TI-RADS points of a nodule row and the points.tsv rows used; None unless all five are stated
+    (a spongiform nodule scores 0 whatever else is stated)."""
+    if row.get("composition") == "spongiform":
+        return 0, [table[("composition", "spongiform")][1]]
+    foci = [f for f in str(row.get("echogenic_foci") or "").split(";") if f]
+    values = [row.get(name) for name in ("composition", "echogenicity", "shape", "margin")]
+    if not foci or any(not v or v == "unspecified" for v in values):
+        return None, []
+    used = [table[(name, v)] for name, v in zip(("composition", "echogenicity", "shape", "margin"), values)]
+    used += [table[("echogenic_foci", f)] for f in foci]
+    return sum(p for p, _ in used), [r for _, r in used]
+
+
+
+
+def label_key(label: str) -> str:
+    if not label:
+        return ""
+    number = _LABEL_NUMBER.search(label.strip())
+    if number:
+        value = next(g for g in number.groups() if g)
+        return value.lstrip("0") or "0" if value.isdigit() else value
+    return ""
+
+
+def merge_into(target: Nodule, other: Nodule) -> None:
+    """Fill ``target``'s gaps from a later description of the same nodule."""
+    for name, hit in other.values.items():
+        target.values.setdefault(name, hit)
+    if not target.foci:
+        target.foci = dict(other.foci)
+    if target.micro is None or (other.micro is not None and other.micro.micro == "present" and target.micro.micro != "present"):
+        target.micro = other.micro if other.micro is not None else target.micro
+    if not target.unit.label and other.unit.label:
+        target.unit.label = other.unit.label
+
+
+def mention_ids(mentions, start: int, end: int) -> list[int]:
+    return [int(m["mention_index"]) for m in mentions
+            if int(m["start_char"]) < max(end, start + 1) and int(m["end_char"]) > start]

@@ -1,0 +1,598 @@
+"""Nodule records (CONTRACT.md "DIR/nodules"): one row per thyroid nodule an ultrasound report describes.
+
+No spaCy here: the input is the report text, the shared section rules and patterns/nodules/*.tsv; the pipeline's
+mention rows are only used to cite evidence. The steps, each reviewable on its own:
+
+1. sections (patterns/sections.tsv): only text about the current exam is read; IMPRESSION units refer back.
+2. layout: "Nodule 1" blocks, pipe tables and ``key: value`` / ``key = value`` lines become *keyed cells* whose
+   key (keys.tsv) says which feature the value states; every other line is prose.
+3. prose: each anchor word (anchors.tsv) starts a unit; a sentence with several anchors is cut at the last
+   separator (";", ",", "and a") between two anchors; context.tsv drops negated, hedged and historical anchors
+   and marks definite ones ("the nodule"); a group gets no row but its largest member does (groups.tsv); a
+   sentence without an anchor that follows a unit in the same paragraph continues it (not its side).
+4. features: each vocabulary file is matched over the unit's text, longer matches first.
+5. identity: an IMPRESSION unit, and a definite FINDINGS unit, merges into the earlier nodule that agrees on label,
+   side, position and size (the dominant / largest one for "the dominant left nodule"); the first description
+   wins each field, later ones fill the gaps. An addendum that withdraws a nodule (withdrawn.tsv) removes it.
+6. points (points.tsv) and level (levels.tsv) only when all five categories are stated; spongiform scores 0.
+"""
+from __future__ import annotations
+
+import json
+import re
+from typing import Mapping
+
+from ..knowledge.nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
+from ..knowledge.rules import Rule
+from ..nlp.sections import SectionFinder
+from ..tables.schemas import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
+from .nodule_parts import (
+    Hit,
+    Nodule,
+    Unit,
+    best_matches,
+    label_key,
+    match_nodule,
+    mention_ids,
+    merge_into,
+    resolve_unit,
+    tirads_points,
+)
+
+SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n")
+_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])")
+_KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
+                        re.DOTALL)
+_SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
+_PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
+_LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
+_SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+
+
+class NoduleExtractor:
+    """Nodule rows of one ultrasound report: ``rows(record, mentions)``."""
+
+    def __init__(self, ruleset, *, directory=None):
+        self.rules: NoduleRules = load_nodule_rules(directory or ruleset.directory / "nodules")
+        self.section_rules = tuple(ruleset.sections)
+        self.finder = SectionFinder(self.section_rules)
+        self.inline_history = [r for r in self.section_rules if r.get("current") == "no"]
+        unit_rules = [r for r in self.rules.sizes if r.get("kind") == "unit"]
+        self.unit_factor = {r.id: int(r.get("value")) for r in unit_rules}
+        units = "|".join(f"(?P<u{i}>{r.pattern or re.escape(r.literal)})" for i, r in enumerate(unit_rules))
+        self.unit_ids = [r.id for r in unit_rules]
+        self.size_re = re.compile(
+            rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
+            rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
+        self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
+        self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
+        self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
+        self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
+
+    # -- public --------------------------------------------------------------------------------------------------
+    def nodules(self, text: str) -> list[Nodule]:
+        text = text or ""
+        units = self._units(text)
+        return self._identify(units, text)
+
+    def rows(self, record: Mapping, mentions: list[Mapping] = ()) -> list[dict]:
+        rows = []
+        for index, nodule in enumerate(self.nodules(record.get("text") or ""), start=1):
+            rows.append(self._row(record, index, nodule, mentions))
+        return rows
+
+    # -- sections and layout -------------------------------------------------------------------------------------
+    def _regions(self, text: str) -> list[tuple[int, int, str, str]]:
+        """(start, end, role, side) of the text about the current exam; role findings / impression / addendum."""
+        regions = []
+        enclosing = "findings"
+        for section in self.finder.find(text):
+            if section.name not in {"nodule", "body"}:
+                enclosing = "impression" if section.name == "impression" else "findings"
+            if not section.current or section.name in SKIPPED_SECTIONS:
+                continue
+            role = "impression" if section.name == "impression" else "findings"
+            if section.name == "nodule":  # a "Nodule 1:" block belongs to the section it stands in
+                role = enclosing
+            header = text[section.start:section.header_end]
+            if section.name == "comment" and any(r.regex.search(header) for r in self.rules.withdrawn
+                                                 if r.id == "nwd-002"):
+                role = "addendum"
+            start = section.header_end if section.name not in {"nodule"} else section.start
+            regions.append((start, section.end, role, section.laterality))
+        # inline history cues the shared finder leaves in lower case ("thyroid us.  indication: ...")
+        cut = []
+        lowered = text.lower()
+        for rule in self.inline_history:
+            if not rule.may_match(lowered):
+                continue
+            for m in rule.regex.finditer(text):
+                tail = text[m.end():m.end() + 3]
+                before = text[max(0, m.start() - 2):m.start()]
+                if re.match(r"\s*[:\-]", tail) and (m.start() == 0 or re.search(r"[.;]\s+$|\n\s*$|^\s*$", before)):
+                    line_end = text.find("\n", m.end())
+                    cut.append((m.start(), len(text) if line_end < 0 else line_end))
+        out = []
+        for start, end, role, side in regions:
+            pieces = [(start, end)]
+            for cs, ce in cut:
+                pieces = [p for s, e in pieces for p in ((s, min(e, cs)), (max(s, ce), e)) if p[1] > p[0]]
+            out.extend((s, e, role, side) for s, e in pieces)
+        return out
+
+    def _units(self, text: str) -> list[Unit]:
+        units: list[Unit] = []
+        for start, end, role, side in self._regions(text):
+            units.extend(self._region_units(text, start, end, role, side))
+        return units
+
+    def _key_feature(self, key: str) -> tuple[str, str] | None:
+        key = key.strip()
+        if not key or len(key) > 40:
+            return None
+        for regex, feature, rule_id in self.key_rules:
+            if regex.fullmatch(key):
+                return feature, rule_id
+        return None
+
+    def _cells(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
+        cells, pos = [], start
+        for m in _CELL_SPLIT.finditer(text, start, end):
+            cells.append((pos, m.start()))
+            pos = m.end()
+        cells.append((pos, end))
+        return [(s, e) for s, e in cells if text[s:e].strip()]
+
+    def _keyed(self, text: str, s: int, e: int):
+        """(feature, key rule, value start, value end) of a ``key: value`` cell, or None."""
+        m = _KEY_VALUE.match(text, s, e)
+        if not m:
+            return None
+        found = self._key_feature(m.group("key"))
+        if not found:
+            return None
+        return found[0], found[1], m.start("value"), m.end("value")
+
+    def _label_at(self, text: str, s: int, e: int) -> re.Match | None:
+        for rule in self.label_rules:
+            m = rule.regex.match(text, s, e)
+            if m:
+                return m
+        return None
+
+    def _region_units(self, text: str, start: int, end: int, role: str, side: str) -> list[Unit]:
+        lines = []
+        pos = start
+        for line in text[start:end].split("\n"):
+            cuts = [pos]
+            for rule in self.label_rules:
+                for m in rule.regex.finditer(text, pos, pos + len(line)):
+                    if re.search(r"[.;|]\s+$", text[pos:m.start()]) and re.match(r"\s*(?:\([^)]*\))?\s*[:\-]", text[m.end():pos + len(line)]):
+                        cuts.append(m.start())
+            cuts = sorted(set(cuts)) + [pos + len(line)]
+            lines.extend((a, b) for a, b in zip(cuts, cuts[1:]))
+            pos += len(line) + 1
+        units: list[Unit] = []
+        i = 0
+        prose: list[tuple[int, int]] = []
+
+        def flush_prose():
+            if prose:
+                units.extend(self._prose_units(text, prose, role, side, units))
+                prose.clear()
+
+        while i < len(lines):
+            ls, le = lines[i]
+            body = ls + len(_LINE_START.match(text, ls, le).group(0))
+            # a pipe table: a header row whose cells are known keys
+            if text.count("|", ls, le) >= 2 and i + 1 < len(lines):
+                header = []
+                for s, e in self._table_cells(text, ls, le):
+                    name = text[s:e].strip(" *")
+                    unit_cue = re.search(r"\((mm|cm)\)", name)
+                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)", "", name)) or ("", "")
+                    header.append((*found, unit_cue.group(1) if unit_cue else None))
+                if sum(1 for f, _, _ in header if f and f not in {"ignore", "label"}) >= 2:
+                    flush_prose()
+                    i += 1
+                    while i < len(lines) and text.count("|", *lines[i]) >= 1:
+                        rs, re_ = lines[i]
+                        if not re.fullmatch(r"[\s|:\-=+]*", text[rs:re_]):
+                            units.append(self._table_unit(text, rs, re_, header, role, side))
+                        i += 1
+                    continue
+            label = self._label_at(text, body, le)
+            tail = text[label.end():le] if label else ""
+            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
+                flush_prose()
+                unit = Unit(label.start(), label.end(), "", role, "block", label=re.sub(r"\s+", " ", label.group(0)))
+                unit.rule = self._anchor_rule_id(text, label.start(), label.end())
+                block = [(label.end(), le)]
+                i += 1
+                while i < len(lines):
+                    ns, ne = lines[i]
+                    line = text[ns:ne]
+                    if not line.strip():
+                        break
+                    nbody = ns + len(_LINE_START.match(text, ns, ne).group(0))
+                    if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
+                        break
+                    first = self._cells(text, ns, ne)[:1]
+                    if not (line[:1] in " \t" or (first and self._keyed(text, *first[0]))):
+                        break
+                    block.append((ns, ne))
+                    i += 1
+                self._fill_block(text, unit, block, side)
+                units.append(unit)
+                continue
+            # headerless key = value lines: consecutive keyed lines, a repeated feature starts a new nodule
+            cells = self._cells(text, ls, le)
+            keyed = [self._keyed(text, s, e) for s, e in cells]
+            features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
+            if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
+                flush_prose()
+                i = self._keyed_units(text, lines, i, role, side, units)
+                continue
+            prose.append((ls, le))
+            i += 1
+        flush_prose()
+        return units
+
+    def _keyed_run(self, text, lines, i) -> bool:
+        if i + 1 >= len(lines):
+            return False
+        cells = self._cells(text, *lines[i + 1])
+        k = self._keyed(text, *cells[0]) if cells else None
+        return bool(k and k[0] not in {"ignore", "label", "category"})
+
+    def _keyed_units(self, text, lines, i, role, side, units) -> int:
+        unit, seen = None, set()
+        while i < len(lines):
+            cells = self._cells(text, *lines[i])
+            keyed = [(c, self._keyed(text, *c)) for c in cells]
+            if not keyed or not keyed[0][1]:
+                break
+            for (s, e), k in keyed:
+                feature = k[0] if k else ""
+                if unit is None or (feature in seen and feature not in {"ignore", "category"}):
+                    unit = Unit(s, s, "", role, "key_value")
+                    unit.rule = k[1] if k else ""
+                    units.append(unit)
+                    seen = set()
+                seen.add(feature)
+                self._fill_cell(text, unit, s, e, k, side)
+                unit.end = max(unit.end, e)
+            i += 1
+        return i
+
+    def _table_cells(self, text: str, s: int, e: int) -> list[tuple[int, int]]:
+        cells, pos = [], s
+        for m in re.finditer(r"\|", text[s:e]):
+            cells.append((pos, s + m.start()))
+            pos = s + m.end()
+        cells.append((pos, e))
+        if cells and not text[cells[0][0]:cells[0][1]].strip():
+            cells = cells[1:]
+        if cells and not text[cells[-1][0]:cells[-1][1]].strip():
+            cells = cells[:-1]
+        return cells
+
+    def _table_unit(self, text, s, e, header, role, side) -> Unit:
+        unit = Unit(s, e, "", role, "table")
+        for (cs, ce), (feature, rule_id, column_unit) in zip(self._table_cells(text, s, e), header):
+            self._column_unit = column_unit
+            value = text[cs:ce].strip()
+            if feature == "label" and value:
+                unit.label = value if not value.isdigit() else f"#{value}"
+                unit.rule = rule_id
+                continue
+            self._fill_cell(text, unit, cs, ce, (feature, rule_id, cs, ce) if feature else None, side)
+        self._column_unit = None
+        unit.rule = unit.rule or "table-row"
+        return unit
+
+    def _fill_block(self, text, unit: Unit, block, side) -> None:
+        for n, (bs, be) in enumerate(block):
+            for s, e in self._cells(text, bs, be):
+                if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
+                    unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
+                    unit.hits.extend(self._sizes(text, s, e))
+                    continue
+                sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
+                if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
+                    s = sub.end()
+                    colon = re.match(r"\s*[:.)\-=]\s*", text[s:e])
+                    s += colon.end() if colon else 0
+                self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
+        unit.end = block[-1][1]
+        if any(a.value == "cyst" for a in best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
+            unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
+        if side:
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+
+    def _fill_cell(self, text, unit: Unit, s, e, keyed, side) -> None:
+        if keyed is None:
+            unit.hits.extend(self._feature_hits(text, s, e, features=None))
+            return
+        feature, rule_id, vs, ve = keyed
+        value = text[vs:ve]
+        if feature == "location":
+            unit.hits.extend(self._feature_hits(text, vs, ve, features=("side", "position"), cell=True))
+        elif feature == "size":
+            sizes = self._sizes(text, vs, ve, keyed=True)
+            in_key = re.search(r"\((mm|cm)\)", text[s:vs])  # "Size (mm): 16", or a "Size (mm)" column
+            header_unit = self._column_unit or (in_key.group(1) if in_key else None)
+            bare = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,2})?)\s*", value)
+            if not sizes and bare and header_unit:
+                factor = 10 if header_unit == "cm" else 1
+                sizes = [Hit("size", f"{round(float(bare.group(1)) * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
+            unit.hits.extend(sizes)
+        elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
+            target = "echogenic_foci" if feature == "microcalcifications" else feature
+            hits = self._feature_hits(text, vs, ve, features=(target,), cell=True)
+            for h in hits:
+                h.keyed = True
+            if feature == "echogenic_foci":
+                unit.keyed_foci = True
+            meaningful = [h for h in hits if h.value not in {"none", "skip"} or h.micro]
+            if not meaningful:
+                answer = self._answer(value)
+                if answer:
+                    value_, arule = answer
+                    if value_ == "none" and feature == "echogenic_foci":
+                        hits.append(Hit("echogenic_foci", "none", arule, vs, ve, micro="absent", keyed=True))
+                    elif value_ == "none" and feature == "microcalcifications":
+                        hits.append(Hit("echogenic_foci", "skip", arule, vs, ve, micro="absent", keyed=True))
+            unit.hits.extend(hits)
+            unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
+        elif feature == "label":
+            number = re.search(r"\d{1,2}", value)
+            if number and not unit.label:
+                unit.label = f"Nodule {number.group(0)}"
+            else:
+                unit.hits.extend(self._feature_hits(text, vs, ve, features=None))
+        else:  # category, ignore: a stated category may stand in any cell ("Total: 10 points - TR5")
+            unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
+
+    def _answer(self, value: str) -> tuple[str, str] | None:
+        value = re.sub(r"\(.*?\)|=\s*\d+|\s+$", "", value).strip(" .:=")
+        for rule in self.rules.answers:
+            if rule.regex.fullmatch(value):
+                return rule.get("value"), rule.id
+        return None
+
+    def _anchor_rule_id(self, text: str, s: int, e: int) -> str:
+        for rule in self.rules.anchors:
+            if rule.regex.match(text, s, e):
+                return rule.id
+        return ""
+
+    # -- prose ---------------------------------------------------------------------------------------------------
+    def _prose_units(self, text, spans, role, side, earlier: list[Unit]) -> list[Unit]:
+        units: list[Unit] = []
+        last: Unit | None = earlier[-1] if earlier and earlier[-1].layout == "prose" else None
+        for ls, le in spans:
+            line_side = side
+            sentences = []
+            pos = ls
+            for m in _SENTENCE_END.finditer(text, ls, le):
+                sentences.append((pos, m.start()))
+                pos = m.end()
+            sentences.append((pos, le))
+            for n, (ss, se) in enumerate(sentences):
+                if not text[ss:se].strip():
+                    continue
+                anchors = best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
+                if not anchors:
+                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
+                        features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
+                        last.hits.extend(self._feature_hits(text, ss, se, features=features))
+                        if _PRONOUN.match(text[ss:se]) or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
+                            last.hits.extend(self._sizes(text, ss, se))
+                        last.end = se
+                    continue
+                bounds = [ss]
+                for a, b in zip(anchors, anchors[1:]):
+                    cut = None
+                    for m in _SEPARATOR.finditer(text, a.end, b.start):
+                        cut = m.start()
+                    bounds.append(cut if cut is not None else a.end)
+                bounds.append(se)
+                last = None
+                for k, anchor in enumerate(anchors):
+                    gs, ge = bounds[k], bounds[k + 1]
+                    unit = self._anchor_unit(text, anchor, gs, ge, ss, se, role, line_side)
+                    if unit is not None:
+                        units.append(unit)
+                        last = unit
+        return units
+
+    def _starts_with_key(self, text, s, e) -> bool:
+        m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])
+        if not m:
+            return False
+        for words in (m.group(1), m.group(1).split()[0]):
+            found = self._key_feature(words)
+            if found and found[0] in CATEGORY_FEATURES:
+                return True
+        return False
+
+    def _rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules.anchors if r.id == rule_id)
+
+    def _context(self, text, anchor: Hit, gs, ge, ss, se) -> tuple[str, str]:
+        """The context value (negated / uncertain / historical / definite) of an anchor, with its rule id."""
+        found = []
+        for rule in self.rules.context:
+            width = int(rule.get("max_chars"))
+            if rule.get("direction") == "pre":
+                window = text[max(ss, anchor.start - width):anchor.start]
+                window = re.split(r"[;,:]", window)[-1] if rule.get("value") != "uncertain" else window
+                m = rule.regex.search(window)
+            else:
+                window = text[anchor.end:min(se, anchor.end + width)]
+                m = rule.regex.search(window)
+            if m:
+                found.append((rule.get("value"), rule.id))
+        for wanted in ("negated", "historical", "uncertain", "definite"):
+            for value, rule_id in found:
+                if value == wanted:
+                    return value, rule_id
+        return "", ""
+
+    def _anchor_unit(self, text, anchor: Hit, gs, ge, ss, se, role, side) -> Unit | None:
+        kind = anchor.value
+        if kind == "lookalike":
+            return None
+        status, status_rule = self._context(text, anchor, gs, ge, ss, se)
+        if status in {"negated", "uncertain", "historical"}:
+            return None
+        pre = text[gs:anchor.start]
+        rule = self._rule(anchor.rule)
+        group_cue = next((r for r in self.rules.groups if r.get("value") == "group"), None)
+        if kind == "group" or (group_cue is not None and group_cue.regex.search(re.split(r"[;,]", pre)[-1])):
+            largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
+            m = largest.regex.search(text, anchor.end, ge) if largest else None
+            if not m:
+                return None
+            unit = Unit(m.start(), m.end(), largest.id, role, "prose", largest=True)
+            unit.hits.extend(self._feature_hits(text, m.start(), ge, features=None))
+            unit.hits.extend(self._sizes(text, m.start(), ge))
+            inherited = self._feature_hits(text, gs, m.start(), features=("side", "composition"))
+            kinds = {h.value for h in inherited if h.feature == "composition" and h.value != "none"}
+            inherited = [h for h in inherited if h.feature == "side" or len(kinds) == 1]
+            unit.hits.extend(h for h in inherited if not any(x.feature == h.feature for x in unit.hits))
+            if "cyst" in text[anchor.start:anchor.end].lower() or "낭종" in text[anchor.start:anchor.end]:
+                unit.cyst = True
+        else:
+            unit = Unit(anchor.start, anchor.end, anchor.rule, role, "prose", definite=status == "definite",
+                        cyst=kind == "cyst")
+            if rule.get("label") == "yes":
+                unit.label = re.sub(r"\s+", " ", text[anchor.start:anchor.end])
+            unit.hits.extend(self._feature_hits(text, gs, ge, features=None))
+            unit.hits.extend(self._sizes(text, gs, ge))
+        if not any(h.feature == "side" for h in unit.hits) and gs > ss:
+            before = [h for h in self._feature_hits(text, ss, gs, features=("side",)) if h.value != "none"]
+            if before:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
+                unit.hits.append(before[-1])
+        if side and not any(h.feature == "side" for h in unit.hits):
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+        unit.end = max(unit.end, ge)
+        unit.sentence = (ss, se)
+        return unit
+
+    # -- features ------------------------------------------------------------------------------------------------
+    def _feature_hits(self, text, s, e, *, features=None, cell=False) -> list[Hit]:
+        chunk = text[s:e]
+        wanted = features or ("side", "position", *CATEGORY_FEATURES, "category")
+        hits = []
+        for name in wanted:
+            if name == "side":
+                rules = self.rules.side
+            elif name == "position":
+                rules = self.rules.position
+            elif name == "category":
+                rules = self.rules.categories
+            else:
+                rules = self.rules.features[name]
+            hits.extend(best_matches(rules, chunk, s, name, cell=cell))
+        return hits
+
+    def _sizes(self, text, s, e, *, keyed=False) -> list[Hit]:
+        hits = []
+        for m in self.size_re.finditer(text, s, e):
+            before = text[max(0, m.start() - 40):m.start()]
+            excluded = [r for r in self.size_exclusions if r.regex.search(before[-int(r.get("value")):])]
+            soft = bool(excluded) and all(r.id == "nsz-004" for r in excluded)
+            if not keyed and excluded and not soft:
+                continue
+            unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
+            factor = self.unit_factor[self.unit_ids[unit_index]]
+            numbers = [float(x) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
+            size = round(max(numbers) * factor, 1)
+            if size <= 0 or size > 150:
+                continue
+            hits.append(Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
+                            soft=soft and not keyed))
+        return hits
+
+    # -- identity ------------------------------------------------------------------------------------------------
+    def _identify(self, units: list[Unit], text: str) -> list[Nodule]:
+        nodules: list[Nodule] = []
+        for unit in units:
+            candidate = resolve_unit(unit)
+            if unit.section == "addendum":
+                if self._withdraws(text, unit):
+                    target = match_nodule(candidate, nodules)
+                    if target is not None:
+                        nodules.remove(target)
+                    continue
+            bare = not candidate.get("size") and not any(candidate.get(f) for f in CATEGORY_FEATURES[:4]) \
+                and not candidate.foci
+            refer = unit.section in {"impression", "addendum"} or unit.definite or bare or (unit.label and any(
+                label_key(n.unit.label) == label_key(unit.label) for n in nodules))
+            target = match_nodule(candidate, nodules) if refer else None
+            if target is None:
+                nodules.append(candidate)
+            else:
+                merge_into(target, candidate)
+        return nodules
+
+    def _withdraws(self, text: str, unit: Unit) -> bool:
+        span = text[slice(*unit.sentence)] if unit.sentence != (0, 0) else text[unit.start:unit.end]
+        return any(r.regex.search(span) for r in self.rules.withdrawn if r.id != "nwd-002")
+
+    def points(self, row: Mapping) -> tuple[int | None, list[str]]:
+        """ACR TI-RADS points of a nodule row and the points.tsv rows used (see nodule_fields.tirads_points)."""
+        return tirads_points(self.rules.points, row)
+
+    # -- output --------------------------------------------------------------------------------------------------
+    def _row(self, record: Mapping, index: int, nodule: Nodule, mentions) -> dict:
+        evidence = {}
+
+        def cite(name: str, hit: Hit | None, rule: str | None = None) -> None:
+            if hit is None:
+                return
+            evidence[name] = {"rule": rule or hit.rule, "start": hit.start, "end": hit.end,
+                              "mentions": mention_ids(mentions, hit.start, hit.end)}
+
+        u = nodule.unit
+        cite("nodule", Hit("nodule", "", u.rule or "block", u.start, u.end))
+        row = {"report_id": record["report_id"], "patient_id": record["patient_id"], "nodule_index": index,
+               "nodule_label": u.label, "report_date": record.get("report_date", ""), "layout": u.layout,
+               "section": u.section, "start_char": u.start, "end_char": u.end}
+        for name, default in (("side", "unspecified"), ("position", "unspecified"), ("composition", "unspecified"),
+                              ("echogenicity", "unspecified"), ("shape", "unspecified"), ("margin", "unspecified")):
+            hit = nodule.values.get(name)
+            row[name] = hit.value if hit else default
+            cite(name, hit)
+        size = nodule.values.get("size")
+        row["size_mm"] = float(size.value) if size else None
+        cite("size_mm", size)
+        foci = sorted(nodule.foci)
+        row["echogenic_foci"] = ";".join(foci)
+        if foci:
+            evidence["echogenic_foci"] = [{"value": v, "rule": nodule.foci[v].rule, "start": nodule.foci[v].start,
+                                           "end": nodule.foci[v].end,
+                                           "mentions": mention_ids(mentions, nodule.foci[v].start, nodule.foci[v].end)}
+                                          for v in foci]
+        micro = nodule.micro
+        row["microcalcifications"] = micro.micro if micro else "not_mentioned"
+        cite("microcalcifications", micro)
+        category = nodule.values.get("category")
+        row["stated_category"] = category.value if category else ""
+        cite("stated_category", category)
+        points, rules_used = self.points(row)
+        row["tirads_points"] = points
+        row["tirads_level"] = ""
+        if points is not None:
+            level, level_rule = self.rules.level(points)
+            row["tirads_level"] = level
+            evidence["tirads_points"] = {"rule": "+".join(rules_used)}
+            evidence["tirads_level"] = {"rule": level_rule}
+        row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
+        return row
+
+def units_of(unit_rules) -> list[str]:
+    return [r.pattern or re.escape(r.literal) for r in unit_rules]

@@ -1,0 +1,85 @@
+"""Cytology: the Bethesda category from names, numbers (with their system word) and interpretations.
+
+Decision table (first row that applies wins; each row takes the first hit in the best-ranked section):
+
+1. a category *name* (2017 or 2023, abbreviations; bethesda_names.tsv strength=name), not negated
+2. a *number* next to its system word (Bethesda / TBSRTC; bethesda_numbers.tsv kind=system), then a UK Thy /
+   Italian TIR category (kind=local_system: a Bethesda statement wins, contract v1.1)
+3. a diagnosis line that is only a numeral (kind=bare_numeral), unless a look-alike system is next to it
+4. an *interpretation* that implies the category ("consistent with a colloid nodule", "malignant")
+
+A name beats a conflicting number (lexicon pitfall 13); a TI-RADS / TR / U number is never a category
+(pitfall 12) because numbers need their own system word, and bare numerals next to a look-alike are dropped.
+"""
+from __future__ import annotations
+
+from ...knowledge.pathology_rules import BETHESDA
+from .text import Hit, Report, best, part_name
+
+ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "V": "V", "VI": "VI"}
+ARABIC = {str(i): BETHESDA[i - 1] for i in range(1, 7)}
+LOOKALIKE_REACH = 12  # characters between a look-alike system word and a number
+
+
+def numeral(token: str) -> str:
+    token = token.strip().upper()
+    return ROMAN.get(token) or ARABIC.get(token, "")
+
+
+def _number_value(hit: Hit) -> str:
+    if hit.value != "numeral":
+        return hit.value
+    return numeral(hit.match.group("num"))
+
+
+def _near_lookalike(report: Report, hit: Hit) -> bool:
+    num_start = hit.match.start("num") if "num" in hit.match.re.groupindex else hit.start
+    for rule in report.rules.lookalikes:
+        for m in rule.regex.finditer(report.text, max(0, num_start - LOOKALIKE_REACH - 20), num_start):
+            if num_start - m.end() <= LOOKALIKE_REACH:
+                return True
+    return False
+
+
+def bethesda_category(report: Report) -> tuple[str, list[Hit], str]:
+    """(category, hits behind it, reason) for a cytology report; category "" when nothing is stated. A report with
+    several thyroid parts (specimen_parts.tsv) takes the highest category among them (contract v1.1); a lymph node
+    part is not a thyroid part."""
+    names = list(report.affirmed(report.hits(report.rules.bethesda_names)))
+    numbers = report.hits(report.rules.bethesda_numbers)
+    parts = [(lo, hi) for lo, hi, organ in report.parts if organ == "thyroid" or (organ == "" and _sampled(report, lo))]
+    if len(parts) >= 2:
+        inside = lambda hits, lo, hi: [h for h in hits if lo <= h.start < hi]
+        decided = [_decide(report, inside(names, lo, hi), inside(numbers, lo, hi)) for lo, hi in parts]
+        decided = [d for d in decided if d[0]]
+        if decided:
+            category, hits, reason = max(decided, key=lambda d: BETHESDA.index(d[0]))
+            return category, hits, f"highest of {len(decided)} parts, {reason}"
+    return _decide(report, names, numbers)
+
+
+def _sampled(report: Report, start: int) -> bool:
+    """A part whose name says what was sampled without naming the organ ("Specimen B, right nodule:", "Part 1
+    (left)"): a side (sites.tsv) or a lesion word (gross_lesion.tsv). A numbered comment line is not a part."""
+    line_end = report.text.find("\n", start)
+    name = part_name(report.text[start:line_end if line_end >= 0 else len(report.text)])
+    sides = [r for r in report.rules.sites if r.get("value") in ("right", "left", "isthmus", "bilateral")]
+    return any(r.regex.search(name) for r in (*sides, *report.rules.gross_lesion))
+
+
+def _decide(report: Report, names: list[Hit], numbers: list[Hit]) -> tuple[str, list[Hit], str]:
+    strong = best([h for h in names if h.rule.get("strength") == "name"])
+    if strong:
+        return strong[0].value, [strong[0]], "name"
+    numbers = [h for h in numbers if _number_value(h)]
+    for kind, reason in (("system", "number with system word"), ("local_system", "Thy / TIR category")):
+        system = best([h for h in numbers if h.rule.get("kind") == kind and not _near_lookalike(report, h)])
+        if system:
+            return _number_value(system[0]), [system[0]], reason
+    bare = best([h for h in numbers if h.rule.get("kind") == "bare_numeral" and not _near_lookalike(report, h)])
+    if bare:
+        return _number_value(bare[0]), [bare[0]], "numeral-only diagnosis"
+    weak = best([h for h in names if h.rule.get("strength") == "interpretation"])
+    if weak:
+        return weak[0].value, [weak[0]], "interpretation"
+    return "", [], "no category stated"

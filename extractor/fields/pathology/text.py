@@ -1,0 +1,370 @@
+"""A pathology report as plain text: sections (via the shared :class:`SectionFinder`), clauses, rule hits with
+negation and family checks. No spaCy here."""
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass, replace
+from functools import cached_property
+from typing import Iterator
+
+from ...knowledge.pathology_rules import PathologyRules
+from ...knowledge.rules import Rule
+from ...nlp.matching import TextIndex
+from ...nlp.sections import BODY, Section, SectionFinder, section_at
+
+# Markdown heading marks and table pipes at a line start hide headers from the section finder; they are blanked
+# (same length, so every offset still points into the original text).
+_MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
+_BOLD = re.compile(r"\*\*")
+_TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
+# A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
+# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+EXCLUDED, DEFAULT_RANK = "excluded", 2
+_HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
+_CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
+_THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
+_PART_NAME = re.compile(r"[^:;\n]*")
+_SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
+_LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One rule match: where, which rule, its value, and in which section."""
+
+    rule: Rule
+    start: int
+    end: int
+    value: str
+    section: str
+    rank: int
+    match: re.Match
+
+    @property
+    def ref(self) -> str:
+        return f"{self.rule.id}@{self.start}"
+
+
+def _table_row(m: re.Match) -> str:
+    """"| Key | Value |" -> "  Key : Value  ": the first cell boundary becomes a key colon, other pipes blanks."""
+    row = m.group(0)
+    cells = row.split("|")
+    if len(cells) < 4:
+        return row
+    return " " + cells[1] + ":" + " ".join(cells[2:])
+
+
+def blank_markdown(text: str) -> str:
+    """Blank markdown marks (same length, so offsets keep pointing into the original text)."""
+    def spaces(m: re.Match) -> str:
+        return " " * len(m.group(0))
+    text = _TABLE_ROW.sub(_table_row, text)
+    return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
+
+
+# "GROSS = Received fresh ..." / "DIAGNOSIS = ...": a key at a line start closed by "=" is a header like "GROSS:".
+_EQUALS_KEY = re.compile(r"(?m)^([ \t]*[A-Za-z][A-Za-z /()\-]{1,40}?[ \t]*)=(?=[ \t])")
+# "Left hemithyroidectomy. Macroscopic: lobe ...": a capitalised word closed by a colon after a sentence. The shared
+# splitter takes inline headers in upper case only; a known pathology header there is upper-cased (same length).
+_INLINE_KEY = re.compile(r"(?<=[.;!?])([ \t]+)([A-Z][a-z]+(?:[ \t]+[a-z]+)?)(?=[ \t]*:)")
+
+
+def header_keys(text: str, header_rules) -> str:
+    """Same-length rewrites that let the shared section finder see pathology headers it would miss."""
+    text = _EQUALS_KEY.sub(lambda m: m.group(1) + ":", text)
+
+    def upper(m: re.Match) -> str:
+        word = m.group(2)
+        if any(rule.regex.fullmatch(word) for rule in header_rules):
+            return m.group(1) + word.upper()
+        return m.group(0)
+    return _INLINE_KEY.sub(upper, text)
+
+
+_BLANK = re.compile(r"\n[ \t]*\n")
+
+
+def _history_blocks(sections: list[Section], text: str) -> list[Section]:
+    """A history-type section (not current) whose header stands on its own line, followed by a blank line and then
+    its text ("# Clinical History:" / blank / "Known lymphoma ..."), as markdown conversions print every header, keeps
+    that first paragraph: the shared splitter ends such a section at the first blank line, which would leave it empty
+    and hand its text to the report body. Only the body text right after it is taken, never another section."""
+    out: list[Section] = []
+    taken = -1  # the body text up to here belongs to the widened section before
+    for i, section in enumerate(sections):
+        if section.name == BODY and section.start < taken:
+            if taken >= section.end:
+                continue
+            section = replace(section, start=taken, header_end=taken)
+        following = sections[i + 1] if i + 1 < len(sections) else None
+        if (not section.current and section.name != BODY and not text[section.header_end:section.end].strip()
+                and following is not None and following.name == BODY and following.start == section.end):
+            content = _CONTENT.match(text, section.end, following.end)
+            if content:
+                blank = _BLANK.search(text, content.end())
+                taken = min(blank.start() if blank else len(text), following.end)
+                section = replace(section, end=taken)
+        out.append(section)
+    return out
+
+
+_CONTENT = re.compile(r"\s*\S")
+# roles whose headers are looked for inline after a sentence (see header_keys)
+_INLINE_ROLES = {"gross", "microscopic", "final"}
+
+
+def _inline_header_rules(rules: PathologyRules):
+    return tuple(r for r in rules.sections
+                 if rules.section_roles.get(r.get("section"), ("",))[0] in _INLINE_ROLES)
+
+
+class Report:
+    """Text, sections and helpers shared by the field readers."""
+
+    def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
+        self.original = text
+        self.text = header_keys(blank_markdown(text), _inline_header_rules(rules))
+        self.rules = rules
+        self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
+
+    # -- sections -----------------------------------------------------------------------------------------
+    def section_of(self, pos: int) -> Section:
+        return section_at(self.sections, pos)
+
+    @cached_property
+    def _molecular_lines(self) -> list[tuple[int, int]]:
+        """Lines that report a molecular test (molecular.tsv, at the line start after a list mark): excluded, since
+        molecular results never change the category or the histology (contract v1.1)."""
+        out = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = _LINE_LEAD.match(self.text, line.start(), line.end()).end()
+            if any(r.regex.match(self.text, lead, line.end()) for r in self.rules.molecular):
+                out.append((line.start(), line.end()))
+        return out
+
+    @cached_property
+    def parts(self) -> list[tuple[int, int, str]]:
+        """(start, end, organ) of each labelled specimen part (specimen_parts.tsv); organ ``thyroid``, ``node``,
+        ``other_organ`` or "" (not named on the label line). A part ends at the next label or section header."""
+        labels = [r for r in self.rules.specimen_parts if r.get("value") == "label"]
+        starts = []
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            section = self.section_of(lead)
+            if section.name != BODY and section.start <= lead < section.header_end:
+                # the label may follow the header on its line ("DIAGNOSIS: A. Thyroid ...")
+                lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
+            if any(r.regex.match(self.text, lead, line.end()) for r in labels):
+                starts.append((lead, line.end()))
+        headings = [m.start() for m in _HEADING_LINE.finditer(self.original)]
+        headings += [m.start() for m in _CAPS_HEADING.finditer(self.text)]
+        headings += self._key_lines
+        bounds = sorted({s.start for s in self.sections} | {s for s, _ in starts} | set(headings) | {len(self.text)})
+        out = []
+        for start, line_end in starts:
+            end = next(b for b in bounds if b > start)
+            header = self.text[start:line_end]
+            header = part_name(header)  # the part's name, not the diagnosis after its colon
+            organ = ""
+            for value in ("thyroid", "node", "other_organ"):
+                if any(r.regex.search(header) for r in self.rules.specimen_parts if r.get("value") == value):
+                    organ = value
+                    break
+            if organ in ("other_organ", "node"):
+                # a scanned report may lose the next part's label: another organ's or a node part ends at the first
+                # later line that names the thyroid as a specimen (not "thyroid carcinoma") and no lymph node
+                thyroid = [r for r in self.rules.specimen_parts if r.get("value") == "thyroid"]
+                node = [r for r in self.rules.specimen_parts if r.get("value") == "node"]
+                for line in re.finditer(r"[^\n]+", self.text[line_end:end]):
+                    text = _THYROID_TUMOUR.sub(" ", line.group(0))
+                    if any(r.regex.search(text) for r in thyroid) and not any(r.regex.search(text) for r in node):
+                        end = line_end + line.start()
+                        break
+            out.append((start, end, organ))
+        return out
+
+    @cached_property
+    def node_only(self) -> bool:
+        """A lymph node specimen without thyroid (a neck dissection alone): every labelled part is a node part, or
+        the specimen lines name lymph nodes and no thyroid (specimen_parts.tsv words)."""
+        if self.parts and all(organ == "node" for _, _, organ in self.parts):
+            return True
+        rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
+        lines = [self.text[s.header_end:s.end] for s in self.sections if s.name == "specimen"]
+        lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
+        named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
+        return bool(lines) and named("node") and not named("thyroid")
+
+    @cached_property
+    def _key_lines(self) -> list[int]:
+        """Starts of checklist rows (a field's key or a checklist label, then a colon): a part ends before them."""
+        out = []
+        rules = (*self.rules.synoptic_keys, *self.rules.checklist_labels)
+        for line in re.finditer(r"[^\n]+", self.text):
+            lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
+            for rule in rules:
+                m = rule.regex.match(self.text, lead, line.end())
+                if m and re.match(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=]", self.text[m.end():line.end()]):
+                    out.append(line.start())
+                    break
+        return out
+
+    def organ_at(self, pos: int) -> str:
+        """The organ of the specimen part holding ``pos`` ("" outside a labelled part or when not named)."""
+        for start, end, organ in self.parts:
+            if start <= pos < end:
+                return organ
+        return ""
+
+    def role_rank(self, pos: int) -> tuple[str, int]:
+        if any(lo <= pos < hi for lo, hi in self._molecular_lines) or self.organ_at(pos) == "other_organ":
+            return EXCLUDED, 9
+        section = self.section_of(pos)
+        if section.name == BODY:
+            return "body", DEFAULT_RANK
+        role, rank, _ = self.rules.section_roles.get(section.name, ("body", DEFAULT_RANK, ""))
+        return role, rank
+
+    def excluded(self, pos: int) -> bool:
+        return self.role_rank(pos)[0] == EXCLUDED
+
+    def has_section(self, role: str) -> bool:
+        return any(self.rules.section_roles.get(s.name, ("",))[0] == role for s in self.sections)
+
+    def spans_of(self, role: str) -> list[tuple[int, int]]:
+        return [(s.header_end, s.end) for s in self.sections if self.rules.section_roles.get(s.name, ("",))[0] == role]
+
+    # -- clauses ------------------------------------------------------------------------------------------
+    @cached_property
+    def _clause_bounds(self) -> list[int]:
+        return [m.start() for m in _CLAUSE_END.finditer(self.text)]
+
+    def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
+        """(first, last) character of the clause holding ``start`` .. ``end``."""
+        end = start if end is None else end
+        bounds = self._clause_bounds  # ascending: bisect, not a scan per hit (a long report has thousands)
+        before, after = bisect_left(bounds, start), bisect_left(bounds, max(start, end))
+        lo = bounds[before - 1] + 1 if before else 0
+        hi = bounds[after] if after < len(bounds) else len(self.text)
+        return lo, hi
+
+    def line(self, pos: int) -> tuple[int, int]:
+        lo = self.text.rfind("\n", 0, pos) + 1
+        hi = self.text.find("\n", pos)
+        return lo, (len(self.text) if hi < 0 else hi)
+
+    def _one_line(self, start: int, end: int) -> bool:
+        """True when [start, end) crosses no line break, or only hard wraps inside one clause."""
+        breaks = self.text.count("\n", start, end)
+        if not breaks:
+            return True
+        lo, hi = self.clause(start, start)
+        return hi >= end
+
+    # -- matching -----------------------------------------------------------------------------------------
+    @cached_property
+    def _index(self) -> TextIndex:
+        return TextIndex(self.text)
+
+    def _finditer(self, rule: Rule, start: int, end: int) -> Iterator[re.Match]:
+        """``rule.regex.finditer(text, start, end)``, skipping rules whose required words are absent and trying
+        the others only where their first character starts a word (see :class:`TextIndex`)."""
+        index = self._index
+        if not index.may_match(rule):
+            return
+        first = rule.first_chars
+        if first is None:
+            yield from rule.regex.finditer(self.text, start, end)
+            return
+        starts = index.starts(first)
+        match, text, resume = rule.regex.match, self.text, start
+        for position in starts[bisect_left(starts, start):]:
+            if position >= end:
+                break
+            if position >= resume:
+                m = match(text, position, end)
+                if m is not None:
+                    resume = m.end()
+                    yield m
+
+    def hits(self, rules, *, start: int = 0, end: int | None = None, keep_excluded: bool = False) -> list[Hit]:
+        """All matches of ``rules`` in [start, end), each within one line; a longer match hides a shorter overlapping one."""
+        end = len(self.text) if end is None else end
+        found = []
+        for rule in rules:
+            for m in self._finditer(rule, start, end):
+                if m.end() == m.start() or not self._one_line(m.start(), m.end()):
+                    continue  # a rule never reads across a line break, except a hard wrap inside a clause
+                role, rank = self.role_rank(m.start())
+                if role == EXCLUDED and not keep_excluded:
+                    continue
+                found.append(Hit(rule, m.start(), m.end(), rule.get("value"), self.section_of(m.start()).name, rank, m))
+        found.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        kept: list[Hit] = []
+        for hit in found:
+            if kept and hit.start < kept[-1].end:
+                continue
+            kept.append(hit)
+        return kept
+
+    def negated(self, hit_start: int, hit_end: int) -> str:
+        """The id of a negation rule that covers the span (same clause), or ""."""
+        lo, hi = self.clause(hit_start, hit_end)
+        for rule in self.rules.negation:
+            limit = int(rule.get("max_chars"))
+            if rule.get("direction") == "pre":
+                window_start = max(lo, hit_start - limit)
+                window = self.text[window_start:hit_start]
+                for m in rule.regex.finditer(window):
+                    between = window[m.end():]
+                    if not _TERMINATORS.search(between):
+                        return rule.id
+            else:
+                m = rule.regex.match(self.text, hit_end, min(hi, hit_end + limit))
+                if m is None:
+                    # allow a few words between the finding and a post cue ("bodies are not seen")
+                    m = rule.regex.search(self.text, hit_end, min(hi, hit_end + limit))
+                    if m is not None and _TERMINATORS.search(self.text[hit_end:m.start()]):
+                        m = None
+                if m is not None:
+                    return rule.id
+        return ""
+
+    def family(self, hit_start: int, hit_end: int) -> str:
+        lo, hi = self.clause(hit_start, hit_end)
+        line_lo, _ = self.line(hit_start)
+        window = (min(lo, line_lo), hi)
+        cache = self.__dict__.setdefault("_family_of_window", {})  # hits of one long clause share its answer
+        if window not in cache:
+            cache[window] = next((rule.id for rule in self.rules.family if rule.regex.search(self.text, *window)), "")
+        return cache[window]
+
+    def affirmed(self, hits: list[Hit]) -> Iterator[Hit]:
+        for hit in hits:
+            if not self.negated(hit.start, hit.end) and not self.family(hit.start, hit.end):
+                yield hit
+
+    def number(self, token: str) -> int | None:
+        token = token.strip().lower()
+        if token.isdigit():
+            return int(token)
+        return self.rules.number_words.get(token)
+
+
+# words that end a negation's reach inside a clause ("no X, but Y"; "no atypia; papillary carcinoma")
+_TERMINATORS = re.compile(r"\b(?:but|however|although|with|except|whereas|yet)\b|,\s*(?:and\s+)?(?:a|an|the)\b", re.I)
+
+
+def part_name(line: str) -> str:
+    """The name of a specimen part on its label line: the text before the first colon or semicolon."""
+    return _PART_NAME.match(line).group(0)
+
+
+def best(hits: list[Hit]) -> list[Hit]:
+    """The hits in the best-ranked section that has any (rank 1 first), in text order."""
+    if not hits:
+        return []
+    top = min(h.rank for h in hits)
+    return [h for h in hits if h.rank == top]

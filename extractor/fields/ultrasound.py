@@ -1,0 +1,177 @@
+"""Report-level ultrasound fields from mention rows (no spaCy). The rules are patterns/fields.tsv (which label
+feeds which field) and patterns/precedence.tsv (present > uncertain > absent > not_mentioned)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping
+
+from ..knowledge.ruleset import RuleSet
+
+PRECEDENCE = ("present", "uncertain", "absent")  # patterns/precedence.tsv ranks 1-3; rank 4 is not_mentioned
+NOT_MENTIONED = "not_mentioned"
+ULTRASOUND_FIELDS = (
+    "microcalcifications",
+    "microcalcification_extent",
+    "microcalcification_clustered",
+    "microcalcification_laterality",
+    "mass",
+    "focal_echogenicity_change",
+)
+LOBES = {"right", "left"}
+
+
+@dataclass
+class FieldValue:
+    value: str
+    evidence: list[int] = field(default_factory=list)  # mention_index of the mentions behind the value
+    rule: str = ""  # how the value was reached (precedence row, attribute rule)
+    reason: str = ""  # for an empty or not_mentioned value: why (a code of MISS_REASONS)
+
+
+# Why an ultrasound field is not_mentioned or empty (docs/data-dictionary.md, "Why a field is empty"). A mention that
+# feeds the field but was excluded gives the code of its exclusion; the first code in this order wins.
+MISS_REASONS = (
+    "withdrawn_by_amendment",  # an addendum or corrected report withdrew it
+    "historical_only",  # only an earlier exam, a history / comparison section, or a removed lesion
+    "hypothetical_only",  # only a recommendation or supposition ("biopsy if ... develop")
+    "lymph_node_only",  # only a lymph node's
+    "other_organ_only",  # only another structure's (parathyroid, ...)
+    "family_only",  # only a relative's
+    "partial_negation",  # negated for some nodules only, while the report describes others (contract v1.1)
+    "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
+    "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
+    "no_mention",  # nothing in the report speaks of it
+)
+
+
+# status_reason prefix -> MISS_REASONS code, first match wins (so the longer "section ..." prefixes come first)
+EXCLUSION_CODES = (
+    ("withdrawn", "withdrawn_by_amendment"),
+    ("historical", "historical_only"),
+    ("hypothetical", "hypothetical_only"),
+    ("section recommendation", "hypothetical_only"),
+    ("organ lymph_node", "lymph_node_only"),
+    ("organ", "other_organ_only"),
+    ("family", "family_only"),
+    ("section family_history", "family_only"),
+    ("section", "historical_only"),  # a section that does not describe this exam (history, indication, comparison)
+)
+
+
+def exclusion_code(status_reason: str) -> str:
+    """The MISS_REASONS code of an excluded mention, from its status_reason (extractor.nlp.status)."""
+    return next((code for prefix, code in EXCLUSION_CODES if status_reason.startswith(prefix)), "lookalike_only")
+
+
+class UltrasoundAggregator:
+    def __init__(self, ruleset: RuleSet):
+        self.feeds: dict[str, list[tuple[str, dict[str, str]]]] = {}
+        self.requires: dict[str, str] = {}
+        for rule in ruleset.fields:
+            by_status = {s: rule.get(s) for s in ("affirmed", "uncertain", "negated")}
+            self.feeds.setdefault(rule.get("field"), []).append((rule.get("label"), by_status))
+            if rule.get("requires"):
+                self.requires[rule.get("field")] = rule.get("requires")
+
+    def resolve(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
+        """Value of one presence field under the precedence table, with the mentions that gave it."""
+        given: dict[str, list[int]] = {}
+        for mention in mentions:
+            for label, by_status in self.feeds.get(name, ()):
+                if mention["label"] == label and by_status.get(mention["status"]):
+                    given.setdefault(by_status[mention["status"]], []).append(mention["mention_index"])
+        for rank, value in enumerate(PRECEDENCE, start=1):
+            if value in given:
+                if value == "absent" and name == "microcalcifications":
+                    uncovered = uncovered_nodules(given[value], mentions)
+                    if uncovered:
+                        return FieldValue(NOT_MENTIONED, given[value],
+                                          f"partial negation: {len(uncovered)} nodule(s) not covered (partial_negation)",
+                                          "partial_negation")
+                return FieldValue(value, given[value], f"precedence rank {rank}")
+        return self.why_not(name, mentions)
+
+    def why_not(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
+        """not_mentioned, with the reason and the mentions behind it: the field's own labels (patterns/fields.tsv,
+        look-alike rows included) that were excluded or give nothing."""
+        labels = {label for label, _ in self.feeds.get(name, ())}
+        codes: dict[str, list[int]] = {}
+        for mention in mentions:
+            if mention["label"] not in labels:
+                continue
+            code = exclusion_code(mention.get("status_reason") or "") if mention["status"] == "excluded" \
+                else "lookalike_only"
+            codes.setdefault(code, []).append(mention["mention_index"])
+        code = next((c for c in MISS_REASONS if c in codes), "no_mention")
+        return FieldValue(NOT_MENTIONED, codes.get(code, []), f"precedence rank 4 ({code})", code)
+
+    def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
+        out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}
+        for name, needed in self.requires.items():
+            # contract v1.1: without the required finding the field is not_mentioned, unless explicitly denied
+            if out[needed].value not in {"present", "uncertain"} and out[name].value != "absent":
+                out[name] = FieldValue(NOT_MENTIONED, [], f"{needed} is {out[needed].value} (no_microcalcifications)",
+                                       "no_microcalcifications")
+        micro = out["microcalcifications"]
+        if micro.value in {"present", "uncertain"}:
+            evidence = set(micro.evidence)
+            behind = [m for m in mentions if m["mention_index"] in evidence]
+            out["microcalcification_extent"] = extent_of(behind)
+            out["microcalcification_clustered"] = clustered_of(behind)
+            out["microcalcification_laterality"] = laterality_of(behind)
+        else:
+            for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
+                out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
+                                       "no_microcalcifications")
+        return out
+
+
+def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
+    """Contract v1.1: negations about single nodules make the gland-level field absent only when together they
+    cover every nodule the report describes. When every negation lies in a nodule block ("Nodule 2 ... Echogenic
+    foci: none"), every block of the report (a block starts at a nodule heading: a NODULE mention opening its
+    sentence in a nodule section) must hold one; a negation outside the blocks ("No calcification" in a lobe's
+    findings, "no calcifications in either lobe") covers the gland as before. Returns the blocks not covered."""
+    rows = sorted(mentions, key=lambda m: m.get("start_char") or 0)
+    starts = [m["start_char"] for m in rows if m.get("section") == "nodule" and m["label"] == "NODULE"
+              and m.get("start_char") is not None and m["start_char"] == m.get("sentence_start")]
+    negated = set(negated)
+    negated_rows = [m for m in rows if m["mention_index"] in negated]
+    if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
+        return set()
+
+    def block(m):
+        return max((s for s in starts if s <= m["start_char"]), default=None)
+
+    covered = {block(m) for m in negated_rows}
+    return {f"nodule at {s}" for s in starts if s not in covered}
+
+
+def extent_of(mentions: list[Mapping]) -> FieldValue:
+    """diffuse if any mention is diffuse (a cluster in a diffuse background stays diffuse), else localized."""
+    for value in ("diffuse", "localized"):
+        hits = [m["mention_index"] for m in mentions if m.get("extent") == value]
+        if hits:
+            return FieldValue(value, hits, f"a mention with a {value} cue")
+    return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no extent cue")
+
+
+def clustered_of(mentions: list[Mapping]) -> FieldValue:
+    hits = [m["mention_index"] for m in mentions if m.get("clustering") == "clustered"]
+    if hits:
+        return FieldValue("true", hits, "a mention with a clustering cue")
+    return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
+
+
+def laterality_of(mentions: list[Mapping]) -> FieldValue:
+    """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe."""
+    sides = {m.get("laterality") for m in mentions} - {"", None}
+    indices = [m["mention_index"] for m in mentions if m.get("laterality")]
+    if "bilateral" in sides or LOBES <= sides:
+        return FieldValue("bilateral", indices, "both lobes")
+    lobes = sides & LOBES
+    if lobes:
+        return FieldValue(lobes.pop(), indices, "one lobe")
+    if sides == {"isthmus"}:
+        return FieldValue("isthmus", indices, "isthmus only")
+    return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no side stated")

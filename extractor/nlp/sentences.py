@@ -1,0 +1,68 @@
+"""Sentence splitting for report text: periods, line breaks, bullets and headers without periods.
+
+Rules, in order: a section header is its own sentence; a blank line ends a sentence; a single line break ends one
+unless the next line continues in lower case (and is not a "key = value" template line) or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
+".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not), except a "?" written against the
+next word ("?microcalcifications", a hedge).
+"""
+
+import re
+
+import numpy
+from spacy.attrs import SENT_START
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .extensions import register_extensions
+
+_ENDERS = {".", "!", "?"}
+# a template line "key = value" / "key: value": it starts a sentence even in lower case ("calcs = yes")
+_KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ \t]*[=:][ \t]*\S")
+_CONTINUERS = {",", "-", "and", "or", "of", "with", "the", "a", "an", "in", "to", "for", "without", "by", "at", "on", "x"}
+
+
+class ThyroidSentenceSplitter:
+    def __init__(self, nlp: Language, name: str):
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        if len(doc) == 0:
+            return doc
+        bounds = sorted({b for s in doc._.thyroid_sections or () for b in (s.start, s.header_end) if b > 0})
+        next_bound = 0  # index into bounds: the first header boundary not yet passed
+        starts = [False] * len(doc)
+        starts[0] = True
+        previous = None  # last non-space token
+        break_next = False
+        for i, token in enumerate(doc):
+            if token.is_space:
+                newlines = token.text.count("\n")
+                if newlines >= 2:
+                    break_next = True
+                elif newlines == 1 and previous is not None:
+                    following = doc[i + 1] if i + 1 < len(doc) else None
+                    continues = previous.lower_ in _CONTINUERS or (
+                        following is not None and following.text[:1].islower()
+                        and not _KEY_VALUE_LINE.match(doc.text, following.idx)
+                    )
+                    break_next = break_next or not continues
+                continue
+            at_header = False
+            while next_bound < len(bounds) and bounds[next_bound] <= token.idx:
+                at_header = True
+                next_bound += 1
+            ends = previous is not None and previous.text in _ENDERS and not (
+                previous.text == "?" and not previous.whitespace_ and token.text[:1].isalpha())  # "?nodule" hedges
+            if previous is not None and (break_next or at_header or ends):
+                starts[i] = True
+            break_next = False
+            previous = token
+        # one array write: setting token.is_sent_start token by token re-checks the whole Doc each time.
+        # spaCy reads the array as uint64 (-1 wraps to 2**64 - 1 and back): an int32 array would be read past its end
+        doc.from_array([SENT_START], numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64").reshape(-1, 1))
+        return doc
+
+
+@Language.factory("thyroid_sentences", assigns=["token.is_sent_start"])
+def make_sentence_splitter(nlp: Language, name: str):
+    return ThyroidSentenceSplitter(nlp, name)

@@ -1,4 +1,0 @@
-"""Cytology and surgical pathology report fields (CONTRACT.md) from text and patterns/pathology/ rules."""
-from .aggregate import PATHOLOGY_FIELDS, PathologyAggregator
-
-__all__ = ["PATHOLOGY_FIELDS", "PathologyAggregator"]
