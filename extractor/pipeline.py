@@ -11,6 +11,7 @@ from typing import Iterable
 
 import spacy
 from spacy.language import Language
+from spacy.util import registry
 
 from .components import attributes, context, sections, sentences, status, targets  # noqa: F401  (registers factories)
 from .components.tokenizer import TOKENIZER_NAME, RunSafeTokenizer
@@ -27,14 +28,25 @@ PIPE_NAMES = (
 )
 # cytology and surgical pathology: sections and sentences, none of the ultrasound target rules
 PATHOLOGY_PIPE_NAMES = ("thyroid_sections", "thyroid_sentences")
-TOKENIZER_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}}}
+LONG_REPORTS = "radpath.long_reports.v1"
+NLP_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": TOKENIZER_NAME}, "after_creation": {"@callbacks": LONG_REPORTS}}}
+
+
+@registry.callbacks(LONG_REPORTS)
+def allow_long_reports():
+    """``[nlp.after_creation]``: a pipeline (also one loaded by ``spacy.load``) accepts reports of up to
+    MAX_REPORT_CHARS characters."""
+
+    def set_max_length(nlp: Language) -> Language:
+        nlp.max_length = MAX_REPORT_CHARS
+        return nlp
+
+    return set_max_length
 
 
 def blank_nlp() -> Language:
     """``spacy.blank("en")`` with radpath's tokenizer (no rules yet: see :func:`initialize_rules`)."""
-    nlp = spacy.blank("en", config=TOKENIZER_CONFIG)
-    nlp.max_length = MAX_REPORT_CHARS
-    return nlp
+    return spacy.blank("en", config=NLP_CONFIG)
 
 
 def initialize_rules(nlp: Language, patterns: str | None = None) -> Language:

@@ -148,7 +148,7 @@ class ThyroidAttributeLinker(RuleComponent):
 
 @Language.factory(
     "thyroid_attributes",
-    requires=["token.is_sent_start", "doc.spans", "doc._.radpath_sections"],
+    requires=["token.is_sent_start", "doc.spans", "span._.radpath_rule_id", "doc._.radpath_sections"],
     assigns=["span._.radpath_attributes", "span._.radpath_section", "doc._.radpath_cues"],
 )
 def make_attribute_linker(nlp: Language, name: str):

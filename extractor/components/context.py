@@ -195,7 +195,7 @@ class ThyroidContext(RuleComponent):
 
 @Language.factory(
     "thyroid_context",
-    requires=["token.is_sent_start", "doc.spans"],
+    requires=["token.is_sent_start", "doc.spans", "span._.radpath_rule_id"],  # the target matcher's mentions
     assigns=["span._.radpath_modifiers", "doc._.radpath_context_graph", "doc._.context_graph"],
 )
 def make_context(nlp: Language, name: str):
