@@ -79,3 +79,8 @@ def build_pathology_nlp(patterns: str | None = None) -> Language:
 @lru_cache(maxsize=4)
 def cached_nlp(patterns: str | None = None) -> Language:
     return build_nlp(patterns)
+
+
+@lru_cache(maxsize=4)
+def cached_pathology_nlp(patterns: str | None = None) -> Language:
+    return build_pathology_nlp(patterns)
