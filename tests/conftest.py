@@ -22,7 +22,7 @@ def mentions_of(nlp):
 
     def run(text):
         doc = nlp(text)
-        return [(s.label_, s.text, s._.status) for s in doc.spans[MENTIONS_KEY]]
+        return [(s.label_, s.text, s._.radpath_status) for s in doc.spans[MENTIONS_KEY]]
 
     return run
 

@@ -11,12 +11,12 @@ longer mention of another concept ("diffuse" in "diffuse thyroid disease") is th
 
 import bisect
 from dataclasses import dataclass
-from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..knowledge.ruleset import load_ruleset
+from ..knowledge.ruleset import ATTRIBUTE_VALUES
+from .base import RuleComponent
 from .extensions import MENTIONS_KEY, register_extensions
 from .matching import doc_index, find_all, longest_first
 from .sections import section_at
@@ -45,10 +45,22 @@ def _distance(cue: Cue, span: Span) -> int:
     return 0
 
 
-class ThyroidAttributeLinker:
-    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str]):
+class ThyroidAttributeLinker(RuleComponent):
+    """Each mention's attributes in ``span._.radpath_attributes`` and section in ``span._.radpath_section``; every
+    cue found in ``doc._.radpath_cues``."""
+
+    rule_groups = tuple(ATTRIBUTE_VALUES)  # organ, laterality, extent, clustering: one rule file each
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(nlp, name)
         register_extensions()
-        self.rules = load_ruleset(patterns).attributes
+        self.rules: dict = {}
+
+    def rules_from(self, ruleset):
+        return dict(ruleset.attributes)
+
+    def set_rules(self, groups) -> None:
+        self.rules = {attribute: groups[attribute] for attribute in self.rule_groups}
 
     def find_cues(self, doc: Doc) -> dict[str, list[Cue]]:
         mentions = sorted((s.start_char, s.end_char) for s in doc.spans[MENTIONS_KEY])  # non-overlapping
@@ -70,16 +82,17 @@ class ThyroidAttributeLinker:
         return cues
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_initialized()
         cues = self.find_cues(doc)
-        doc._.thyroid_cues = cues
+        doc._.radpath_cues = cues
         cue_starts = {a: [c.start for c in cs] for a, cs in cues.items()}
-        sections = doc._.thyroid_sections
+        sections = doc._.radpath_sections
         section_starts = [s.start for s in sections]
         for span in doc.spans[MENTIONS_KEY]:
             sentence = span.sent
             lo, hi = sentence.start_char, sentence.end_char
             section = section_at(sections, span.start_char, section_starts)
-            span._.section_name = section.name
+            span._.radpath_section = section.name
             own = ((span.start_char, span.end_char),)
             in_sentence = {
                 a: [
@@ -99,7 +112,7 @@ class ThyroidAttributeLinker:
                 or self._section_default("extent", section.extent, section.start),
                 "clustering": self._nearest(in_sentence["clustering"], span),
             }
-            span._.attributes = attributes
+            span._.radpath_attributes = attributes
         return doc
 
     @staticmethod
@@ -135,9 +148,8 @@ class ThyroidAttributeLinker:
 
 @Language.factory(
     "thyroid_attributes",
-    requires=["token.is_sent_start"],
-    assigns=["span._.attributes", "span._.section_name", "doc._.thyroid_cues"],
-    default_config={"patterns": None},
+    requires=["token.is_sent_start", "doc.spans", "span._.radpath_rule_id", "doc._.radpath_sections"],
+    assigns=["span._.radpath_attributes", "span._.radpath_section", "doc._.radpath_cues"],
 )
-def make_attribute_linker(nlp: Language, name: str, patterns: Optional[str]):
-    return ThyroidAttributeLinker(nlp, name, patterns=patterns)
+def make_attribute_linker(nlp: Language, name: str):
+    return ThyroidAttributeLinker(nlp, name)

@@ -4,14 +4,13 @@ Triggers are found by radpath's own matcher (extractor.nlp.matching: one pass pe
 pre-check, longest match wins), then medspaCy's ConTextModifier / ConTextGraph decide scopes and edges exactly as
 medspaCy's ConText does. medspaCy's own RegexMatcher walks every token of the Doc for every match and cost ~60% of
 the pipeline's time; this component gives the same modifiers at a fraction of that.
-The rules come from patterns/context/ each time the component is built, so a saved pipeline reloads them.
+The rules come from patterns/context/ through ``initialize`` and are saved with the pipeline (components.base).
 
 ConTextGraph compares every pair of modifiers of a sentence and every (target, modifier) pair: quadratic, so a
 hostile sentence ("no " x 6,000) took minutes. :func:`update_scopes` and :func:`apply_modifiers` give the same
 edges for every real sentence while staying linear (see each)."""
 from bisect import bisect_left, bisect_right
 from itertools import accumulate
-from typing import Optional
 
 from medspacy.context import ConTextRule
 from medspacy.context.context_graph import ConTextGraph
@@ -20,8 +19,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..knowledge.rules import Rule
-from ..knowledge.ruleset import load_ruleset
-from .extensions import MENTIONS_KEY, register_extensions
+from .base import RuleComponent
+from .extensions import MEDSPACY_CONTEXT_GRAPH, MENTIONS_KEY, register_extensions
 from .matching import doc_index, find_all, longest_first, overlaps_any
 
 
@@ -111,14 +110,33 @@ def initial_scope(rule: ConTextRule, start: int, end: int, sentence: tuple[int, 
     return scope_start, scope_end
 
 
-class ThyroidContext:
-    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str]):
+def merged_graph(graphs: list[ConTextGraph]) -> ConTextGraph:
+    """One medSpaCy ConTextGraph holding every sentence graph's targets, modifiers and edges, in text order (what
+    medSpaCy's ConText sets as ``doc._.context_graph``)."""
+    graph = ConTextGraph(prune_on_modifier_overlap=False)
+    graph.targets = [target for g in graphs for target in g.targets]
+    graph.modifiers = [modifier for g in graphs for modifier in g.modifiers]
+    graph.edges = [edge for g in graphs for edge in g.edges]
+    return graph
+
+
+class ThyroidContext(RuleComponent):
+    """ConText modifiers of each mention in ``span._.radpath_modifiers``; the Doc's graph in
+    ``doc._.radpath_context_graph``, and in medSpaCy's ``doc._.context_graph`` unless something (medSpaCy's own
+    ConText) has set that already."""
+
+    rule_groups = ("context",)
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(nlp, name)
         register_extensions()
-        if not Span.has_extension("modifiers"):
-            Span.set_extension("modifiers", default=())
-        if not Doc.has_extension("context_graph"):
-            Doc.set_extension("context_graph", default=None)
-        self.rules = load_ruleset(patterns).context
+        self.rules, self.context_rules = (), {}
+
+    def rules_from(self, ruleset):
+        return {"context": ruleset.context}
+
+    def set_rules(self, groups) -> None:
+        self.rules = groups["context"]
         self.context_rules = {rule.id: to_context_rule(rule) for rule in self.rules}
 
     def modifiers(self, doc: Doc, targets, sentences: SentenceBounds) -> list[ConTextModifier]:
@@ -141,9 +159,10 @@ class ThyroidContext:
     def __call__(self, doc: Doc) -> Doc:
         """One ConText graph per sentence: a modifier's scope never leaves its sentence, so this gives the same
         edges as one graph per document while staying linear in the length of a very long report."""
+        self.check_initialized()
         targets = list(doc.spans[MENTIONS_KEY])
         if not targets:  # ConText only where there is something to modify
-            doc._.context_graph = []
+            self._set_graph(doc, [])
             return doc
         sentences = SentenceBounds(doc)
         by_sentence: dict[int, tuple[list, list]] = {}
@@ -161,17 +180,23 @@ class ThyroidContext:
             update_scopes(graph.modifiers)
             apply_modifiers(graph)
             for target, modifier in graph.edges:
-                target._.modifiers += (modifier,)
+                target._.radpath_modifiers += (modifier,)
             graphs.append(graph)
-        doc._.context_graph = graphs
+        self._set_graph(doc, graphs)
         return doc
+
+    @staticmethod
+    def _set_graph(doc: Doc, graphs: list[ConTextGraph]) -> None:
+        graph = merged_graph(graphs)
+        doc._.radpath_context_graph = graph
+        if getattr(doc._, MEDSPACY_CONTEXT_GRAPH) is None:
+            setattr(doc._, MEDSPACY_CONTEXT_GRAPH, graph)
 
 
 @Language.factory(
     "thyroid_context",
-    requires=["token.is_sent_start"],
-    assigns=["span._.modifiers"],
-    default_config={"patterns": None},
+    requires=["token.is_sent_start", "doc.spans", "span._.radpath_rule_id"],  # the target matcher's mentions
+    assigns=["span._.radpath_modifiers", "doc._.radpath_context_graph", "doc._.context_graph"],
 )
-def make_context(nlp: Language, name: str, patterns: Optional[str]):
-    return ThyroidContext(nlp, name, patterns=patterns)
+def make_context(nlp: Language, name: str):
+    return ThyroidContext(nlp, name)

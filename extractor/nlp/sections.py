@@ -4,14 +4,13 @@ and end in ":" , "-" or the end of the line. Each section runs to the next heade
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ..knowledge.rules import Rule
-from ..knowledge.ruleset import load_ruleset
-from .extensions import register_extensions
+from .base import RuleComponent
+from .extensions import SECTIONS_KEY, register_extensions
 from .matching import doc_text
 
 BODY = "body"  # name of the text before the first header, or of a report without headers
@@ -128,28 +127,39 @@ def section_at(sections: list[Section], char: int, starts: list[int] | None = No
     return sections[max(index, 0)]
 
 
-class ThyroidSectionizer:
-    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str]):
+class ThyroidSectionizer(RuleComponent):
+    """Sections (``doc._.radpath_sections``) and their headers (``doc.spans["radpath_sections"]``)."""
+
+    rule_groups = ("sections",)
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(nlp, name)
         register_extensions()
-        self.finder = SectionFinder(load_ruleset(patterns).sections)
+        self.finder = SectionFinder(())
+
+    def rules_from(self, ruleset):
+        return {"sections": ruleset.sections}
+
+    def set_rules(self, groups) -> None:
+        self.finder = SectionFinder(groups["sections"])
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_initialized()
         sections = self.finder.find(doc_text(doc))
-        doc._.thyroid_sections = sections
+        doc._.radpath_sections = sections
         headers = []
         for s in sections:
             if s.header_end > s.start:
                 span = doc.char_span(s.start, s.header_end, label=s.name, alignment_mode="expand")
                 if span is not None:
                     headers.append(span)
-        doc.spans["thyroid_sections"] = headers
+        doc.spans[SECTIONS_KEY] = headers
         return doc
 
 
 @Language.factory(
     "thyroid_sections",
-    assigns=["doc._.thyroid_sections", "doc.spans"],
-    default_config={"patterns": None},
+    assigns=["doc._.radpath_sections", "doc.spans"],
 )
-def make_sectionizer(nlp: Language, name: str, patterns: Optional[str]):
-    return ThyroidSectionizer(nlp, name, patterns=patterns)
+def make_sectionizer(nlp: Language, name: str):
+    return ThyroidSectionizer(nlp, name)

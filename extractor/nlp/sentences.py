@@ -11,9 +11,11 @@ import re
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
+from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from .extensions import register_extensions
+from .tokenizer import TOKENIZER_NAME, RunSafeTokenizer
 
 _ENDERS = {".", "!", "?"}
 # a template line "key = value" / "key: value": it starts a sentence even in lower case ("calcs = yes")
@@ -21,14 +23,26 @@ _KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ 
 _CONTINUERS = {",", "-", "and", "or", "of", "with", "the", "a", "an", "in", "to", "for", "without", "by", "at", "on", "x"}
 
 
-class ThyroidSentenceSplitter:
+class ThyroidSentenceSplitter(Pipe):
+    """Sets ``token.is_sent_start`` from the sections and the line layout. It needs radpath's tokenizer (one token
+    per abbreviation, so "Rt." ends no sentence): built into another tokenizer it refuses, saying what to use."""
+
     def __init__(self, nlp: Language, name: str):
+        if not isinstance(nlp.tokenizer, RunSafeTokenizer):
+            raise ValueError(
+                f"{name} needs radpath's tokenizer, or abbreviations such as 'Rt.' end sentences: create the "
+                f"pipeline with spacy.blank(\"en\", config={{\"nlp\": {{\"tokenizer\": {{\"@tokenizers\": "
+                f"\"{TOKENIZER_NAME}\"}}}}}}) or use extractor.nlp.pipeline.build_nlp()")
+        self.name = name
         register_extensions()
+
+    def initialize(self, get_examples=None, *, nlp=None) -> None:
+        """Nothing to read: the splitting rules are the module's (see its docstring)."""
 
     def __call__(self, doc: Doc) -> Doc:
         if len(doc) == 0:
             return doc
-        bounds = sorted({b for s in doc._.thyroid_sections or () for b in (s.start, s.header_end) if b > 0})
+        bounds = sorted({b for s in doc._.radpath_sections or () for b in (s.start, s.header_end) if b > 0})
         next_bound = 0  # index into bounds: the first header boundary not yet passed
         starts = [False] * len(doc)
         starts[0] = True
@@ -63,6 +77,6 @@ class ThyroidSentenceSplitter:
         return doc
 
 
-@Language.factory("thyroid_sentences", assigns=["token.is_sent_start"])
+@Language.factory("thyroid_sentences", requires=["doc._.radpath_sections"], assigns=["token.is_sent_start"])
 def make_sentence_splitter(nlp: Language, name: str):
     return ThyroidSentenceSplitter(nlp, name)

@@ -1,6 +1,6 @@
 """Decide each mention's status from its ConText modifiers, its organ and its section.
 
-Decision table (first matching row wins; one test per row in tests/components/test_status.py):
+Decision table (first matching row wins; one test per row in tests/nlp/test_status.py):
 1. organ is not the thyroid (lymph node, parathyroid, other)  -> excluded (organ)
 2. section does not describe this exam (history, comparison...) -> excluded (section)
 3. FAMILY modifier                                              -> excluded (family)
@@ -15,12 +15,11 @@ hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcif
 """
 
 from bisect import bisect_left, bisect_right
-from typing import Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from ..knowledge.ruleset import load_ruleset
+from .base import RuleComponent
 from .extensions import MENTIONS_KEY, register_extensions
 from .sections import section_at
 
@@ -28,7 +27,7 @@ from .sections import section_at
 def modifier_categories(span: Span) -> dict[str, object]:
     """First modifier of each category that applies to the span."""
     found: dict[str, object] = {}
-    for modifier in getattr(span._, "modifiers", ()) or ():
+    for modifier in span._.radpath_modifiers or ():
         found.setdefault(modifier.category.upper(), modifier)
     return found
 
@@ -49,19 +48,19 @@ def _describe(modifier, doc: Doc) -> str:
 
 def decide_status(span: Span, *, section_current: bool, persists: bool = False) -> tuple[str, str]:
     modifiers = modifier_categories(span)
-    organ_cue = (span._.attributes or {}).get("organ")
+    organ_cue = (span._.radpath_attributes or {}).get("organ")
     organ = organ_cue.value if organ_cue else "thyroid"
     if organ != "thyroid":
         return "excluded", f"organ {organ}"
     if not section_current:
-        return "excluded", f"section {span._.section_name}"
+        return "excluded", f"section {span._.radpath_section}"
     for category, status in (("FAMILY", "excluded"), ("HYPOTHETICAL", "excluded")):
         if category in modifiers:
             return status, f"{category.lower()}: {_describe(modifiers[category], span.doc)}"
     if "NEGATED" in modifiers:
         return "negated", f"negated: {_describe(modifiers['NEGATED'], span.doc)}"
-    if span._.rule_polarity == "negated":
-        return "negated", f"negative statement: {span._.rule_id} {span.text!r}"
+    if span._.radpath_rule_polarity == "negated":
+        return "negated", f"negative statement: {span._.radpath_rule_id} {span.text!r}"
     if "HISTORICAL" in modifiers and not (persists or "CURRENT" in modifiers):
         return "excluded", f"historical: {_describe(modifiers['HISTORICAL'], span.doc)}"
     if "UNCERTAIN" in modifiers:
@@ -69,20 +68,32 @@ def decide_status(span: Span, *, section_current: bool, persists: bool = False) 
     return "affirmed", ""
 
 
-class ThyroidMentionStatus:
-    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str] = None):
+class ThyroidMentionStatus(RuleComponent):
+    """Each mention's status in ``span._.radpath_status`` and the reason in ``span._.radpath_status_reason``."""
+
+    rule_groups = ("amendments",)
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(nlp, name)
         register_extensions()
-        self.amendments = Amendments(load_ruleset(patterns).amendments)
+        self.amendments = Amendments(())
+
+    def rules_from(self, ruleset):
+        return {"amendments": ruleset.amendments}
+
+    def set_rules(self, groups) -> None:
+        self.amendments = Amendments(groups["amendments"])
 
     def __call__(self, doc: Doc) -> Doc:
-        sections = doc._.thyroid_sections
+        self.check_initialized()
+        sections = doc._.radpath_sections
         spans = list(doc.spans[MENTIONS_KEY])
         starts = [s.start for s in sections]
         clauses = Clauses(doc)
         persisting = persistence_clauses(doc, clauses)
         for span in spans:
             section = section_at(sections, span.start_char, starts)
-            span._.status, span._.status_reason = decide_status(
+            span._.radpath_status, span._.radpath_status_reason = decide_status(
                 span, section_current=section.current, persists=_persists(span, persisting))
         hedge_appositions(spans)
         trailing_hedges(doc, spans, clauses)
@@ -120,7 +131,7 @@ def _hedge_run(spans: list[Span]) -> None:
     """hedge_appositions within consecutive mentions of one sentence."""
     hedged: dict[str, tuple[list[int], list[tuple[int, object]]]] = {}  # label -> (indices, (hedge start, hedge))
     for index, later in enumerate(spans):
-        hedge = modifier_categories(later).get("UNCERTAIN") if later._.status == "uncertain" else None
+        hedge = modifier_categories(later).get("UNCERTAIN") if later._.radpath_status == "uncertain" else None
         if hedge is not None and hedge.modifier_span[0] < later.start:  # a hedge after `later` never qualifies
             indices, hedges = hedged.setdefault(later.label_, ([], []))
             indices.append(index)
@@ -128,13 +139,13 @@ def _hedge_run(spans: list[Span]) -> None:
     if not hedged:
         return
     for index, first in enumerate(spans):  # a status set here is never read again: laters keep their own
-        if first._.status != "affirmed" or first.label_ not in hedged:
+        if first._.radpath_status != "affirmed" or first.label_ not in hedged:
             continue
         indices, hedges = hedged[first.label_]
         for start, hedge in hedges[bisect_right(indices, index):]:
             if first.end <= start:
-                first._.status = "uncertain"
-                first._.status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
+                first._.radpath_status = "uncertain"
+                first._.radpath_status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
                 break
 
 
@@ -175,12 +186,12 @@ def persistence_clauses(doc: Doc, clauses: Clauses | None = None) -> list[tuple[
     seen", "unchanged", "persistent"): a finding there that names an earlier exam is on the current exam too, even
     when a terminator ("in the right lobe") cut the trigger's own scope. Sorted, without repeats."""
     found = set()
-    for graph in doc._.context_graph or ():
-        for modifier in graph.modifiers:
-            if modifier.category.upper() != "CURRENT":
-                continue
-            clauses = clauses or Clauses(doc)
-            found.add(clauses.clause(modifier.modifier_span[0]))
+    graph = doc._.radpath_context_graph
+    for modifier in graph.modifiers if graph is not None else ():
+        if modifier.category.upper() != "CURRENT":
+            continue
+        clauses = clauses or Clauses(doc)
+        found.add(clauses.clause(modifier.modifier_span[0]))
     return sorted(found)
 
 
@@ -205,7 +216,8 @@ def trailing_hedges(doc: Doc, spans: list[Span], clauses: Clauses | None = None)
     right lobe, are no longer seen": a current absence). A clause after a semicolon that is only the hedge
     ("...; cannot be excluded") qualifies the clause before it. Anything else between finding and trigger (a comma,
     another subject: "nodule with foci, malignancy cannot be excluded") leaves the finding as it is."""
-    triggers = [m for g in (doc._.context_graph or ()) for m in g.modifiers
+    graph = doc._.radpath_context_graph
+    triggers = [m for m in (graph.modifiers if graph is not None else ())
                 if m.category.upper() in {"UNCERTAIN", "NEGATED"} and m.rule.direction.upper() == "BACKWARD"]
     if not triggers:
         return
@@ -241,13 +253,13 @@ def trailing_hedges(doc: Doc, spans: list[Span], clauses: Clauses | None = None)
         if first is None or not _phrase_gap(gap):
             continue
         if negation:
-            if first._.status == "affirmed" or (first._.status == "excluded"
-                                                and first._.status_reason.startswith("historical")):
-                first._.status = "negated"
-                first._.status_reason = f"negated after the finding: {_describe(trigger, doc)}"
-        elif first._.status == "affirmed":
-            first._.status = "uncertain"
-            first._.status_reason = f"hedged after the finding: {_describe(trigger, doc)}"
+            if first._.radpath_status == "affirmed" or (first._.radpath_status == "excluded"
+                                                and first._.radpath_status_reason.startswith("historical")):
+                first._.radpath_status = "negated"
+                first._.radpath_status_reason = f"negated after the finding: {_describe(trigger, doc)}"
+        elif first._.radpath_status == "affirmed":
+            first._.radpath_status = "uncertain"
+            first._.radpath_status_reason = f"hedged after the finding: {_describe(trigger, doc)}"
 
 
 def _phrase_gap(gap: list) -> bool:
@@ -272,19 +284,19 @@ def hedge_followups(spans: list[Span]) -> None:
     starts = sorted(by_sentence)
     for previous, current in zip(starts, starts[1:]):
         later = by_sentence[current]
-        if len(later) != 1 or later[0]._.status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
+        if len(later) != 1 or later[0]._.radpath_status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
             continue
         hedged = later[0]
         if hedged.doc[previous].sent.end != hedged.sent.start:
             continue  # not the sentence just before
-        own = (hedged._.attributes or {}).get("laterality")
+        own = (hedged._.radpath_attributes or {}).get("laterality")
         own_side = own.value if own is not None and own.source == "sentence" else ""
         for first in by_sentence[previous]:
-            side = (first._.attributes or {}).get("laterality")
-            if first.label_ == hedged.label_ and first._.status == "affirmed" and (
+            side = (first._.radpath_attributes or {}).get("laterality")
+            if first.label_ == hedged.label_ and first._.radpath_status == "affirmed" and (
                     not own_side or (side is not None and side.value == own_side)):
-                first._.status = "uncertain"
-                first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
+                first._.radpath_status = "uncertain"
+                first._.radpath_status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.radpath_status_reason}"
 
 
 class Amendments:
@@ -309,32 +321,33 @@ class Amendments:
                 cued = any(r.regex.search(text, sentence.start_char, sentence.end_char) for r in self.cues)
                 for rule in self.withdraw:
                     by = [s for s in in_sentence if s.label_ == rule.get("by")
-                          and (s._.status == "negated" or (rule.get("by_status") == "any" and cued))]
+                          and (s._.radpath_status == "negated" or (rule.get("by_status") == "any" and cued))]
                     if by:
                         self._withdraw(spans, rule, sentence, section)
 
     @staticmethod
     def _withdraw(spans: list[Span], rule, sentence: Span, section) -> None:
         sides = {c.value for s in spans if s.sent.start == sentence.start
-                 for c in [(s._.attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
+                 for c in [(s._.radpath_attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
         for span in spans:
-            if span.label_ != rule.get("label") or span._.status not in {"affirmed", "uncertain"}:
+            if span.label_ != rule.get("label") or span._.radpath_status not in {"affirmed", "uncertain"}:
                 continue
             own = span.sent.start == sentence.start
             if not own and span.start_char >= section.start:
                 continue  # only statements made before the amendment, and the amendment's own words that refer back
-            side = (span._.attributes or {}).get("laterality")
+            side = (span._.radpath_attributes or {}).get("laterality")
             if not own and sides and side is not None and side.value not in sides:
                 continue  # a correction about one side leaves the other side's findings alone
-            span._.status = "excluded"
-            span._.status_reason = f"withdrawn by an amendment: {rule.id}"
+            span._.radpath_status = "excluded"
+            span._.radpath_status_reason = f"withdrawn by an amendment: {rule.id}"
 
 
 @Language.factory(
     "thyroid_status",
-    requires=["span._.modifiers", "span._.attributes"],
-    assigns=["span._.status", "span._.status_reason"],
-    default_config={"patterns": None},
+    requires=["doc._.radpath_sections", "doc._.radpath_context_graph", "span._.radpath_rule_id",
+              "span._.radpath_rule_polarity", "span._.radpath_modifiers", "span._.radpath_attributes",
+              "span._.radpath_section"],
+    assigns=["span._.radpath_status", "span._.radpath_status_reason"],
 )
-def make_mention_status(nlp: Language, name: str, patterns: Optional[str]):
-    return ThyroidMentionStatus(nlp, name, patterns=patterns)
+def make_mention_status(nlp: Language, name: str):
+    return ThyroidMentionStatus(nlp, name)

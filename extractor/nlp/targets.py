@@ -3,35 +3,50 @@ finding they resemble and the longer match wins (so "echogenic foci with comet-t
 Cells of pipe tables under a calcification column are read with patterns/tables.tsv."""
 
 import re
-from typing import Iterator, Optional
+from typing import Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..knowledge.ruleset import load_ruleset
+from .base import RuleComponent
 from .extensions import MENTIONS_KEY, register_extensions
 from .matching import doc_index, doc_text, find_all, longest_first
 
 _RULE_ROW = re.compile(r"[\s|:\-–—=+]*")
 
 
-class ThyroidTargetMatcher:
-    def __init__(self, nlp: Language, name: str, *, patterns: Optional[str]):
+class ThyroidTargetMatcher(RuleComponent):
+    """Target mentions in ``doc.spans["radpath_mentions"]``, labelled with the concept (the target file's name)."""
+
+    rule_groups = ("targets", "tables")
+
+    def __init__(self, nlp: Language, name: str):
+        super().__init__(nlp, name)
         register_extensions()
-        ruleset = load_ruleset(patterns)
-        self.rules = ruleset.targets
-        self.table_columns = tuple(r for r in ruleset.tables if r.get("role") == "column")
-        self.table_values = tuple(r for r in ruleset.tables if r.get("role") == "value")
+        self.rules, self.table_columns, self.table_values = (), (), ()
+
+    def rules_from(self, ruleset):
+        return {"targets": ruleset.targets, "tables": ruleset.tables}
+
+    def set_rules(self, groups) -> None:
+        self.rules = groups["targets"]
+        self.table_columns = tuple(r for r in groups["tables"] if r.get("role") == "column")
+        self.table_values = tuple(r for r in groups["tables"] if r.get("role") == "value")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(sorted({r.category for r in self.rules} | {r.get("label") for r in self.table_values}))
 
     def __call__(self, doc: Doc) -> Doc:
+        self.check_initialized()
         spans = []
         for match in longest_first(find_all(doc_index(doc), self.rules)):
             span = doc.char_span(match.start, match.end, label=match.rule.category, alignment_mode="expand")
             if span is None:
                 continue
-            span._.rule_id = match.rule.id
-            span._.rule_literal = match.rule.literal
-            span._.rule_polarity = match.rule.get("polarity")
+            span._.radpath_rule_id = match.rule.id
+            span._.radpath_rule_literal = match.rule.literal
+            span._.radpath_rule_polarity = match.rule.get("polarity")
             spans.append(span)
         text = doc_text(doc)
         if self.table_columns and "|" in text:
@@ -42,9 +57,9 @@ class ThyroidTargetMatcher:
                 span = doc.char_span(start, end, label=rule.get("label"), alignment_mode="expand")
                 if span is None:
                     continue
-                span._.rule_id = rule.id
-                span._.rule_literal = rule.literal
-                span._.rule_polarity = rule.get("polarity")
+                span._.radpath_rule_id = rule.id
+                span._.radpath_rule_literal = rule.literal
+                span._.radpath_rule_polarity = rule.get("polarity")
                 spans.append(span)
             spans.sort(key=lambda s: s.start)
         doc.spans[MENTIONS_KEY] = spans
@@ -97,6 +112,9 @@ def table_cells(text: str, columns, values) -> Iterator[tuple[int, int, object]]
         i = max(j, i + 1)
 
 
-@Language.factory("thyroid_targets", assigns=["doc.spans"], default_config={"patterns": None})
-def make_target_matcher(nlp: Language, name: str, patterns: Optional[str]):
-    return ThyroidTargetMatcher(nlp, name, patterns=patterns)
+@Language.factory(
+    "thyroid_targets",
+    assigns=["doc.spans", "span._.radpath_rule_id", "span._.radpath_rule_literal", "span._.radpath_rule_polarity"],
+)
+def make_target_matcher(nlp: Language, name: str):
+    return ThyroidTargetMatcher(nlp, name)

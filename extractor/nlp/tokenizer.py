@@ -10,13 +10,21 @@ the input text, character for character, so every offset still slices the report
 from __future__ import annotations
 
 import re
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from spacy.language import Language
 from spacy.symbols import ORTH
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_suffix_regex
+from spacy.util import (
+    compile_infix_regex,
+    compile_prefix_regex,
+    compile_suffix_regex,
+    registry,
+)
+
+from ..knowledge.rules import Rule
+from ..knowledge.ruleset import load_ruleset
 
 LONG_RUN_CHARS = 200  # a whitespace-free stretch this long is split before spaCy sees it
 SLICE_CHARS = 64  # the longest slice of such a stretch given to spaCy at once
@@ -38,6 +46,11 @@ def _cuts(text: str) -> Iterator[int]:
 class RunSafeTokenizer(Tokenizer):
     """spaCy's Tokenizer, linear on long runs of punctuation (see the module docstring)."""
 
+    def initialize(self, get_examples=None, *, nlp: Language | None = None, patterns: str | None = None) -> None:
+        """Make each abbreviation of ``patterns`` (default: the patterns radpath finds by itself) one token. Called
+        by ``nlp.initialize()``; the abbreviations are then saved with the tokenizer by ``nlp.to_disk``."""
+        add_abbreviations(self, load_ruleset(patterns).abbreviations)
+
     def __call__(self, text: str) -> Doc:
         if _LONG_RUN.search(text) is None:
             return super().__call__(text)
@@ -50,32 +63,42 @@ class RunSafeTokenizer(Tokenizer):
         return Doc(self.vocab, words=words, spaces=spaces)
 
 
-def run_safe_tokenizer(nlp: Language) -> RunSafeTokenizer:
-    """A RunSafeTokenizer with the settings of ``nlp.tokenizer``."""
-    old = nlp.tokenizer
-    return RunSafeTokenizer(nlp.vocab, rules=old.rules, prefix_search=old.prefix_search,
-                            suffix_search=old.suffix_search, infix_finditer=old.infix_finditer,
-                            token_match=old.token_match, url_match=old.url_match)
-
-from ..knowledge.rules import Rule
-
+TOKENIZER_NAME = "radpath.tokenizer.v1"
 _HYPHEN_BETWEEN_LETTERS = "(?:-|–|—|--|---|——|~)"
 _UNIT_SUFFIX = "(?:km|km²"
 
 
-def customize_tokenizer(nlp: Language, abbreviations: Iterable[Rule]) -> None:
-    """Adjust ``nlp.tokenizer`` in place.
+@registry.tokenizers(TOKENIZER_NAME)
+def create_tokenizer() -> Callable[[Language], RunSafeTokenizer]:
+    """radpath's tokenizer, named in ``config.cfg`` as ``[nlp.tokenizer] @tokenizers = "radpath.tokenizer.v1"``.
 
+    spaCy's English tokenizer, except that
     - hyphenated words stay one token ("micro-calcifications", "ill-defined"), so rules see the compound;
     - a number glued to its unit stays one token ("1.2cm"), as written;
-    - each abbreviation in patterns/abbreviations.tsv is one token, so its period is not read as a sentence end;
+    - each abbreviation in patterns/abbreviations.tsv is one token (added by ``nlp.initialize()``, saved with the
+      pipeline), so its period is not read as a sentence end;
     - a long run of punctuation costs linear time, not quadratic (RunSafeTokenizer).
     """
-    nlp.tokenizer = run_safe_tokenizer(nlp)
-    infixes = [p for p in nlp.Defaults.infixes if _HYPHEN_BETWEEN_LETTERS not in p]
-    suffixes = [p for p in nlp.Defaults.suffixes if not p.startswith(f"(?<=[0-9]){_UNIT_SUFFIX}")]
-    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+
+    def make_tokenizer(nlp: Language) -> RunSafeTokenizer:
+        defaults = nlp.Defaults
+        infixes = [p for p in defaults.infixes if _HYPHEN_BETWEEN_LETTERS not in p]
+        suffixes = [p for p in defaults.suffixes if not p.startswith(f"(?<=[0-9]){_UNIT_SUFFIX}")]
+        return RunSafeTokenizer(
+            nlp.vocab,
+            rules=defaults.tokenizer_exceptions,
+            prefix_search=compile_prefix_regex(defaults.prefixes).search,
+            suffix_search=compile_suffix_regex(suffixes).search,
+            infix_finditer=compile_infix_regex(infixes).finditer,
+            token_match=defaults.token_match,
+            url_match=defaults.url_match,
+        )
+
+    return make_tokenizer
+
+
+def add_abbreviations(tokenizer: Tokenizer, abbreviations: Iterable[Rule]) -> None:
+    """One token per abbreviation, in each of its usual cases."""
     for rule in abbreviations:
         for form in {rule.literal, rule.literal.lower(), rule.literal.upper(), rule.literal.capitalize()}:
-            nlp.tokenizer.add_special_case(form, [{ORTH: form}])
+            tokenizer.add_special_case(form, [{ORTH: form}])

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from ..nlp.extensions import MENTIONS_KEY
 
@@ -148,7 +148,9 @@ def find_concept(sentence: str, concept: str) -> tuple[int, int] | None:
 def _categories(doc: Doc) -> tuple[set[str], tuple[str, ...]]:
     span = doc.spans[MENTIONS_KEY][0]
     categories, triggers = set(), []
-    for modifier in span._.modifiers or ():
+    # radpath's ConText fills span._.radpath_modifiers, medSpaCy's its own span._.modifiers
+    ours = span._.radpath_modifiers
+    for modifier in ours or (span._.modifiers if Span.has_extension("modifiers") else ()) or ():
         categories.add(modifier.category.upper())
         start, end = modifier.modifier_span
         rule_id = (modifier.rule.metadata or {}).get("id") or modifier.rule.literal  # medSpaCy's rules have no id

@@ -6,7 +6,7 @@ from extractor.nlp.extensions import MENTIONS_KEY
 def micro_attributes(nlp, text):
     doc = nlp(text)
     (span,) = [s for s in doc.spans[MENTIONS_KEY] if s.label_ == "MICROCALCIFICATION"]
-    return {k: (v.value if v else "") for k, v in span._.attributes.items()}
+    return {k: (v.value if v else "") for k, v in span._.radpath_attributes.items()}
 
 
 @pytest.mark.parametrize(

@@ -123,4 +123,4 @@ def test_context_categories(nlp, sentence, target, expected):
     ],
 )
 def test_status_from_context(nlp, sentence, target, status):
-    assert mention_at(nlp, sentence, target)._.status == status
+    assert mention_at(nlp, sentence, target)._.radpath_status == status

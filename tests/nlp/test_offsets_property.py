@@ -17,4 +17,4 @@ def test_mentions_slice_to_their_text(nlp, text):
     doc = nlp(text)
     for span in doc.spans[MENTIONS_KEY]:
         assert text[span.start_char:span.end_char] == span.text
-        assert span._.status in {"affirmed", "uncertain", "negated", "excluded"}
+        assert span._.radpath_status in {"affirmed", "uncertain", "negated", "excluded"}

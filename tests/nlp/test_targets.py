@@ -1,5 +1,7 @@
 import pytest
 
+from extractor.nlp.extensions import MENTIONS_KEY
+
 
 @pytest.mark.parametrize(
     "text, label, mention",
@@ -52,5 +54,5 @@ def test_look_alikes_are_not_the_finding(mentions_of, text, not_label):
 def test_offsets_slice_to_mention_text(nlp):
     text = "RIGHT LOBE: scattered micro-calcifications.\nLEFT LOBE: 8 mm cyst, no calcification."
     doc = nlp(text)
-    for span in doc.spans["thyroid_mentions"]:
+    for span in doc.spans[MENTIONS_KEY]:
         assert text[span.start_char:span.end_char] == span.text

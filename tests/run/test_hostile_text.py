@@ -96,17 +96,17 @@ def reference_update_scopes(modifiers):
 
 def reference_hedge_appositions(spans):  # the pairwise version this module replaced
     for i, first in enumerate(spans):
-        if first._.status != "affirmed":
+        if first._.radpath_status != "affirmed":
             continue
         for later in spans[i + 1:]:
             if later.sent.start != first.sent.start:
                 break
             hedge = status.modifier_categories(later).get("UNCERTAIN")
-            if later.label_ == first.label_ and later._.status == "uncertain" and hedge is not None:
+            if later.label_ == first.label_ and later._.radpath_status == "uncertain" and hedge is not None:
                 start, _ = hedge.modifier_span
                 if first.end <= start < later.start:
-                    first._.status = "uncertain"
-                    first._.status_reason = f"hedged by apposition: {status._describe(hedge, first.doc)}"
+                    first._.radpath_status = "uncertain"
+                    first._.radpath_status_reason = f"hedged by apposition: {status._describe(hedge, first.doc)}"
                     break
 
 
@@ -154,7 +154,7 @@ def test_a_long_negation_chain_compares_few_scopes(nlp, monkeypatch):
 def test_a_run_of_terminators_limits_no_scope(nlp, monkeypatch):
     calls = _count_calls(monkeypatch, ConTextModifier, "limit_scope")
     doc = nlp("Findings: " + ";" * 5000 + " no microcalcifications in the right lobe.")
-    assert [span._.status for span in doc.spans[MENTIONS_KEY]] == ["negated"]
+    assert [span._.radpath_status for span in doc.spans[MENTIONS_KEY]] == ["negated"]
     assert len(calls) <= 2 * context.SCOPE_WINDOW * 10  # only the one negation asks; 5000 * 32 * 2 otherwise
 
 
@@ -162,7 +162,7 @@ def test_many_targets_and_triggers_in_one_sentence_ask_few_pairs(nlp, monkeypatc
     calls = _count_calls(monkeypatch, ConTextModifier, "modifies")
     doc = nlp("Findings: " + "no microcalcifications, " * 600 + "end.")
     assert len(doc.spans[MENTIONS_KEY]) == 600
-    assert all(span._.status == "negated" for span in doc.spans[MENTIONS_KEY])
+    assert all(span._.radpath_status == "negated" for span in doc.spans[MENTIONS_KEY])
     assert 0 < len(calls) <= 10 * 600  # every (target, trigger) pair: 600 * 600
 
 
@@ -170,7 +170,7 @@ def test_many_mentions_in_one_sentence_hedge_in_linear_calls(nlp, monkeypatch):
     calls = _count_calls(monkeypatch, status, "modifier_categories")
     doc = nlp("Findings: " + ", ".join(["microcalcifications"] * 1500 + ["possibly microcalcifications"]) + ".")
     spans = doc.spans[MENTIONS_KEY]
-    assert len(spans) == 1501 and all(span._.status == "uncertain" for span in spans)  # hedged by apposition
+    assert len(spans) == 1501 and all(span._.radpath_status == "uncertain" for span in spans)  # hedged by apposition
     assert len(calls) <= 5 * len(spans)  # every pair: 1501 * 1500 / 2
 
 
