@@ -62,7 +62,7 @@ class NoduleExtractor:
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = text or ""
+        text = section_view(text or "")
         units = self._units(text)
         return self._identify(units, text)
 
@@ -82,7 +82,8 @@ class NoduleExtractor:
                 enclosing = "impression" if section.name == "impression" else "findings"
             if not section.current or section.name in SKIPPED_SECTIONS:
                 continue
-            role = "impression" if section.name == "impression" else "findings"
+            # a COMMENT after the findings sums them up like an IMPRESSION: its units refer back
+            role = "impression" if section.name in {"impression", "comment"} else "findings"
             if section.name == "nodule":  # a "Nodule 1:" block belongs to the section it stands in
                 role = enclosing
             header = text[section.start:section.header_end]
@@ -299,7 +300,7 @@ class NoduleExtractor:
         if any(a.value == "cyst" for a in best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
             unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
         if side:
-            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
 
     def _fill_cell(self, text, unit: Unit, s, e, keyed, side) -> None:
         if keyed is None:
@@ -467,7 +468,7 @@ class NoduleExtractor:
             if before:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
                 unit.hits.append(before[-1])
         if side and not any(h.feature == "side" for h in unit.hits):
-            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
         unit.end = max(unit.end, ge)
         unit.sentence = (ss, se)
         return unit
@@ -583,6 +584,24 @@ class NoduleExtractor:
             evidence["tirads_level"] = {"rule": level_rule}
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
+
+_HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
+_HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+_EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
+_INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
+
+
+def section_view(text: str) -> str:
+    """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
+    segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
+    "KEY : value", and a sentence-initial "Impression:" inside a paragraph written in upper case (the section
+    finder reads mid-line headers only in upper case)."""
+    if "|" in text:
+        text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
+        text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
+    text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
+    return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
 
 def units_of(unit_rules) -> list[str]:
     return [r.pattern or re.escape(r.literal) for r in unit_rules]
