@@ -195,7 +195,7 @@ class NoduleExtractor:
                     continue
             label = self._label_at(text, body, le)
             tail = text[label.end():le] if label else ""
-            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
+            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
                 flush_prose()
                 unit = Unit(label.start(), label.end(), "", role, "block", label=re.sub(r"\s+", " ", label.group(0)))
                 unit.rule = self._anchor_rule_id(text, label.start(), label.end())
@@ -207,7 +207,7 @@ class NoduleExtractor:
                     if not line.strip():
                         break
                     nbody = ns + len(_LINE_START.match(text, ns, ne).group(0))
-                    if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
+                    if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
                         break
                     first = self._cells(text, ns, ne)[:1]
                     if not (line[:1] in " \t" or (first and self._keyed(text, *first[0]))):
@@ -223,7 +223,8 @@ class NoduleExtractor:
             features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
             if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
                 flush_prose()
-                i = self._keyed_units(text, lines, i, role, side, units)
+                header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
+                i = self._keyed_units(text, lines, i, role, side, units, header=header)
                 continue
             prose.append((ls, le))
             i += 1
@@ -237,8 +238,16 @@ class NoduleExtractor:
         k = self._keyed(text, *cells[0]) if cells else None
         return bool(k and k[0] not in {"ignore", "label", "category"})
 
-    def _keyed_units(self, text, lines, i, role, side, units) -> int:
-        unit, seen = None, set()
+    @staticmethod
+    def _heads_keyed_run(unit: Unit, previous_line: tuple[int, int], features: list[str]) -> bool:
+        """A prose nodule on the line just above a run of feature lines ("Right lower pole nodule (N1):" then
+        "- Composition: solid", ...; or on the lines above it that continue it) is the nodule those lines describe,
+        unless the run names its own place."""
+        return (unit.layout == "prose" and unit.start < previous_line[1] and unit.end >= previous_line[0]
+                and not {"location", "label"} & set(features[:1]))
+
+    def _keyed_units(self, text, lines, i, role, side, units, *, header: Unit | None = None) -> int:
+        unit, seen = header, set()
         while i < len(lines):
             cells = self._cells(text, *lines[i])
             keyed = [(c, self._keyed(text, *c)) for c in cells]

@@ -74,3 +74,34 @@ def test_stated_side_beats_the_section_side(ex):
     text = "LEFT LOBE: 4.4 cm.\nNodule 1 = right lower pole, 11 mm, solid, smooth"
     assert brief(rows(ex, text)) == [("right", "lower", 11.0, "solid")]
 
+
+
+# -- identity: a heading line and the feature lines under it are one nodule ------------------------------------
+
+def test_heading_line_and_its_feature_lines_are_one_nodule(ex):
+    text = ("Isthmus: 2.9 mm.\n"
+            "Left mid-third nodule [A]:\n"
+            "  * Measures: 1.7 x 1.1 x 0.9 cm\n"
+            "  * Composition: solid\n"
+            "  * Margin: microlobulated\n"
+            "  * Echogenicity: hypoechoic")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["side"], out[0]["position"], out[0]["size_mm"], out[0]["margin"]) == (
+        "left", "mid", 17.0, "lobulated_irregular")
+    # feature lines that name their own place describe another nodule
+    text = ("Right lobe: 5 mm cyst.\n"
+            "  Location: left lower pole\n"
+            "  Size: 12 mm\n"
+            "  Composition: solid")
+    assert [r["side"] for r in rows(ex, text)] == ["right", "left"]
+
+
+def test_label_followed_by_a_long_dash_opens_a_block(ex):
+    text = ("Nodule 2 — right lobe, upper: 7 x 6 x 6 mm.\n"
+            "  Composition: spongiform\n"
+            "  Echogenic foci: none")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["nodule_label"], out[0]["side"], out[0]["composition"], out[0]["tirads_level"]) == (
+        "Nodule 2", "right", "spongiform", "TR1")
