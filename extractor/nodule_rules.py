@@ -103,8 +103,8 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
     sizes = read_rule_file(d / "sizes.tsv", required=["kind", "value"], choices={"kind": {"unit", "exclude_before"}})
     for rule in sizes:
         _int(rule, "value")
-    context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"],
-                             choices={"value": {"negated", "uncertain", "historical", "definite"},
+    context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"], optional=["scope"],
+                             choices={"scope": {"sentence"}, "value": {"negated", "uncertain", "historical", "definite", "lookalike"},
                                       "direction": {"pre", "post"}})
     for rule in context:
         _int(rule, "max_chars")

@@ -428,14 +428,15 @@ class NoduleExtractor:
             width = int(rule.get("max_chars"))
             if rule.get("direction") == "pre":
                 window = text[max(ss, anchor.start - width):anchor.start]
-                window = re.split(r"[;,:]", window)[-1] if rule.get("value") != "uncertain" else window
+                if rule.get("value") != "uncertain" and rule.get("scope") != "sentence":
+                    window = re.split(r"[;,:]", window)[-1]
                 m = rule.regex.search(window)
             else:
                 window = text[anchor.end:min(se, anchor.end + width)]
                 m = rule.regex.search(window)
             if m:
                 found.append((rule.get("value"), rule.id))
-        for wanted in ("negated", "historical", "uncertain", "definite"):
+        for wanted in ("negated", "lookalike", "historical", "uncertain", "definite"):
             for value, rule_id in found:
                 if value == wanted:
                     return value, rule_id
@@ -446,7 +447,7 @@ class NoduleExtractor:
         if kind == "lookalike":
             return None
         status, status_rule = self._context(text, anchor, gs, ge, ss, se)
-        if status in {"negated", "uncertain", "historical"}:
+        if status in {"negated", "uncertain", "historical", "lookalike"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -597,18 +598,20 @@ class NoduleExtractor:
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
+_QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
 def section_view(text: str) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", and a sentence-initial "Impression:" inside a paragraph written in upper case (the section
-    finder reads mid-line headers only in upper case)."""
+    "KEY : value", "Ultrasound impression:" read as "impression:", and a sentence-initial "Impression:" inside a
+    paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
+    text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 

@@ -105,3 +105,68 @@ def test_label_followed_by_a_long_dash_opens_a_block(ex):
     assert len(out) == 1
     assert (out[0]["nodule_label"], out[0]["side"], out[0]["composition"], out[0]["tirads_level"]) == (
         "Nodule 2", "right", "spongiform", "TR1")
+
+
+def test_qualified_impression_header_refers_back(ex):
+    text = ("Sonographic description:\nLeft lobe, lower third: 16 mm solid nodule.\n"
+            "Sonographic impression:\nsolid left thyroid nodule, TR4.")
+    out = rows(ex, text)
+    assert brief(out) == [("left", "lower", 16.0, "solid")]
+    assert out[0]["stated_category"] == "TR4"
+
+
+# -- not a nodule of this exam: clinical history, denial with a place, interpretation, procedure, look-alikes -------
+
+def test_referral_history_in_the_findings_gives_no_row(ex):
+    text = ("Thyroid nodule picked up on CT of the neck last month. Right lobe: 12 mm isoechoic solid nodule, mid pole.\n"
+            "Left lobe: 8 mm spongiform nodule.")
+    assert brief(rows(ex, text)) == [("right", "mid", 12.0, "solid"), ("left", "unspecified", 8.0, "spongiform")]
+    text = "Lump noticed by the patient at home; right lobe: 12 mm solid nodule."
+    assert brief(rows(ex, text)) == [("right", "unspecified", 12.0, "solid")]
+
+
+def test_seen_on_this_exam_is_not_history(ex):
+    text = "A 9 mm cystic nodule seen on this examination in the right lobe. Left lobe, 55 mm: no nodule found."
+    assert brief(rows(ex, text)) == [("right", "unspecified", 9.0, "cystic")]
+    # but the presenting complaint with age and sex is
+    assert rows(ex, "64 y/o F, palpable nodule in the right lobe.\nRight lobe: 12 mm solid nodule.")[0]["size_mm"] == 12.0
+    assert len(rows(ex, "64 y/o F, palpable nodule in the right lobe.\nRight lobe: 12 mm solid nodule.")) == 1
+
+
+def test_presenting_neck_lump_is_not_a_thyroid_nodule(ex):
+    text = "Tender left cervical mass for two weeks.\nLeft lobe: 22 mm mixed nodule, lower pole."
+    assert brief(rows(ex, text)) == [("left", "lower", 22.0, "mixed")]
+
+
+def test_denial_naming_a_side_or_a_place(ex):
+    text = ("Right lobe: 13 mm solid nodule. No left-sided nodule. No isthmic lesion. No residual mass in the "
+            "left thyroid bed.")
+    assert brief(rows(ex, text)) == [("right", "unspecified", 13.0, "solid")]
+
+
+def test_interpretation_of_a_described_nodule_is_the_same_nodule(ex):
+    text = "Left lobe: 11 mm cystic nodule, s/o a benign colloid nodule with comet-tail artefacts."
+    out = rows(ex, text)
+    assert brief(out) == [("left", "unspecified", 11.0, "cystic")]
+
+
+def test_procedure_on_a_nodule_refers_back(ex):
+    text = ("Right lobe: 28 mm anechoic cyst, oval. Aspiration of right 28 mm cyst under guidance: 6 ml of fluid.\n"
+            "Left lobe: 6 mm solid nodule.")
+    assert brief(rows(ex, text)) == [("right", "unspecified", 28.0, "cystic"), ("left", "unspecified", 6.0, "solid")]
+
+
+def test_template_minus_sign_denies(ex):
+    text = "Right lobe: nodule (-)\nLeft lobe: nodule (+) 14 mm, solid"
+    assert brief(rows(ex, text)) == [("left", "unspecified", 14.0, "solid")]
+
+
+def test_lesion_said_to_be_parathyroid_or_node_is_not_a_thyroid_nodule(ex):
+    text = ("Deep to the right lower pole, a 9 mm hypoechoic lesion, most consistent with an enlarged parathyroid "
+            "gland. Left lobe: 7 mm cyst.")
+    assert brief(rows(ex, text)) == [("left", "unspecified", 7.0, "cystic")]
+    # a thyroid nodule "consistent with" a thyroid diagnosis keeps its row
+    text = "Right lobe: 9 mm hypoechoic solid nodule, consistent with an adenomatous nodule."
+    assert brief(rows(ex, text)) == [("right", "unspecified", 9.0, "solid")]
+    text = "An extrathyroidal soft-tissue mass of 15 mm lies lateral to the left lobe. Right lobe: 4 mm cyst."
+    assert brief(rows(ex, text)) == [("right", "unspecified", 4.0, "cystic")]
