@@ -213,9 +213,15 @@ def tirads_points(table: Mapping, row: Mapping) -> tuple[int | None, list[str]]:
 
 
 
+_SIDE_LABEL = re.compile(r"(?:^|[\s#(])(?-i:([RL]))\s?(\d{1,2})$")  # "R1", "Nodule L2": the side letter is part of the name
+
+
 def label_key(label: str) -> str:
     if not label:
         return ""
+    sided = _SIDE_LABEL.search(label.strip())
+    if sided:
+        return sided.group(1) + (sided.group(2).lstrip("0") or "0")
     number = _LABEL_NUMBER.search(label.strip())
     if number:
         value = next(g for g in number.groups() if g)

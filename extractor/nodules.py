@@ -56,6 +56,7 @@ class NoduleExtractor:
             rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
             rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
+        self.size_exclusions_after = [r for r in self.rules.sizes if r.get("kind") == "exclude_after"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
@@ -436,7 +437,7 @@ class NoduleExtractor:
                 m = rule.regex.search(window)
             if m:
                 found.append((rule.get("value"), rule.id))
-        for wanted in ("negated", "lookalike", "historical", "uncertain", "definite"):
+        for wanted in ("negated", "lookalike", "every", "historical", "uncertain", "definite"):
             for value, rule_id in found:
                 if value == wanted:
                     return value, rule_id
@@ -447,7 +448,7 @@ class NoduleExtractor:
         if kind == "lookalike":
             return None
         status, status_rule = self._context(text, anchor, gs, ge, ss, se)
-        if status in {"negated", "uncertain", "historical", "lookalike"}:
+        if status in {"negated", "uncertain", "historical", "lookalike", "every"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -507,6 +508,9 @@ class NoduleExtractor:
             excluded = [r for r in self.size_exclusions if r.regex.search(before[-int(r.get("value")):])]
             soft = bool(excluded) and all(r.id == "nsz-004" for r in excluded)
             if not keyed and excluded and not soft:
+                continue
+            after = text[m.end():m.end() + 40]
+            if not keyed and any(r.regex.search(after[:int(r.get("value"))]) for r in self.size_exclusions_after):
                 continue
             unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
             factor = self.unit_factor[self.unit_ids[unit_index]]
@@ -598,14 +602,14 @@ class NoduleExtractor:
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
-_QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
 def section_view(text: str) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", "Ultrasound impression:" read as "impression:", and a sentence-initial "Impression:" inside a
+    "KEY : value", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)

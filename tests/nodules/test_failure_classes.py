@@ -170,3 +170,59 @@ def test_lesion_said_to_be_parathyroid_or_node_is_not_a_thyroid_nodule(ex):
     assert brief(rows(ex, text)) == [("right", "unspecified", 9.0, "solid")]
     text = "An extrathyroidal soft-tissue mass of 15 mm lies lateral to the left lobe. Right lobe: 4 mm cyst."
     assert brief(rows(ex, text)) == [("right", "unspecified", 4.0, "cystic")]
+
+
+# -- labels, headings, small foci, statements about every nodule, size thresholds --------------------------------
+
+def test_side_letter_labels_name_different_nodules(ex):
+    text = ("| Nodule | Location | Size (mm) | Composition |\n|---|---|---|---|\n"
+            "| R1 | right mid | 14 | solid |\n| L1 | left upper | 9 | cystic |\n"
+            "IMPRESSION: L1 is a simple cyst; R1 TR4.")
+    out = rows(ex, text)
+    assert [(r["nodule_label"], r["side"]) for r in out] == [("R1", "right"), ("L1", "left")]
+    # "Nodule L2" is a label too, and the same nodule when named again
+    text = "Nodule L2: left lower pole, 8 mm, solid.\nIMPRESSION: nodule L2, 8 mm, TR3."
+    out = rows(ex, text)
+    assert [(r["nodule_label"], r["stated_category"]) for r in out] == [("Nodule L2", "TR3")]
+
+
+def test_template_number_label_and_heading(ex):
+    text = ("Mass / nodule assessment\n"
+            "  No.2  Location: left lobe   Size: 18 x 12 x 11 mm\n"
+            "        Composition: solid   Border: smooth")
+    out = rows(ex, text)
+    assert [(r["nodule_label"], r["side"], r["size_mm"], r["margin"]) for r in out] == [
+        ("No.2", "left", 18.0, "smooth")]
+
+
+def test_focus_with_its_own_echogenicity_is_a_nodule(ex):
+    text = "Left lobe: an isoechoic focus of 4 mm at the mid pole. Right lobe: several echogenic foci in a 9 mm cyst."
+    out = rows(ex, text)
+    assert [(r["side"], r["size_mm"]) for r in out] == [("left", 4.0), ("right", 9.0)]
+
+
+def test_statement_about_every_nodule_gives_no_row(ex):
+    text = ("Right lobe: 12 mm solid nodule. Left lobe: 7 mm cyst.\n"
+            "Microcalcifications are absent in each nodule; neither nodule is taller than wide.")
+    assert brief(rows(ex, text)) == [("right", "unspecified", 12.0, "solid"), ("left", "unspecified", 7.0, "cystic")]
+
+
+def test_size_thresholds_are_not_sizes(ex):
+    text = ("Right lobe: 12 mm solid hypoechoic nodule.\n"
+            "IMPRESSION: right nodule, TR4, below the 25 mm cut-off for FNA; biopsy if > 25 mm.")
+    out = rows(ex, text)
+    assert [(r["side"], r["size_mm"], r["stated_category"]) for r in out] == [("right", 12.0, "TR4")]
+    # a size written as a change ("9 -> 13 mm") keeps its current value
+    assert rows(ex, "Left lobe: solid nodule, grown 9 -> 13 mm.")[0]["size_mm"] == 13.0
+    text = "Right lobe: 12 mm solid nodule.\nIMPRESSION: right nodule meets the 20 mm threshold for FNA."
+    assert [r["size_mm"] for r in rows(ex, text)] == [12.0]
+
+
+def test_bilingual_conclusion_header_refers_back(ex):
+    text = "Befund / Findings: left lobe, 19 mm cystic nodule.\nBeurteilung / Conclusion: cyst of the left lobe."
+    assert brief(rows(ex, text)) == [("left", "unspecified", 19.0, "cystic")]
+
+
+def test_non_oval_is_not_wider_than_tall(ex):
+    out = rows(ex, "Right lobe: 8 mm hypoechoic solid nodule, non-oval, taller than wide.")
+    assert out[0]["shape"] == "taller_than_wide"
