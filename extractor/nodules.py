@@ -30,7 +30,9 @@ from .nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
 from .rules import Rule
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
-_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n")
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
+_BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
+_CONTINUED_LINE = re.compile(r"[ \t]*[a-z]")  # ... and the next line that goes on in lower case
 _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
@@ -38,6 +40,7 @@ _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|wh
 _PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
 
 
 class NoduleExtractor:
@@ -227,7 +230,11 @@ class NoduleExtractor:
                 header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
                 i = self._keyed_units(text, lines, i, role, side, units, header=header)
                 continue
-            prose.append((ls, le))
+            if prose and prose[-1][1] + 1 == ls and _BROKEN_LINE.search(text, prose[-1][0], prose[-1][1]) \
+                    and _CONTINUED_LINE.match(text, ls, le):
+                prose[-1] = (prose[-1][0], le)  # a sentence broken over two lines ("... mixed solid and cystic\nnodule")
+            else:
+                prose.append((ls, le))
             i += 1
         flush_prose()
         return units
@@ -385,6 +392,12 @@ class NoduleExtractor:
                 if not text[ss:se].strip():
                     continue
                 anchors = best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
+                if not anchors and not _PRONOUN.match(text[ss:se]):
+                    implicit = self._implicit_units(text, ss, se, role, line_side)
+                    if implicit:
+                        units.extend(implicit)
+                        last = implicit[-1]
+                        continue
                 if not anchors:
                     if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
@@ -408,6 +421,31 @@ class NoduleExtractor:
                         units.append(unit)
                         last = unit
         return units
+
+    def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
+        """A clause that names no nodule but states a place, a current size and a TI-RADS category of its own ("R mid
+        2.1 cm solid hypoechoic, smooth: TR4") describes one: a nodule whose noun the dictation left out."""
+        units = []
+        for cs, ce in self._clauses(text, ss, se):
+            hits = self._feature_hits(text, cs, ce, features=None)
+            places = [h for h in hits if h.feature == "side" and h.value != "none"]
+            categories = [h for h in hits if h.feature in {"composition", "echogenicity"} and h.value != "none"]
+            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
+            if not (places and categories and sizes):
+                continue
+            unit = Unit(places[0].start, ce, IMPLICIT_RULE, role, "prose")
+            unit.hits.extend(hits)
+            unit.hits.extend(sizes)
+            if side and not any(h.feature == "side" for h in unit.hits):
+                unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
+            unit.sentence = (ss, se)
+            units.append(unit)
+        return units
+
+    @staticmethod
+    def _clauses(text, ss, se) -> list[tuple[int, int]]:
+        cuts = [ss, *(ss + m.end() for m in re.finditer(";", text[ss:se])), se]
+        return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
     def _starts_with_key(self, text, s, e) -> bool:
         m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])

@@ -226,3 +226,29 @@ def test_bilingual_conclusion_header_refers_back(ex):
 def test_non_oval_is_not_wider_than_tall(ex):
     out = rows(ex, "Right lobe: 8 mm hypoechoic solid nodule, non-oval, taller than wide.")
     assert out[0]["shape"] == "taller_than_wide"
+
+
+# -- dictation that leaves out the noun; sentences broken over lines ----------------------------------------------
+
+def test_described_nodule_without_a_noun(ex):
+    text = "Neck US: Lt upper 1.4 cm solid, markedly hypoechoic, irregular, taller than wide - TR5. Rt lobe: clear."
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["echogenicity"]) for r in out] == [
+        ("left", "upper", 14.0, "very_hypoechoic")]
+    # a lobe measurement with the parenchyma's echogenicity, or a place and size without a category, is no nodule
+    assert rows(ex, "Right lobe 4.6 cm, hypoechoic parenchyma. Left lobe 4.2 cm, normal; isthmus 3 mm.") == []
+    assert rows(ex, "Left upper pole: 12 mm, unchanged since the last visit.") == []
+
+
+def test_sentence_broken_over_lines(ex):
+    text = "Right lobe, in the lower pole, a 1.6 cm solid and\nhypoechoic nodule with coarse\ncalcifications. Left lobe: normal."
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["echogenicity"], r["echogenic_foci"]) for r in out] == [
+        ("right", "lower", 16.0, "hypoechoic", "macrocalcification")]
+
+
+def test_a_named_part_of_the_nodule_is_not_its_composition(ex):
+    text = ("Left lobe: 15 mm mixed cystic and solid nodule, mid pole.\n"
+            "ADDENDUM: the bright foci of the left mid nodule lie within its cystic component, comet-tail artefacts.")
+    out = rows(ex, text)
+    assert [(r["side"], r["composition"]) for r in out] == [("left", "mixed")]
