@@ -252,3 +252,28 @@ def test_a_named_part_of_the_nodule_is_not_its_composition(ex):
             "ADDENDUM: the bright foci of the left mid nodule lie within its cystic component, comet-tail artefacts.")
     out = rows(ex, text)
     assert [(r["side"], r["composition"]) for r in out] == [("left", "mixed")]
+
+
+# -- templates: several keys on one line, bare words in a feature's cell ------------------------------------------
+
+def test_several_keys_on_one_line(ex):
+    text = ("Nodule 3 - left mid pole, 13 mm.\n"
+            "  Composition: solid    Echogenicity: hypoechoic    Shape: wider-than-tall\n"
+            "  Margin: smooth    Echogenic foci: none")
+    out = rows(ex, text)
+    assert [(r["composition"], r["echogenicity"], r["shape"], r["margin"], r["echogenic_foci"], r["tirads_level"])
+            for r in out] == [("solid", "hypoechoic", "wider_than_tall", "smooth", "none", "TR4")]
+    # one space inside a value does not split it
+    out = rows(ex, "Nodule 1 - right lower pole, 9 mm.\n  Composition: mixed cystic and solid  (1)\n  Margin: ill defined")
+    assert (out[0]["composition"], out[0]["margin"]) == ("mixed", "ill_defined")
+
+
+def test_bare_words_in_echogenicity_and_shape_cells(ex):
+    text = ("| No | Side | Size (mm) | Echo | Orientation |\n|---|---|---|---|---|\n"
+            "| 1 | L | 11 | low | vertical |\n| 2 | R | 6 | iso | horizontal |")
+    out = rows(ex, text)
+    assert [(r["echogenicity"], r["shape"]) for r in out] == [("hypoechoic", "taller_than_wide"),
+                                                             ("isoechoic", "wider_than_tall")]
+    # outside a cell the words say nothing: "lower pole" is not "low", "hyperplasia" not "hyper"
+    out = rows(ex, "Nodule 1 (right, lower pole): 22 mm, solid, isoechoic, oval.")
+    assert (out[0]["position"], out[0]["echogenicity"]) == ("lower", "isoechoic")
