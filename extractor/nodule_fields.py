@@ -137,6 +137,11 @@ def resolve_unit(unit: Unit) -> Nodule:
         by.setdefault(hit.feature, hit)
     if "composition" not in by and unit.cyst:
         by["composition"] = Hit("composition", "cystic", unit.rule, unit.start, unit.end)
+    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain" and not h.keyed]
+    if hedged and nodule.micro is not None and nodule.micro.micro == "present" and not nodule.micro.keyed:
+        # "tiny bright foci, ? microcalcifications": the description's own hedge decides, no punctate value
+        nodule.micro = hedged[0]
+        nodule.foci.pop("punctate", None)
     if len(nodule.foci) > 1:
         nodule.foci.pop("none", None)
     if "punctate" in nodule.foci and (nodule.micro is None or nodule.micro.micro != "present"):

@@ -32,13 +32,15 @@ from .rules import Rule
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
 _SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
-_CONTINUED_LINE = re.compile(r"[ \t]*[a-z]")  # ... and the next line that goes on in lower case
+_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣]")  # ... and the next line that goes on in lower case
 _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
 _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
-_PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
+_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
+                      r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
+                      re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
 IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)

@@ -277,3 +277,29 @@ def test_bare_words_in_echogenicity_and_shape_cells(ex):
     # outside a cell the words say nothing: "lower pole" is not "low", "hyperplasia" not "hyper"
     out = rows(ex, "Nodule 1 (right, lower pole): 22 mm, solid, isoechoic, oval.")
     assert (out[0]["position"], out[0]["echogenicity"]) == ("lower", "isoechoic")
+
+
+# -- echogenic foci: hedged interpretation, foci of a prior exam, a feature sentence on the next line --------------
+
+def test_hedged_reading_of_tiny_foci_is_uncertain(ex):
+    out = rows(ex, "Left lobe: 10 mm solid nodule with minute bright foci, probably microcalcifications.")
+    assert (out[0]["microcalcifications"], out[0]["echogenic_foci"]) == ("uncertain", "")
+    out = rows(ex, "Right lobe: 13 mm solid nodule, ?punctate foci vs comet tail artefact.")
+    assert (out[0]["microcalcifications"], out[0]["echogenic_foci"]) == ("uncertain", "")
+    # an unhedged reading stays present
+    out = rows(ex, "Right lobe: 13 mm solid nodule with minute bright foci in keeping with microcalcifications.")
+    assert (out[0]["microcalcifications"], out[0]["echogenic_foci"]) == ("present", "punctate")
+
+
+def test_foci_of_a_prior_exam_or_supposed_are_not_this_exams(ex):
+    text = ("Right lobe: 12 mm solid nodule; the calcifications noted before are no longer visible.\n"
+            "Left lobe: 6 mm cyst. If new microcalcifications develop, sample it.")
+    out = rows(ex, text)
+    assert [(r["echogenic_foci"], r["microcalcifications"]) for r in out] == [("", "not_mentioned"),
+                                                                             ("", "not_mentioned")]
+
+
+def test_feature_sentence_on_the_next_line_continues_the_nodule(ex):
+    text = "Left lobe: 16 mm solid hypoechoic nodule, lower pole.\nThe margins are spiculated.\nRight lobe: normal."
+    out = rows(ex, text)
+    assert [(r["side"], r["margin"]) for r in out] == [("left", "lobulated_irregular")]
