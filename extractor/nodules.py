@@ -367,8 +367,11 @@ class NoduleExtractor:
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
 
     def _answer(self, value: str) -> tuple[str, str] | None:
-        value = re.sub(r"\(.*?\)|=\s*\d+|\s+$", "", value).strip(" .:=")
+        bare = value.strip(" .:")
+        value = re.sub(r"\(.*?\)|=.*$|\s+$", "", value).strip(" .:=")  # "none (0)", "none   = TR1"
         for rule in self.rules.answers:
+            if rule.regex.fullmatch(bare):  # "(-)"
+                return rule.get("value"), rule.id
             if rule.regex.fullmatch(value):
                 return rule.get("value"), rule.id
         return None

@@ -303,3 +303,16 @@ def test_feature_sentence_on_the_next_line_continues_the_nodule(ex):
     text = "Left lobe: 16 mm solid hypoechoic nodule, lower pole.\nThe margins are spiculated.\nRight lobe: normal."
     out = rows(ex, text)
     assert [(r["side"], r["margin"]) for r in out] == [("left", "lobulated_irregular")]
+
+
+def test_template_answers_with_scores_and_minus_signs(ex):
+    text = ("| # | Site | EF | Comp |\n|---|---|---|---|\n| 1 | L mid | none (0) | solid (2) |\n"
+            "Nodule 2 - right upper pole, 7 mm\n  Calcification: (-)\n  Shape: wider-than-tall\n"
+            "Nodule 3 - right lower pole, 5 mm\n  Echogenic foci: none   = TR2")
+    out = rows(ex, text)
+    assert [(r["echogenic_foci"], r["microcalcifications"]) for r in out] == [
+        ("none", "absent"), ("none", "absent"), ("none", "absent")]
+    assert out[0]["composition"] == "solid"
+    # a plus sign is not a minus sign
+    assert rows(ex, "Right lobe: 14 mm solid nodule, microcalcification (+).")[0]["microcalcifications"] == "present"
+    assert rows(ex, "Left lobe: 9 mm solid nodule, calcification (-).")[0]["echogenic_foci"] == "none"
