@@ -188,9 +188,9 @@ class NoduleExtractor:
                 header = []
                 for s, e in self._table_cells(text, ls, le):
                     name = text[s:e].strip(" *")
-                    unit_cue = re.search(r"\((mm|cm)\)", name)
-                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)", "", name)) or ("", "")
-                    header.append((*found, unit_cue.group(1) if unit_cue else None))
+                    unit_cue = re.search(r"\((mm|cm)\)|\s(mm|cm)$", name)  # "Size (cm)", "Size mm"
+                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)|\s+(?:mm|cm)$", "", name)) or ("", "")
+                    header.append((*found, (unit_cue.group(1) or unit_cue.group(2)) if unit_cue else None))
                 if sum(1 for f, _, _ in header if f and f not in {"ignore", "label"}) >= 2:
                     flush_prose()
                     i += 1
@@ -334,10 +334,11 @@ class NoduleExtractor:
             sizes = self._sizes(text, vs, ve, keyed=True)
             in_key = re.search(r"\((mm|cm)\)", text[s:vs])  # "Size (mm): 16", or a "Size (mm)" column
             header_unit = self._column_unit or (in_key.group(1) if in_key else None)
-            bare = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,2})?)\s*", value)
-            if not sizes and bare and header_unit:
+            bare = re.fullmatch(rf"\s*{_SIZE_NUMBER}(?:\s*(?:x|×|\*)\s*{_SIZE_NUMBER}){{0,2}}\s*", value, re.I)
+            if not sizes and bare and header_unit:  # "16", "12x9x8", "1.6 x 1.1 x 1.0" under a unit the key names
                 factor = 10 if header_unit == "cm" else 1
-                sizes = [Hit("size", f"{round(float(bare.group(1)) * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
+                largest = max(float(x) for x in re.findall(_SIZE_NUMBER, value))
+                sizes = [Hit("size", f"{round(largest * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
             unit.hits.extend(sizes)
         elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
             target = "echogenic_foci" if feature == "microcalcifications" else feature

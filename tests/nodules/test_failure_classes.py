@@ -316,3 +316,17 @@ def test_template_answers_with_scores_and_minus_signs(ex):
     # a plus sign is not a minus sign
     assert rows(ex, "Right lobe: 14 mm solid nodule, microcalcification (+).")[0]["microcalcifications"] == "present"
     assert rows(ex, "Left lobe: 9 mm solid nodule, calcification (-).")[0]["echogenic_foci"] == "none"
+
+
+def test_table_sizes_with_several_dimensions_under_a_unit_header(ex):
+    text = ("No | Where | Size cm | Comp\n1 | L upper | 2.3 x 1.4 x 1.9 | solid\n"
+            "2 | R mid | 0.7x0.5 | cystic")
+    assert [r["size_mm"] for r in rows(ex, text)] == [23.0, 7.0]
+    # a bare number without a unit header states no size
+    text = "No | Where | Size | Comp\n1 | L upper | 2.3 x 1.4 | solid\n"
+    assert [r["size_mm"] for r in rows(ex, text)] == [None]
+
+
+def test_undecided_u_score_stays_as_written(ex):
+    assert rows(ex, "Left lobe: 9 mm solid nodule. Conclusion: U3/U4 left nodule.")[0]["stated_category"] == "U3/U4"
+    assert rows(ex, "Left lobe: 9 mm solid nodule. Conclusion: U3 left nodule.")[0]["stated_category"] == "U3"
