@@ -229,9 +229,18 @@ class NoduleExtractor:
             keyed = [self._keyed(text, s, e) for s, e in cells]
             features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
             if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
+                place = prose[-1] if prose and prose[-1][1] + 1 == ls and "location" not in features[:1] else None
                 flush_prose()
                 header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
+                first = len(units)
                 i = self._keyed_units(text, lines, i, role, side, units, header=header)
+                if header is None and place and first < len(units) and not best_matches(
+                        self.rules.anchors, text[place[0]:place[1]], place[0], "anchor"):
+                    # "Left lobe, mid: 1.3 x 1.0 x 1.2 cm" over feature lines: the heading places the nodule
+                    heading = self._feature_hits(text, *place, features=("side", "position"))
+                    units[first].hits.extend(h for h in heading if h.value != "none")
+                    units[first].hits.extend(self._sizes(text, *place))
+                    units[first].start = min(units[first].start, place[0])
                 continue
             if prose and prose[-1][1] + 1 == ls and _BROKEN_LINE.search(text, prose[-1][0], prose[-1][1]) \
                     and _CONTINUED_LINE.match(text, ls, le):

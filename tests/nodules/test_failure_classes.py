@@ -330,3 +330,15 @@ def test_table_sizes_with_several_dimensions_under_a_unit_header(ex):
 def test_undecided_u_score_stays_as_written(ex):
     assert rows(ex, "Left lobe: 9 mm solid nodule. Conclusion: U3/U4 left nodule.")[0]["stated_category"] == "U3/U4"
     assert rows(ex, "Left lobe: 9 mm solid nodule. Conclusion: U3 left nodule.")[0]["stated_category"] == "U3"
+
+
+def test_place_heading_over_feature_lines(ex):
+    text = ("Isthmus, inferior pole: 0.9 x 0.7 cm\n"
+            "    Composition: solid\n    Echogenicity: isoechoic\n"
+            "Right lobe: no nodule.")
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["composition"]) for r in out] == [
+        ("isthmus", "lower", 9.0, "solid")]
+    # feature lines after a blank line are not placed by the line above the blank
+    text = "Left lobe, upper pole: 4.1 cm\n\n    Composition: solid\n    Echogenicity: isoechoic"
+    assert [(r["position"], r["size_mm"]) for r in rows(ex, text)] == [("unspecified", None)]
