@@ -47,6 +47,7 @@ class Unit:
     hits: list[Hit] = field(default_factory=list)
     keyed_foci: bool = False
     sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
+    category_only: bool = False  # an IMPRESSION sentence naming no nodule but a category ("Conclusion: U2. Stable.")
 
 
 @dataclass

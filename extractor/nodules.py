@@ -414,6 +414,14 @@ class NoduleExtractor:
                         units.extend(implicit)
                         last = implicit[-1]
                         continue
+                if not anchors and role == "impression" and last is None:
+                    stated = [h for h in self._feature_hits(text, ss, se, features=("category",)) if h.value != "none"]
+                    if stated:
+                        unit = Unit(stated[0].start, stated[0].end, stated[0].rule, role, "prose", category_only=True)
+                        unit.hits.append(stated[0])
+                        unit.sentence = (ss, se)
+                        units.append(unit)
+                        continue
                 if not anchors:
                     if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
@@ -581,6 +589,11 @@ class NoduleExtractor:
         nodules: list[Nodule] = []
         for unit in units:
             candidate = resolve_unit(unit)
+            if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
+                if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
+                        and "category" in candidate.values:
+                    nodules[0].values["category"] = candidate.values["category"]
+                continue
             if unit.section == "addendum":
                 if self._withdraws(text, unit):
                     target = match_nodule(candidate, nodules)

@@ -342,3 +342,14 @@ def test_place_heading_over_feature_lines(ex):
     # feature lines after a blank line are not placed by the line above the blank
     text = "Left lobe, upper pole: 4.1 cm\n\n    Composition: solid\n    Echogenicity: isoechoic"
     assert [(r["position"], r["size_mm"]) for r in rows(ex, text)] == [("unspecified", None)]
+
+
+def test_category_in_an_impression_naming_no_nodule(ex):
+    text = "Right lobe: 31 mm mixed nodule with colloid, comet tails.\nSummary: U2. Discharge to GP."
+    assert [r["stated_category"] for r in rows(ex, text)] == ["U2"]
+    # with two nodules the category belongs to neither
+    text = "Right lobe: 31 mm mixed nodule. Left lobe: 8 mm cyst.\nSummary: U2. Discharge to GP."
+    assert [r["stated_category"] for r in rows(ex, text)] == ["", ""]
+    # nor to a group's largest member
+    text = "Several cysts in both lobes, the largest 9 mm on the right.\nSummary: benign multinodular gland, U2."
+    assert [r["stated_category"] for r in rows(ex, text)] == [""]
