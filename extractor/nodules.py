@@ -32,7 +32,7 @@ from .rules import Rule
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
 _SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
-_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣]")  # ... and the next line that goes on in lower case
+_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣(]")  # ... and the next line that goes on in lower case
 _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
@@ -422,11 +422,14 @@ class NoduleExtractor:
                         unit.sentence = (ss, se)
                         units.append(unit)
                         continue
+                # an indented line under a line that ends in ":" ("Right upper pole nodule:" / "  Size 1.0 cm; solid")
+                indented = n == 0 and text[ls:ls + 1] in " \t" and re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
                 if not anchors:
-                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
+                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)
+                                             or indented):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
                         last.hits.extend(self._feature_hits(text, ss, se, features=features))
-                        if _PRONOUN.match(text[ss:se]) or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
+                        if _PRONOUN.match(text[ss:se]) or indented or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
                             last.hits.extend(self._sizes(text, ss, se))
                         last.end = se
                     continue

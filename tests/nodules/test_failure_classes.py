@@ -353,3 +353,21 @@ def test_category_in_an_impression_naming_no_nodule(ex):
     # nor to a group's largest member
     text = "Several cysts in both lobes, the largest 9 mm on the right.\nSummary: benign multinodular gland, U2."
     assert [r["stated_category"] for r in rows(ex, text)] == [""]
+
+
+def test_gland_wide_statement_does_not_fill_a_nodules_foci(ex):
+    text = "Left lobe: 10 mm cystic nodule. No microcalcification or other worrying feature in either lobe."
+    out = rows(ex, text)
+    assert (out[0]["echogenic_foci"], out[0]["microcalcifications"]) == ("", "not_mentioned")
+    # the nodule's own denial still counts
+    out = rows(ex, "Left lobe: 10 mm cystic nodule without micro calcifications.")
+    assert (out[0]["echogenic_foci"], out[0]["microcalcifications"]) == ("", "absent")
+
+
+def test_indented_and_parenthesised_lines_continue_the_nodule(ex):
+    text = "Isthmus nodule:\n   Size 1.3 x 0.9 cm; solid; isoechoic; ill-defined margins\nRight lobe: normal."
+    out = rows(ex, text)
+    assert [(r["side"], r["size_mm"], r["composition"], r["margin"]) for r in out] == [
+        ("isthmus", 13.0, "solid", "ill_defined")]
+    text = "Left lower pole: solid nodule of 12 mm, orientation\n(taller than wide), lobulated."
+    assert rows(ex, text)[0]["shape"] == "taller_than_wide"
