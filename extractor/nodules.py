@@ -202,7 +202,7 @@ class NoduleExtractor:
                     continue
             label = self._label_at(text, body, le)
             tail = text[label.end():le] if label else ""
-            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
+            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)|[ \t]{2,}[^\W\d_][\w /#\-]{0,30}?[ \t]*[:=]", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
                 flush_prose()
                 unit = Unit(label.start(), label.end(), "", role, "block", label=re.sub(r"\s+", " ", label.group(0)))
                 unit.rule = self._anchor_rule_id(text, label.start(), label.end())

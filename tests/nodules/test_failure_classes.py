@@ -371,3 +371,14 @@ def test_indented_and_parenthesised_lines_continue_the_nodule(ex):
         ("isthmus", 13.0, "solid", "ill_defined")]
     text = "Left lower pole: solid nodule of 12 mm, orientation\n(taller than wide), lobulated."
     assert rows(ex, text)[0]["shape"] == "taller_than_wide"
+
+
+def test_translated_nodule_wording_and_internal_echo_key(ex):
+    text = "LEFT LOBE: in its lower third a solid nodular formation of 17 x 12 mm, oval, with smooth edges."
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["composition"]) for r in out] == [("left", "lower", 17.0, "solid")]
+    assert rows(ex, "Right lobe: without nodular images.") == []
+    text = "Nodule No.2  Site: left lobe   Size: 11 mm\n      Internal echo: low   Composition: solid"
+    out = rows(ex, text)
+    assert [(r["side"], r["size_mm"], r["echogenicity"], r["composition"]) for r in out] == [
+        ("left", 11.0, "hypoechoic", "solid")]
