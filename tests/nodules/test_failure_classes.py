@@ -382,3 +382,8 @@ def test_translated_nodule_wording_and_internal_echo_key(ex):
     out = rows(ex, text)
     assert [(r["side"], r["size_mm"], r["echogenicity"], r["composition"]) for r in out] == [
         ("left", 11.0, "hypoechoic", "solid")]
+
+
+def test_coarse_calcs_written_short_or_with_a_place_word(ex):
+    out = rows(ex, "Left lobe: 21 mm solid nodule with coarse central calcifications. Right lobe: 9 mm cyst, coarse calcs.")
+    assert [r["echogenic_foci"] for r in out] == ["macrocalcification", "macrocalcification"]
