@@ -40,6 +40,7 @@ class Unit:
     hits: list[Hit] = field(default_factory=list)
     keyed_foci: bool = False
     sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
+    category_only: bool = False  # an IMPRESSION sentence naming no nodule but a category ("Conclusion: U2. Stable.")
 
 
 @dataclass
@@ -130,6 +131,11 @@ def resolve_unit(unit: Unit) -> Nodule:
         by.setdefault(hit.feature, hit)
     if "composition" not in by and unit.cyst:
         by["composition"] = Hit("composition", "cystic", unit.rule, unit.start, unit.end)
+    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain" and not h.keyed]
+    if hedged and nodule.micro is not None and nodule.micro.micro == "present" and not nodule.micro.keyed:
+        # "tiny bright foci, ? microcalcifications": the description's own hedge decides, no punctate value
+        nodule.micro = hedged[0]
+        nodule.foci.pop("punctate", None)
     if len(nodule.foci) > 1:
         nodule.foci.pop("none", None)
     if "punctate" in nodule.foci and (nodule.micro is None or nodule.micro.micro != "present"):
@@ -206,9 +212,15 @@ def tirads_points(table: Mapping, row: Mapping) -> tuple[int | None, list[str]]:
 
 
 
+_SIDE_LABEL = re.compile(r"(?:^|[\s#(])(?-i:([RL]))\s?(\d{1,2})$")  # "R1", "Nodule L2": the side letter is part of the name
+
+
 def label_key(label: str) -> str:
     if not label:
         return ""
+    sided = _SIDE_LABEL.search(label.strip())
+    if sided:
+        return sided.group(1) + (sided.group(2).lstrip("0") or "0")
     number = _LABEL_NUMBER.search(label.strip())
     if number:
         value = next(g for g in number.groups() if g)

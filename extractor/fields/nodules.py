@@ -40,14 +40,20 @@ from .nodule_parts import (
 )
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
-_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n")
-_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])")
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
+_BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
+_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣(]")  # ... and the next line that goes on in lower case
+_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
+# (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
 _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
-_PRONOUN = re.compile(r"^\s*(?:it|this|which|the\s+(?:nodule|lesion|mass|cyst)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])", re.IGNORECASE)
+_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
+                      r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
+                      re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
 
 
 class NoduleExtractor:
@@ -66,13 +72,14 @@ class NoduleExtractor:
             rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
             rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
+        self.size_exclusions_after = [r for r in self.rules.sizes if r.get("kind") == "exclude_after"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = text or ""
+        text = section_view(text or "")
         units = self._units(text)
         return self._identify(units, text)
 
@@ -92,7 +99,8 @@ class NoduleExtractor:
                 enclosing = "impression" if section.name == "impression" else "findings"
             if not section.current or section.name in SKIPPED_SECTIONS:
                 continue
-            role = "impression" if section.name == "impression" else "findings"
+            # a COMMENT after the findings sums them up like an IMPRESSION: its units refer back
+            role = "impression" if section.name in {"impression", "comment"} else "findings"
             if section.name == "nodule":  # a "Nodule 1:" block belongs to the section it stands in
                 role = enclosing
             header = text[section.start:section.header_end]
@@ -190,9 +198,9 @@ class NoduleExtractor:
                 header = []
                 for s, e in self._table_cells(text, ls, le):
                     name = text[s:e].strip(" *")
-                    unit_cue = re.search(r"\((mm|cm)\)", name)
-                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)", "", name)) or ("", "")
-                    header.append((*found, unit_cue.group(1) if unit_cue else None))
+                    unit_cue = re.search(r"\((mm|cm)\)|\s(mm|cm)$", name)  # "Size (cm)", "Size mm"
+                    found = self._key_feature(re.sub(r"\s*\((?:mm|cm)\)|\s+(?:mm|cm)$", "", name)) or ("", "")
+                    header.append((*found, (unit_cue.group(1) or unit_cue.group(2)) if unit_cue else None))
                 if sum(1 for f, _, _ in header if f and f not in {"ignore", "label"}) >= 2:
                     flush_prose()
                     i += 1
@@ -204,7 +212,7 @@ class NoduleExtractor:
                     continue
             label = self._label_at(text, body, le)
             tail = text[label.end():le] if label else ""
-            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
+            if label and (re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)|[ \t]{2,}[^\W\d_][\w /#\-]{0,30}?[ \t]*[:=]", tail)) and not re.match(r"\s*[:\-]?\s*(?:none|no\b)", tail, re.I):
                 flush_prose()
                 unit = Unit(label.start(), label.end(), "", role, "block", label=re.sub(r"\s+", " ", label.group(0)))
                 unit.rule = self._anchor_rule_id(text, label.start(), label.end())
@@ -216,7 +224,7 @@ class NoduleExtractor:
                     if not line.strip():
                         break
                     nbody = ns + len(_LINE_START.match(text, ns, ne).group(0))
-                    if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
+                    if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
                         break
                     first = self._cells(text, ns, ne)[:1]
                     if not (line[:1] in " \t" or (first and self._keyed(text, *first[0]))):
@@ -231,10 +239,24 @@ class NoduleExtractor:
             keyed = [self._keyed(text, s, e) for s, e in cells]
             features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
             if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
+                place = prose[-1] if prose and prose[-1][1] + 1 == ls and "location" not in features[:1] else None
                 flush_prose()
-                i = self._keyed_units(text, lines, i, role, side, units)
+                header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
+                first = len(units)
+                i = self._keyed_units(text, lines, i, role, side, units, header=header)
+                if header is None and place and first < len(units) and not best_matches(
+                        self.rules.anchors, text[place[0]:place[1]], place[0], "anchor"):
+                    # "Left lobe, mid: 1.3 x 1.0 x 1.2 cm" over feature lines: the heading places the nodule
+                    heading = self._feature_hits(text, *place, features=("side", "position"))
+                    units[first].hits.extend(h for h in heading if h.value != "none")
+                    units[first].hits.extend(self._sizes(text, *place))
+                    units[first].start = min(units[first].start, place[0])
                 continue
-            prose.append((ls, le))
+            if prose and prose[-1][1] + 1 == ls and _BROKEN_LINE.search(text, prose[-1][0], prose[-1][1]) \
+                    and _CONTINUED_LINE.match(text, ls, le):
+                prose[-1] = (prose[-1][0], le)  # a sentence broken over two lines ("... mixed solid and cystic\nnodule")
+            else:
+                prose.append((ls, le))
             i += 1
         flush_prose()
         return units
@@ -246,8 +268,16 @@ class NoduleExtractor:
         k = self._keyed(text, *cells[0]) if cells else None
         return bool(k and k[0] not in {"ignore", "label", "category"})
 
-    def _keyed_units(self, text, lines, i, role, side, units) -> int:
-        unit, seen = None, set()
+    @staticmethod
+    def _heads_keyed_run(unit: Unit, previous_line: tuple[int, int], features: list[str]) -> bool:
+        """A prose nodule on the line just above a run of feature lines ("Right lower pole nodule (N1):" then
+        "- Composition: solid", ...; or on the lines above it that continue it) is the nodule those lines describe,
+        unless the run names its own place."""
+        return (unit.layout == "prose" and unit.start < previous_line[1] and unit.end >= previous_line[0]
+                and not {"location", "label"} & set(features[:1]))
+
+    def _keyed_units(self, text, lines, i, role, side, units, *, header: Unit | None = None) -> int:
+        unit, seen = header, set()
         while i < len(lines):
             cells = self._cells(text, *lines[i])
             keyed = [(c, self._keyed(text, *c)) for c in cells]
@@ -309,7 +339,7 @@ class NoduleExtractor:
         if any(a.value == "cyst" for a in best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
             unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
         if side:
-            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
 
     def _fill_cell(self, text, unit: Unit, s, e, keyed, side) -> None:
         if keyed is None:
@@ -323,10 +353,11 @@ class NoduleExtractor:
             sizes = self._sizes(text, vs, ve, keyed=True)
             in_key = re.search(r"\((mm|cm)\)", text[s:vs])  # "Size (mm): 16", or a "Size (mm)" column
             header_unit = self._column_unit or (in_key.group(1) if in_key else None)
-            bare = re.fullmatch(r"\s*(\d{1,3}(?:\.\d{1,2})?)\s*", value)
-            if not sizes and bare and header_unit:
+            bare = re.fullmatch(rf"\s*{_SIZE_NUMBER}(?:\s*(?:x|×|\*)\s*{_SIZE_NUMBER}){{0,2}}\s*", value, re.I)
+            if not sizes and bare and header_unit:  # "16", "12x9x8", "1.6 x 1.1 x 1.0" under a unit the key names
                 factor = 10 if header_unit == "cm" else 1
-                sizes = [Hit("size", f"{round(float(bare.group(1)) * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
+                largest = max(float(x) for x in re.findall(_SIZE_NUMBER, value))
+                sizes = [Hit("size", f"{round(largest * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
             unit.hits.extend(sizes)
         elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
             target = "echogenic_foci" if feature == "microcalcifications" else feature
@@ -356,8 +387,11 @@ class NoduleExtractor:
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
 
     def _answer(self, value: str) -> tuple[str, str] | None:
-        value = re.sub(r"\(.*?\)|=\s*\d+|\s+$", "", value).strip(" .:=")
+        bare = value.strip(" .:")
+        value = re.sub(r"\(.*?\)|=.*$|\s+$", "", value).strip(" .:=")  # "none (0)", "none   = TR1"
         for rule in self.rules.answers:
+            if rule.regex.fullmatch(bare):  # "(-)"
+                return rule.get("value"), rule.id
             if rule.regex.fullmatch(value):
                 return rule.get("value"), rule.id
         return None
@@ -384,11 +418,28 @@ class NoduleExtractor:
                 if not text[ss:se].strip():
                     continue
                 anchors = best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
+                if not anchors and not _PRONOUN.match(text[ss:se]):
+                    implicit = self._implicit_units(text, ss, se, role, line_side)
+                    if implicit:
+                        units.extend(implicit)
+                        last = implicit[-1]
+                        continue
+                if not anchors and role == "impression" and last is None:
+                    stated = [h for h in self._feature_hits(text, ss, se, features=("category",)) if h.value != "none"]
+                    if stated:
+                        unit = Unit(stated[0].start, stated[0].end, stated[0].rule, role, "prose", category_only=True)
+                        unit.hits.append(stated[0])
+                        unit.sentence = (ss, se)
+                        units.append(unit)
+                        continue
+                # an indented line under a line that ends in ":" ("Right upper pole nodule:" / "  Size 1.0 cm; solid")
+                indented = n == 0 and text[ls:ls + 1] in " \t" and re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
                 if not anchors:
-                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)):
+                    if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)
+                                             or indented):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
                         last.hits.extend(self._feature_hits(text, ss, se, features=features))
-                        if _PRONOUN.match(text[ss:se]) or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
+                        if _PRONOUN.match(text[ss:se]) or indented or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
                             last.hits.extend(self._sizes(text, ss, se))
                         last.end = se
                     continue
@@ -407,6 +458,31 @@ class NoduleExtractor:
                         units.append(unit)
                         last = unit
         return units
+
+    def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
+        """A clause that names no nodule but states a place, a current size and a TI-RADS category of its own ("R mid
+        2.1 cm solid hypoechoic, smooth: TR4") describes one: a nodule whose noun the dictation left out."""
+        units = []
+        for cs, ce in self._clauses(text, ss, se):
+            hits = self._feature_hits(text, cs, ce, features=None)
+            places = [h for h in hits if h.feature == "side" and h.value != "none"]
+            categories = [h for h in hits if h.feature in {"composition", "echogenicity"} and h.value != "none"]
+            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
+            if not (places and categories and sizes):
+                continue
+            unit = Unit(places[0].start, ce, IMPLICIT_RULE, role, "prose")
+            unit.hits.extend(hits)
+            unit.hits.extend(sizes)
+            if side and not any(h.feature == "side" for h in unit.hits):
+                unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
+            unit.sentence = (ss, se)
+            units.append(unit)
+        return units
+
+    @staticmethod
+    def _clauses(text, ss, se) -> list[tuple[int, int]]:
+        cuts = [ss, *(ss + m.end() for m in re.finditer(";", text[ss:se])), se]
+        return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
     def _starts_with_key(self, text, s, e) -> bool:
         m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])
@@ -428,14 +504,15 @@ class NoduleExtractor:
             width = int(rule.get("max_chars"))
             if rule.get("direction") == "pre":
                 window = text[max(ss, anchor.start - width):anchor.start]
-                window = re.split(r"[;,:]", window)[-1] if rule.get("value") != "uncertain" else window
+                if rule.get("value") != "uncertain" and rule.get("scope") != "sentence":
+                    window = re.split(r"[;,:]", window)[-1]
                 m = rule.regex.search(window)
             else:
                 window = text[anchor.end:min(se, anchor.end + width)]
                 m = rule.regex.search(window)
             if m:
                 found.append((rule.get("value"), rule.id))
-        for wanted in ("negated", "historical", "uncertain", "definite"):
+        for wanted in ("negated", "lookalike", "every", "historical", "uncertain", "definite"):
             for value, rule_id in found:
                 if value == wanted:
                     return value, rule_id
@@ -446,7 +523,7 @@ class NoduleExtractor:
         if kind == "lookalike":
             return None
         status, status_rule = self._context(text, anchor, gs, ge, ss, se)
-        if status in {"negated", "uncertain", "historical"}:
+        if status in {"negated", "uncertain", "historical", "lookalike", "every"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -477,7 +554,7 @@ class NoduleExtractor:
             if before:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
                 unit.hits.append(before[-1])
         if side and not any(h.feature == "side" for h in unit.hits):
-            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start))
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
         unit.end = max(unit.end, ge)
         unit.sentence = (ss, se)
         return unit
@@ -507,6 +584,9 @@ class NoduleExtractor:
             soft = bool(excluded) and all(r.id == "nsz-004" for r in excluded)
             if not keyed and excluded and not soft:
                 continue
+            after = text[m.end():m.end() + 40]
+            if not keyed and any(r.regex.search(after[:int(r.get("value"))]) for r in self.size_exclusions_after):
+                continue
             unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
             factor = self.unit_factor[self.unit_ids[unit_index]]
             numbers = [float(x) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
@@ -522,6 +602,11 @@ class NoduleExtractor:
         nodules: list[Nodule] = []
         for unit in units:
             candidate = resolve_unit(unit)
+            if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
+                if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
+                        and "category" in candidate.values:
+                    nodules[0].values["category"] = candidate.values["category"]
+                continue
             if unit.section == "addendum":
                 if self._withdraws(text, unit):
                     target = match_nodule(candidate, nodules)
@@ -593,6 +678,26 @@ class NoduleExtractor:
             evidence["tirads_level"] = {"rule": level_rule}
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
+
+_HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
+_HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+_EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
+_QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
+
+
+def section_view(text: str) -> str:
+    """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
+    segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
+    "KEY : value", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
+    paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
+    if "|" in text:
+        text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
+        text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
+    text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
+    text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
 
 def units_of(unit_rules) -> list[str]:
     return [r.pattern or re.escape(r.literal) for r in unit_rules]

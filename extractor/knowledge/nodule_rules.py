@@ -100,11 +100,12 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
                                  choices={"level": set(LEVELS)})
     levels = tuple((_int(r, "min_points"), _int(r, "max_points", blank_ok=True), r.get("level"), r.id)
                    for r in level_rules)
-    sizes = read_rule_file(d / "sizes.tsv", required=["kind", "value"], choices={"kind": {"unit", "exclude_before"}})
+    sizes = read_rule_file(d / "sizes.tsv", required=["kind", "value"], choices={"kind": {"unit", "exclude_before", "exclude_after"}})
     for rule in sizes:
         _int(rule, "value")
-    context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"],
-                             choices={"value": {"negated", "uncertain", "historical", "definite"},
+    context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"], optional=["scope"],
+                             choices={"scope": {"sentence"},
+                                      "value": {"negated", "uncertain", "historical", "definite", "lookalike", "every"},
                                       "direction": {"pre", "post"}})
     for rule in context:
         _int(rule, "max_chars")
