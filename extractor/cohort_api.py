@@ -6,7 +6,8 @@ Notebook use (pandas in, pandas out)::
     result = build_cohort(pd.read_csv("reports.csv"))
     result.reports, result.mentions, result.patients, result.links
 
-``build_cohort`` runs the spaCy pipeline (through extractor.api); everything else here reads tables only.
+``build_cohort`` and ``link_dir`` are thin wrappers over :func:`extractor.job.run` (``build_cohort`` extracts with
+extractor.api's Extractor); everything else here reads tables only.
 """
 from __future__ import annotations
 
@@ -16,10 +17,13 @@ from typing import Iterable
 
 import pandas as pd
 
+from .api import Extractor
 from .definitions import Definition, apply_definitions, explain, load_definitions
+from .job import (CohortSink, FrameSource, Job, MemorySink, RunOptions, StoredSource, read_texts,  # noqa: F401
+                  run, write_cohort_outputs)
 from .linking import LinkingConfig, Linkage, link_patients, load_linking_config, outcome_table
 from .sources import ColumnMap
-from .store import read_frame, write_duckdb, write_frame
+from .store import read_frame
 
 
 @dataclass
@@ -41,16 +45,15 @@ def build_cohort(
     definitions: Iterable[str | Path] | None = None,
     definition_ids: Iterable[str] | None = None,
 ) -> Cohort:
-    """One call from a DataFrame of reports to DataFrames of reports, mentions, errors, patients and links."""
-    from .api import extract
-    from .sources import normalise
-
-    extraction = extract(reports, columns=columns, patterns=patterns)
-    texts = normalise(reports, columns=columns).reports[["report_id", "text"]]
-    defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(extraction.reports, config=_config(linking), texts=texts, definitions=defs,
-                            nodules=extraction.nodules)
-    return Cohort(extraction.reports, extraction.mentions, extraction.errors, linkage.patients, linkage.links, defs)
+    """One call from a DataFrame of reports to DataFrames of reports, mentions, errors, patients and links (one
+    :func:`extractor.job.run` of the DataFrame into memory)."""
+    sink = MemorySink()
+    options = RunOptions(patterns=patterns, definitions=tuple(definitions or ()), duckdb=False)
+    result = run(Job(FrameSource(reports, columns=columns), [sink], engine=Extractor, options=options,
+                     linking=_config(linking), definition_ids=definition_ids))
+    extraction = sink.extraction()
+    return Cohort(extraction.reports, extraction.mentions, extraction.errors, result.linkage.patients,
+                  result.linkage.links, result.definitions)
 
 
 def _config(linking) -> LinkingConfig:
@@ -62,8 +65,8 @@ def _config(linking) -> LinkingConfig:
 def link_extraction(extraction, texts: pd.DataFrame | None = None, *, linking=None,
                     definitions: Iterable[str | Path] | None = None,
                     definition_ids: Iterable[str] | None = None) -> tuple[Linkage, list[Definition]]:
-    """Link an api.Extraction (what ``radpath extract`` just produced); ``texts`` is the ReportTable's reports
-    frame (report_id, text) so sites can be read."""
+    """Link an api.Extraction (what ``radpath extract`` just produced): its tables only. ``texts`` is accepted and
+    ignored (deprecated: sites are report columns)."""
     return link_patients_in(extraction.reports, texts, linking=linking, definitions=definitions,
                             definition_ids=definition_ids, nodules=extraction.nodules)
 
@@ -78,50 +81,6 @@ def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *
     return link_patients(reports, config=_config(linking), texts=texts, definitions=defs, nodules=nodules), defs
 
 
-def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
-                         reports: pd.DataFrame | Path | None = None, mentions: pd.DataFrame | Path | None = None,
-                         duckdb: bool = True) -> list[Path]:
-    """Write DIR/patients and DIR/links (CSV + Parquet) and, with ``duckdb``, DIR/radpath.duckdb (``reports`` and
-    ``mentions`` may be frames or Parquet files, which DuckDB then reads itself)."""
-    out_dir = Path(out_dir)
-    written = write_frame(linkage.patients, out_dir, "patients")
-    written += write_frame(linkage.links, out_dir, "links")
-    if duckdb:
-        reports = reports if reports is not None else read_frame(out_dir, "reports")
-        if mentions is None:  # DuckDB reads the Parquet file itself rather than a frame of every mention
-            stored = out_dir / "mentions.parquet"
-            mentions = stored if stored.is_file() else read_frame(out_dir, "mentions", required=False)
-        stored_nodules = out_dir / "nodules.parquet"
-        written.append(write_duckdb(out_dir, reports=reports, mentions=mentions, patients=linkage.patients,
-                                    links=linkage.links, definitions=list(definitions),
-                                    nodules=stored_nodules if stored_nodules.is_file() else None))
-    return written
-
-
-def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
-               ids: set[str] | None = None) -> pd.DataFrame:
-    """report_id and text from the original input table (for FNA / tumour sites), chunk by chunk; with ``ids``
-    only those reports' texts are kept."""
-    from .runner import DEFAULT_CHUNK_SIZE, iter_tables
-    from .sources import detect_format
-
-    path = Path(input_path)
-    parts = []
-    for table, _ in iter_tables(path, detect_format(path, fmt), columns, DEFAULT_CHUNK_SIZE):
-        part = table.reports[["report_id", "text"]]
-        parts.append(part if ids is None else part[part["report_id"].isin(ids)])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["report_id", "text"])
-
-
-def pathology_texts(reports: pd.DataFrame, input_path: str | Path, *, columns: ColumnMap = ColumnMap(),
-                    fmt: str | None = None) -> pd.DataFrame:
-    """The texts linking reads sites from: those of the cytology and surgical pathology reports only."""
-    from .api import PATHOLOGY_KINDS
-
-    ids = set(reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"])
-    return read_texts(input_path, columns=columns, fmt=fmt, ids=ids)
-
-
 def link_dir(
     out_dir: str | Path,
     *,
@@ -132,15 +91,15 @@ def link_dir(
     definition_ids: Iterable[str] | None = None,
     duckdb: bool = True,
 ) -> tuple[Linkage, list[Definition]]:
-    """Build DIR/patients (+ links, + radpath.duckdb) from DIR/reports. Without ``input_path`` (the report
-    table with the texts) the FNA and tumour sites are ``unknown``."""
-    reports = read_frame(out_dir, "reports")
-    texts = pathology_texts(reports, input_path, columns=columns) if input_path else None
-    defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(reports, config=_config(linking), texts=texts, definitions=defs,
-                            nodules=read_frame(out_dir, "nodules", required=False))
-    write_cohort_outputs(out_dir, linkage, defs, reports=reports, duckdb=duckdb)
-    return linkage, defs
+    """Build DIR/patients (+ links, + radpath.duckdb) from DIR/reports and DIR/nodules (one
+    :func:`extractor.job.run` of the stored tables: linking reads tables only). The FNA and tumour sites and the
+    FNA's pole are report columns; only a reports table written before they existed needs ``input_path`` (the
+    report table with the texts), from which they are extracted first; without it that table's sites are
+    ``unknown``."""
+    options = RunOptions(definitions=tuple(definitions or ()), duckdb=duckdb)
+    result = run(Job(StoredSource(out_dir, texts_from=input_path, columns=columns), [CohortSink(out_dir, duckdb=duckdb)],
+                     engine=Extractor, options=options, linking=_config(linking), definition_ids=definition_ids))
+    return result.linkage, result.definitions
 
 
 def read_patients(out_dir: str | Path) -> pd.DataFrame:
