@@ -59,7 +59,7 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
     """
     from .audit import build_audit
 
-    from .runner import Progress
+    from .progress import Progress
 
     data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
     bar = Progress(False if quiet else None, counted="patients", unit="patients")  # on a terminal only

@@ -9,7 +9,7 @@ import click
 
 from .errors import RadpathError
 from .budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
-from .runner import DEFAULT_CHUNK_SIZE
+from .sources import DEFAULT_CHUNK_SIZE
 
 
 def log_to_stderr() -> None:

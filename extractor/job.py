@@ -380,12 +380,15 @@ def run(job: Job) -> Result:
                 else:
                     index, rows, fraction = carry
                     chunk = Chunk.of(index, extraction)
-                for row, report_id, reason in chunk.tables["errors"][["row", "report_id", "reason"]].itertuples(
+                errors = chunk.tables.get("errors", errors_frame([]))
+                for row, report_id, reason in errors[["row", "report_id", "reason"]].itertuples(
                         index=False, name=None):  # ids and reasons only: messages never quote report text
                     log.info("row %s (report %r): %s", row, report_id, reason)
                 for sink in job.sinks:
                     sink.add(chunk)
                 keep(chunk)
+                log.info("%schunk %d done (%d rows so far)", f"run {summary.run_id}: " if summary.run_id else "",
+                         summary.chunks, summary.rows_read)
                 bar.update(chunk.rows_read, fraction)
             if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
                 raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors "

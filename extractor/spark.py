@@ -21,21 +21,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from .api import Extractor
+from .job import extract_chunk
+from .pool import init_extractor
 from .quality import id_problem
 from .sources import CANONICAL, ColumnMap, _as_text, check_columns, normalise
 
 _DUPLICATE = ("duplicate_report_id", "repeats an earlier report_id; the first row is kept")
-_EXTRACTORS: dict = {}
+_EXTRACTORS: dict = {}  # the patterns directory this process's engine was built with
 PAYLOAD_SCHEMA = "table string, row long, seq long, payload string"
 
 
-def _extractor(patterns: str | None):
-    extractor = _EXTRACTORS.get(patterns)
-    if extractor is None:
-        from .api import Extractor
-
-        extractor = _EXTRACTORS[patterns] = Extractor(patterns)
-    return extractor
+def _extract(patterns: str | None, table):
+    """The per-chunk extraction of every run (extractor.job.extract_chunk), with this executor process's engine
+    (built once per patterns directory)."""
+    if _EXTRACTORS.get("patterns", object()) != patterns:
+        init_extractor(patterns, engine=Extractor)
+        _EXTRACTORS["patterns"] = patterns
+    return extract_chunk(table)
 
 
 def _keys(batches):
@@ -95,7 +98,7 @@ def _extract_partitions(patterns: str | None):
                                      "message": _DUPLICATE[1]})
             table.reports = table.reports[~dup_kept].reset_index(drop=True)
             row_of = dict(zip(table.reports["report_id"], table.reports["row"]))
-            result = _extractor(patterns).extract_table(table)
+            result = _extract(patterns, table)
             payloads = (
                 _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
                          [0] * len(result.reports)),
