@@ -42,7 +42,8 @@ def outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str
 @click.command("link")
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), default=None,
-              help="The report table DIR was extracted from, to read FNA and tumour sites from the texts. "
+              help="The report table DIR was extracted from: only read when DIR/reports predates the site "
+                   "columns (fna_site, tumor_site, fna_position), which are then extracted from its texts. "
                    "Default: the input DIR/manifest.json records, if it has not moved or changed since the run "
                    "(else the sites are 'unknown', and a note says why).")
 @click.option("--id-col", default="report_id", show_default=True, help="Report id column of --input.")

@@ -395,7 +395,8 @@ def run(job: Job) -> Result:
                                    f"{summary.errors}")
             reports = _concat(kept_reports, reports_frame([]))
             nodules = _concat(kept_nodules, nodules_frame([]))
-            del kept_reports, kept_nodules
+            kept_reports.clear()  # the whole tables are built: the chunks' copies go
+            kept_nodules.clear()
             linkage = None
             if options.link:
                 linkage = link_patients(reports, config=config, definitions=definitions, nodules=nodules)

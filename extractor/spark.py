@@ -3,8 +3,9 @@
 Rows keep the single-process semantics: each gets its 1-based input row number (``zipWithIndex``, so the order of
 the DataFrame as read); a report id repeated anywhere is a ``duplicate_report_id`` error after the first row with
 that id that can be a report (found with a window over the stripped id, stripping as Python does); every other
-check, and the extraction itself, is :func:`extractor.sources.normalise` and :class:`extractor.api.Extractor` run
-inside ``mapInPandas`` with one Extractor per Python worker process (built on first use, reused across
+check, and the extraction itself, is :func:`extractor.sources.normalise` and the per-chunk extraction of every run
+(:func:`extractor.job.extract_chunk`, with :class:`extractor.api.Extractor` as its engine) run inside
+``mapInPandas`` with one Extractor per Python worker process (built on first use, reused across
 partitions while Spark reuses the worker). Results travel as one JSON payload per output row, tagged with the
 table and an ordering key, and are typed again on the way out.
 

@@ -11,7 +11,7 @@ import pytest
 import extractor
 from extractor.api import Extractor, extract, extract_file
 from extractor.cohort_api import build_cohort, link_dir
-from extractor.job import FileSource, FrameSource, Job, MemorySink, RunOptions, run
+from extractor.job import FrameSource, Job, MemorySink, RunOptions, run
 from extractor.resources import sample_dir
 
 TABLES = ("reports", "mentions", "patients", "links")
