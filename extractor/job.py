@@ -60,7 +60,7 @@ from .resources import patterns_dir
 from .ruleset import load_ruleset
 from .sources import (DEFAULT_CHUNK_SIZE, ColumnMap, ReportTable, detect_format, header_frame, normalise_chunks,
                       raw_chunks)
-from .spool import TABLES, Spool, save_chunk
+from .spool import TABLES, Spool, chunk_file, save_chunk
 from .store import read_frame, write_duckdb, write_frame
 from .tables import errors_frame, mentions_frame, nodules_frame, reports_frame
 from .typed import text_frame
@@ -328,7 +328,7 @@ def run(job: Job) -> Result:
     """Run ``job``: checks, chunks through the engine into every sink, linking, the sinks' last tables, the
     manifest, commit. Raises InputError / PatternError (one clear line) before anything is read or written when
     an input or a knowledge file is wrong."""
-    options = job.options
+    options = job.options  # 1. checks: nothing read or written yet
     if options.chunk_size < 1:
         raise ValueError("chunk_size must be at least 1")
     warnings = list(job.source.check(options))
@@ -369,8 +369,9 @@ def run(job: Job) -> Result:
                         keep(done)
                         bar.update(done.rows_read, fraction)
                         continue
-                    yield (item,), (index, item.rows_read, fraction)
+                    yield (item,), (index, fraction)
 
+            # 2. chunks: extracted in input order (worker processes), each handed to every sink
             engine = job.engine if getattr(job.source, "needs_engine", True) else None  # a re-link extracts nothing
             extracted = ordered_map(_extract_or_pass, to_extract(), workers=workers, patterns=options.patterns,
                                     limits=options.limits(), engine=engine)
@@ -378,7 +379,7 @@ def run(job: Job) -> Result:
                 if extraction is None:  # a stored chunk, passed through
                     chunk, fraction = carry
                 else:
-                    index, rows, fraction = carry
+                    index, fraction = carry
                     chunk = Chunk.of(index, extraction)
                 errors = chunk.tables.get("errors", errors_frame([]))
                 for row, report_id, reason in errors[["row", "report_id", "reason"]].itertuples(
@@ -393,6 +394,7 @@ def run(job: Job) -> Result:
             if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
                 raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors "
                                    f"{summary.errors}")
+            # 3. linking, from the kept tables only; then the date checks
             reports = _concat(kept_reports, reports_frame([]))
             nodules = _concat(kept_nodules, nodules_frame([]))
             kept_reports.clear()  # the whole tables are built: the chunks' copies go
@@ -408,6 +410,7 @@ def run(job: Job) -> Result:
             summary.seconds = time.perf_counter() - started
             result = Result(summary, reports, nodules, linkage, definitions if options.link else [],
                             warnings + problems, {})
+            # 4. the sinks: what follows from the whole run, the manifest, commit (in the sinks' order)
             for sink in job.sinks:
                 result.tables.update(sink.finish(result))
             summary.seconds = time.perf_counter() - started
@@ -778,7 +781,7 @@ class FileSink(Sink):
         counts = self.spool.done(index)
         if counts is None:
             return None
-        frames = {name: text_frame(pd.read_parquet(self.spool._file(index, name, "parquet")))
+        frames = {name: text_frame(pd.read_parquet(chunk_file(self.spool.path, index, name, "parquet")))
                   for name in ("reports", "nodules")}
         return Chunk(index, counts["reports"] + counts["errors"], frames, counts)
 
