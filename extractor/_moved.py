@@ -23,7 +23,7 @@ OLD_PATHS = {
     "extractor.cli_common": "extractor.cli.common",
     "extractor.cli_scale": "extractor.cli.scale",
     "extractor.cli_sql": "extractor.cli.sql",
-    "extractor.cohort_api": "extractor.cohort.api",
+    "extractor.cohort_api": "extractor.run.api",
     "extractor.components": "extractor.nlp",
     "extractor.components.attributes": "extractor.nlp.attributes",
     "extractor.components.context": "extractor.nlp.context",

@@ -58,7 +58,7 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
         radpath audit results --flow-svg figures/flow.svg   # figures/flow-yoon2011_dmo.svg, ...
     """
     from ..audit import build_audit
-    from ..run.stream import Progress
+    from ..run.progress import Progress
 
     data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
     bar = Progress(False if quiet else None, counted="patients", unit="patients")  # on a terminal only

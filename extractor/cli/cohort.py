@@ -1,6 +1,6 @@
 """Click commands for patients and cohorts: ``link``, ``cohort``, ``compare``, ``evaluate-patients``.
 
-Thin: each command calls one library function in extractor.cohort.api / evaluate_patients and prints. The lead
+Thin: each command calls one library function in extractor.run.api / evaluate_patients and prints. The lead
 registers them on the ``radpath`` group (``cli.add_command(link)`` ...). RadpathError becomes a one-line message
 and its exit status, never a traceback.
 """
@@ -42,7 +42,8 @@ def outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str
 @click.command("link")
 @click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
 @click.option("--input", "input_path", type=click.Path(dir_okay=False), default=None,
-              help="The report table DIR was extracted from, to read FNA and tumour sites from the texts. "
+              help="The report table DIR was extracted from: only read when DIR/reports predates the site "
+                   "columns (fna_site, tumor_site, fna_position), which are then extracted from its texts. "
                    "Default: the input DIR/manifest.json records, if it has not moved or changed since the run "
                    "(else the sites are 'unknown', and a note says why).")
 @click.option("--id-col", default="report_id", show_default=True, help="Report id column of --input.")
@@ -65,7 +66,7 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
 
         radpath link results --input reports.csv
     """
-    from ..cohort.api import link_dir
+    from ..run.api import link_dir
     from ..run.manifest import read_manifest, recorded_inputs
     from ..tables.files import output_lock
 
@@ -111,8 +112,12 @@ def cohort(out_dir, definition_id, definition_files):
 
         radpath cohort results --definition yoon2011_dmo
     """
-    from ..cohort.api import cohort_members, ensure_definition_columns, read_patients
     from ..cohort.linking import outcome_table
+    from ..cohort.patients import (
+        cohort_members,
+        ensure_definition_columns,
+        read_patients,
+    )
     from ..knowledge.definitions import get_definition
 
     definition = get_definition(definition_id, definition_files)
@@ -141,7 +146,7 @@ def compare(out_dir, definition_a, definition_b, definition_files):
 
         radpath compare results yoon2011_dmo strict_dmo
     """
-    from ..cohort.api import compare_definitions, read_patients
+    from ..cohort.patients import compare_definitions, read_patients
     from ..knowledge.definitions import load_definitions
     from ..tables.store import read_frame
 

@@ -9,7 +9,7 @@ import click
 
 from ..errors import RadpathError
 from ..run.budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
-from ..run.stream import DEFAULT_CHUNK_SIZE
+from ..tables.sources import DEFAULT_CHUNK_SIZE
 
 
 def log_to_stderr() -> None:

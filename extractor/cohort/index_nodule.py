@@ -1,6 +1,7 @@
 """The index nodule of each patient (CONTRACT.md "DIR/nodules", patients additions) and nodule-level concordance.
 
-Reads tables only (patients, nodules, reports and, for the FNA target's pole, the cytology texts); no spaCy.
+Reads tables only (patients, nodules and reports: the FNA target's pole is the cytology's ``fna_position`` report
+column, found at extraction by :func:`fna_position`); never report text, no spaCy.
 
 index_nodule: the nodule_index, among the index ultrasound's nodules, of
   1. the nodule the first linked cytology sampled: same side as ``fna_site`` and, when the cytology names a pole
@@ -20,6 +21,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..fields.nodule_parts import best_matches
+
 NODULE_PATIENT_COLUMNS = ["index_nodule", "index_nodule_tirads_level", "index_nodule_rule", "index_nodule_side",
                           "index_nodule_position", "index_nodule_size_mm", "nodule_concordance",
                           "flag_nodule_discordant"]
@@ -29,9 +32,8 @@ _LOBES = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L
 
 
 def fna_position(text: str, rules) -> str:
-    """The pole the cytology names (first position cue of patterns/nodules/position.tsv), or ''."""
-    from ..fields.nodule_parts import best_matches
-
+    """The pole the cytology names (first position cue of patterns/nodules/position.tsv), or ''. Run at extraction
+    (the cytology's ``fna_position`` column); ``rules``: extractor.knowledge.nodule_rules.NoduleRules."""
     for hit in best_matches(rules.position, str(text or ""), 0, "position"):
         if hit.value != "none":
             return hit.value
@@ -97,30 +99,32 @@ def concordance(nodule: dict, fna_site: str, tumor_site: str, tumor_size) -> str
 
 def add_index_nodule(patients: pd.DataFrame, nodules: pd.DataFrame | None, *, reports: pd.DataFrame | None = None,
                      texts=None, rules=None) -> pd.DataFrame:
-    """``patients`` with NODULE_PATIENT_COLUMNS appended (empty cells when there are no nodule rows)."""
+    """``patients`` with NODULE_PATIENT_COLUMNS appended (empty cells when there are no nodule rows).
+
+    ``reports`` gives the cytology's ``fna_position`` and the carcinoma's ``tumor_size_mm``. ``texts`` and
+    ``rules`` are accepted and ignored (deprecated: the pole is a report column since ``fna_position`` was added;
+    a reports table without it names no pole)."""
     p = patients.copy()
     for column in NODULE_PATIENT_COLUMNS:
         p[column] = ""
     if nodules is None or not len(nodules) or not len(p):
         return p
-    if rules is None:
-        from ..knowledge.nodule_rules import load_nodule_rules
-        from ..knowledge.resources import patterns_dir
-
-        rules = load_nodule_rules(patterns_dir() / "nodules")
     frame = nodules.copy()
     frame["report_id"] = frame["report_id"].astype(str)
     by_report = {k: v.to_dict("records") for k, v in frame.groupby("report_id", sort=False)}
-    tumor_size = {}
-    if reports is not None and "tumor_size_mm" in reports.columns:
-        tumor_size = dict(zip(reports["report_id"].astype(str), reports["tumor_size_mm"]))
-    get_text = (lambda i: texts.get(i, "")) if texts is not None else (lambda i: "")
+    tumor_size, position = {}, {}
+    if reports is not None:
+        ids = reports["report_id"].astype(str)
+        if "tumor_size_mm" in reports.columns:
+            tumor_size = dict(zip(ids, reports["tumor_size_mm"]))
+        if "fna_position" in reports.columns:
+            position = dict(zip(ids, reports["fna_position"].fillna("").astype(str)))
     out = {c: [] for c in NODULE_PATIENT_COLUMNS}
     for row in p.to_dict("records"):
         rows = by_report.get(str(row.get("index_us_report_id", "")), [])
         fna_id = str(row.get("fna_report_id", "") or "")
         fna_site = str(row.get("fna_site", "") or "")
-        pos = fna_position(get_text(fna_id), rules) if fna_id else ""
+        pos = position.get(fna_id, "") if fna_id else ""
         chosen, rule = choose_index_nodule(rows, fna_site if fna_id else "", pos)
         if chosen is None:
             for c in NODULE_PATIENT_COLUMNS:

@@ -1,6 +1,7 @@
 """Link each patient's reports into one patients row (contract v1): index ultrasound, windows, outcome, flags.
 
-No spaCy here: input is the reports table (``DIR/reports``), optionally the report texts for FNA / tumour sites.
+No spaCy here, and no report text: input is the reports table (``DIR/reports``, whose ``fna_site`` / ``tumor_site``
+/ ``fna_position`` columns were extracted with the other report fields) and the nodules table.
 Every rule is configuration (patterns/linking.toml); the decision tables are written out in
 docs/patients-and-definitions.md and tested one row at a time in tests/linking/.
 
@@ -9,6 +10,7 @@ per-patient loops.
 """
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -171,27 +173,25 @@ def parse_dates(values: pd.Series, statuses: pd.Series | None = None) -> tuple[p
 
 def report_sites(reports: pd.DataFrame, texts=None) -> dict[str, dict[str, str]]:
     """{"fna_site": {report_id: side}, "tumor_site": {...}}: the report columns radpath extracted (contract v1.1);
-    ``unspecified`` and empty cells become ``unknown``. A reports table written before v1.1 has no such columns:
-    then the sides are read from ``texts`` with the same rules (patterns/pathology/sites.tsv), else unknown."""
+    ``unspecified`` and empty cells become ``unknown``, and so does every site of a reports table written before
+    v1.1 (no such columns: re-extract it). ``texts`` is accepted and ignored (deprecated: linking never reads
+    report text)."""
+    _ignored_texts(texts)
     out: dict[str, dict[str, str]] = {}
     ids = reports["report_id"].astype(str)
-    for column, kind in (("fna_site", CYTOLOGY), ("tumor_site", SURGERY)):
-        if column in reports.columns:
-            values = reports[column].fillna("").astype(str).replace({"": "unknown", "unspecified": "unknown"})
-            out[column] = dict(zip(ids, values))
-            continue
-        by_id = _texts_by_id(texts)
-        if by_id is None:
+    for column in ("fna_site", "tumor_site"):
+        if column not in reports.columns:
             out[column] = {}
             continue
-        from ..fields.pathology.sites import (
-            site_from_text,  # only for old tables; pulls in the rule loader
-        )
-
-        kinds = dict(zip(ids, reports["report_kind"].fillna("").astype(str)))
-        out[column] = {i: site_from_text(str(by_id.get(i, "") or ""), kind)
-                       for i, k in kinds.items() if k == kind}
+        values = reports[column].fillna("").astype(str).replace({"": "unknown", "unspecified": "unknown"})
+        out[column] = dict(zip(ids, values))
     return out
+
+
+def _ignored_texts(texts) -> None:
+    if texts is not None:
+        warnings.warn("texts= is ignored: linking reads the fna_site / tumor_site / fna_position report columns "
+                      "(it will be removed in the next release)", DeprecationWarning, stacklevel=3)
 
 
 def _int_text(values: pd.Series) -> pd.Series:
@@ -225,16 +225,6 @@ class Linkage:
             "by_final_diagnosis": self.patients["final_diagnosis"].value_counts().to_dict(),
             "links": self.links["link_status"].value_counts().to_dict(),
         }
-
-
-def _texts_by_id(texts) -> pd.Series | None:
-    if texts is None:
-        return None
-    if isinstance(texts, pd.DataFrame):
-        if not {"report_id", "text"} <= set(texts.columns):
-            raise InputError("texts table needs report_id and text columns", column="text")
-        return texts.drop_duplicates("report_id").set_index(texts["report_id"].astype(str).drop_duplicates())["text"]
-    return pd.Series(texts)
 
 
 def _lookup(keys: pd.Series, values: pd.Series) -> pd.Series:
@@ -307,9 +297,9 @@ def link_patients(
 ) -> Linkage:
     """Build the patients table (one row per patient with an ultrasound) and the per-report link table.
 
-    ``reports`` is radpath's reports table (DIR/reports); ``texts`` (optional: a Mapping / Series report_id ->
-    text, or a DataFrame with report_id and text) lets the FNA and tumour sites be read; without it they are
-    ``unknown``. ``definitions`` adds one ``def_<id>`` column each.
+    ``reports`` is radpath's reports table (DIR/reports): tables only, the FNA and tumour sites and the FNA's pole
+    are its columns; ``nodules`` (DIR/nodules) gives the index nodule. ``definitions`` adds one ``def_<id>`` column
+    each. ``texts`` is accepted and ignored (deprecated: linking never reads report text).
     """
     config = config or load_linking_config()
     r = _prepare(reports)
@@ -389,7 +379,8 @@ def link_patients(
     us_side = p["microcalcification_laterality"].where(p["microcalcification_laterality"].isin(list(SIDE_SETS)),
                                                        "unknown")
     p["us_side"] = us_side.where(has_index, "")
-    site_of = report_sites(reports, texts)
+    _ignored_texts(texts)
+    site_of = report_sites(reports)
 
     def site(ids: pd.Series, column: str) -> pd.Series:
         return ids.map(lambda i: site_of[column].get(i, "unknown") if i else "")
@@ -432,7 +423,7 @@ def link_patients(
     p = p.sort_values("patient_id", kind="mergesort").reset_index(drop=True)
 
     links = _link_table(r, index, cyt, surg, fna, surgery, config)
-    p = add_index_nodule(p, nodules, reports=reports, texts=_texts_by_id(texts))  # index nodule, nodule concordance
+    p = add_index_nodule(p, nodules, reports=reports)  # index nodule, nodule concordance
     return Linkage(patients=p, links=links)
 
 

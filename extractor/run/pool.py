@@ -1,8 +1,9 @@
-"""Extraction in worker processes, results in input order: one place for the process pool that
-extractor.run.stream (files) and extractor.tables.sql (databases) share.
+"""Extraction in worker processes, results in input order: the process pool of extractor.run.job (every run: files,
+databases, DataFrames).
 
-Each worker holds one :class:`extractor.run.api.Extractor`, built once (with the ``fork`` start method the parent
-builds it and the workers inherit it). At most 2 x workers tasks are in flight, so memory stays bounded; with one
+Each worker holds one extraction engine (:class:`extractor.run.api.Extractor`, handed in by the caller as ``engine``:
+this module imports none of radpath's stages), built once (with the ``fork`` start method the parent builds it and
+the workers inherit it). At most 2 x workers tasks are in flight, so memory stays bounded; with one
 worker, or an input of a single task, everything runs in this process: starting processes would cost more than
 they save.
 
@@ -31,12 +32,19 @@ _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 PARENT_WATCH_SECONDS = 0.5
 
 
-def init_extractor(patterns: str | None, limits: dict | None = None) -> None:
-    """Build this process's Extractor; ``limits`` are its per-report budget (extractor.run.budget)."""
-    global _EXTRACTOR
-    from .api import Extractor
+def available_cores() -> int:
+    """The cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
-    _EXTRACTOR = Extractor(patterns, **(limits or {}))
+
+def init_extractor(patterns: str | None, limits: dict | None = None, engine: Callable[..., Any] | None = None) -> None:
+    """Build this process's engine as ``engine(patterns, **limits)`` (``limits``: its per-report budget,
+    extractor.run.budget); no engine, none is built (tasks that need none)."""
+    global _EXTRACTOR
+    _EXTRACTOR = engine(patterns, **(limits or {})) if engine is not None else None
 
 
 def exit_with_parent(parent_pid: int) -> None:
@@ -57,39 +65,41 @@ def exit_with_parent(parent_pid: int) -> None:
     threading.Thread(target=watch, name="radpath-parent-watch", daemon=True).start()
 
 
-def _start_worker(parent_pid: int, patterns: str | None, limits: dict | None, build: bool) -> None:
+def _start_worker(parent_pid: int, patterns: str | None, limits: dict | None, engine, build: bool) -> None:
     exit_with_parent(parent_pid)
     if build:
-        init_extractor(patterns, limits)
+        init_extractor(patterns, limits, engine)
 
 
 def extractor():
-    """The Extractor of this process (for task functions running in a worker)."""
+    """The engine of this process (for task functions running in a worker)."""
     return _EXTRACTOR
 
 
 def ordered_map(task: Callable, items: Iterable[tuple[tuple, Any]], *, workers: int,
-                patterns: str | None, limits: dict | None = None) -> Iterator[tuple[Any, Any]]:
+                patterns: str | None, limits: dict | None = None,
+                engine: Callable[..., Any] | None = None) -> Iterator[tuple[Any, Any]]:
     """(task(*args), carry) for each (args, carry) of ``items``, in their order. ``task`` must be a module-level
-    function (it is sent to the workers); ``carry`` stays in this process. ``patterns`` and ``limits`` build each
-    process's Extractor (``limits``: keyword arguments such as ``max_seconds_per_report``)."""
+    function (it is sent to the workers); ``carry`` stays in this process. Each process builds its engine as
+    ``engine(patterns, **limits)`` (``limits``: keyword arguments such as ``max_seconds_per_report``); ``task``
+    reaches it through :func:`extractor`."""
     items = iter(items)
     first = list(itertools.islice(items, 2))
     single = len(first) < 2
     items = itertools.chain(first, items)
     del first
     if workers <= 1 or single:
-        init_extractor(patterns, limits)
+        init_extractor(patterns, limits, engine)
         for args, carry in items:
             yield task(*args), carry
         return
     methods = multiprocessing.get_all_start_methods()
     fork = "fork" in methods
     if fork:
-        init_extractor(patterns, limits)  # built once here; forked workers inherit it
+        init_extractor(patterns, limits, engine)  # built once here; forked workers inherit it
     context = multiprocessing.get_context("fork" if fork else "spawn")
     with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_start_worker,
-                                initargs=(os.getpid(), patterns, limits, not fork)) as pool:
+                                initargs=(os.getpid(), patterns, limits, engine, not fork)) as pool:
         pending: deque = deque()
         try:
             for args, carry in items:

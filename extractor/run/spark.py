@@ -3,8 +3,9 @@
 Rows keep the single-process semantics: each gets its 1-based input row number (``zipWithIndex``, so the order of
 the DataFrame as read); a report id repeated anywhere is a ``duplicate_report_id`` error after the first row with
 that id that can be a report (found with a window over the stripped id, stripping as Python does); every other
-check, and the extraction itself, is :func:`extractor.tables.sources.normalise` and :class:`extractor.run.api.Extractor` run
-inside ``mapInPandas`` with one Extractor per Python worker process (built on first use, reused across
+check, and the extraction itself, is :func:`extractor.tables.sources.normalise` and the per-chunk extraction of every run
+(:func:`extractor.run.job.extract_chunk`, with :class:`extractor.run.api.Extractor` as its engine) run inside
+``mapInPandas`` with one Extractor per Python worker process (built on first use, reused across
 partitions while Spark reuses the worker). Results travel as one JSON payload per output row, tagged with the
 table and an ordering key, and are typed again on the way out.
 
@@ -23,19 +24,22 @@ import pandas as pd
 
 from ..tables.quality import id_problem
 from ..tables.sources import CANONICAL, ColumnMap, _as_text, check_columns, normalise
+from .api import Extractor
+from .job import extract_chunk
+from .pool import init_extractor
 
 _DUPLICATE = ("duplicate_report_id", "repeats an earlier report_id; the first row is kept")
-_EXTRACTORS: dict = {}
+_EXTRACTORS: dict = {}  # the patterns directory this process's engine was built with
 PAYLOAD_SCHEMA = "table string, row long, seq long, payload string"
 
 
-def _extractor(patterns: str | None):
-    extractor = _EXTRACTORS.get(patterns)
-    if extractor is None:
-        from .api import Extractor
-
-        extractor = _EXTRACTORS[patterns] = Extractor(patterns)
-    return extractor
+def _extract(patterns: str | None, table):
+    """The per-chunk extraction of every run (extractor.run.job.extract_chunk), with this executor process's engine
+    (built once per patterns directory)."""
+    if _EXTRACTORS.get("patterns", object()) != patterns:
+        init_extractor(patterns, engine=Extractor)
+        _EXTRACTORS["patterns"] = patterns
+    return extract_chunk(table)
 
 
 def _keys(batches):
@@ -95,7 +99,7 @@ def _extract_partitions(patterns: str | None):
                                      "message": _DUPLICATE[1]})
             table.reports = table.reports[~dup_kept].reset_index(drop=True)
             row_of = dict(zip(table.reports["report_id"], table.reports["row"]))
-            result = _extractor(patterns).extract_table(table)
+            result = _extract(patterns, table)
             payloads = (
                 _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
                          [0] * len(result.reports)),

@@ -9,32 +9,31 @@ and / or a directory. No spaCy in this module (extraction runs in extractor.run.
                       target_url="postgresql+psycopg://me@warehouse/cdm", target_schema="radpath",
                       run_id="2026-12-nightly")
 
-Chunks are extracted in input order by worker processes (:func:`extractor.run.pool.ordered_map`) and each chunk's
-reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to the target as soon as they are extracted, inside
-the run's single transaction (:class:`extractor.tables.sql.writer.SqlWriter`). Linking needs every report, so the
-reports table (no text, no evidence) and the texts of the cytology and surgical-pathology reports only (for FNA /
-tumour sites) are kept until the end; then patients and links are written, the run is recorded in
-``radpath_runs`` with its manifest (URLs masked) and the transaction commits. With ``out_dir`` the same tables are also written as files,
-exactly as ``radpath extract`` writes them (CSV + Parquet, radpath.duckdb, manifest.json).
+One :func:`extractor.run.job.run` with a :class:`SqlSource` (a query, a table or the OMOP CDM NOTE table, streamed in
+chunks) and a :class:`SqlSink` (the target, one transaction) and / or the job's
+:class:`~extractor.run.job.FileSink`. Each chunk's reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to
+the target as soon as they are extracted, inside the run's single transaction
+(:class:`extractor.tables.sql.writer.SqlWriter`). Linking reads the report rows the job keeps (no text, no evidence);
+then patients and links are written, the run is recorded in ``radpath_runs`` with its manifest (URLs masked) and
+the transaction commits, before the directory's output set is swapped in. With ``out_dir`` the same tables are
+also written as files, exactly as ``radpath extract`` writes them (CSV + Parquet, radpath.duckdb, manifest.json).
 """
 from __future__ import annotations
 
 import json
 import logging
-import sys
-import time
-from collections import Counter
+import os
 from contextlib import ExitStack
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, replace
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import pandas as pd
 
-from ..tables.schemas import errors_frame, mentions_frame, nodules_frame, reports_frame
-from ..tables.sources import ColumnMap
-from ..tables.sql.reader import DEFAULT_CHUNK_SIZE, iter_sql_tables, same_sqlite
+from ..tables.omop import note_nlp_frame
+from ..tables.sources import ColumnMap, ReportTable
+from ..tables.sql.reader import iter_sql_tables, same_sqlite
 from ..tables.sql.schema import RUNS_TABLE, table_specs
 from ..tables.sql.urls import (
     SOURCE_ENV,
@@ -44,56 +43,122 @@ from ..tables.sql.urls import (
     resolve_url,
 )
 from ..tables.sql.writer import SqlWriter
-from .api import PATHOLOGY_KINDS, Extraction, RunOptions, _csv_safe
-from .pool import extractor, ordered_map
+from .api import Extractor
+from .job import (
+    DEFAULT_CHUNK_SIZE,
+    Chunk,
+    Context,
+    FileSink,
+    Job,
+    Result,
+    RunOptions,
+    RunSummary,
+    Sink,
+    build_manifest,
+    run,
+)
+from .pool import available_cores
 
 log = logging.getLogger(__name__)
-
-
-def _extract_table(table) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """One chunk's reports, mentions, errors and nodules (in a worker: the tables travel back to be written)."""
-    result = extractor().extract_table(table)
-    return result.reports, result.mentions, result.errors, result.nodules
-
-
-@dataclass
-class SqlRunSummary:
-    """What a run read and wrote."""
-
-    run_id: str
-    source: str  # masked
-    target: str | None  # masked
-    target_schema: str | None
-    out_dir: str | None
-    rows_read: int = 0
-    reports: int = 0
-    errors: int = 0
-    mentions: int = 0
-    patients: int | None = None
-    note_nlp: int | None = None
-    by_kind: Counter = field(default_factory=Counter)
-    seconds: float = 0.0
-    workers: int = 1
-    chunks: int = 0
-
-    def counts(self) -> dict:
-        return {"rows_read": self.rows_read, "reports": self.reports, "mentions": self.mentions,
-                "errors": self.errors, "patients": self.patients, "note_nlp": self.note_nlp}
-
-    def line(self) -> str:
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items()))
-        rate = self.rows_read / self.seconds if self.seconds else 0.0
-        extra = (f", {self.patients} patients" if self.patients is not None else "") + \
-                (f", {self.note_nlp} NOTE_NLP rows" if self.note_nlp is not None else "")
-        where = [w for w in (self.target and f"{self.target}" + (f" schema {self.target_schema}" if self.target_schema
-                                                                     else ""), self.out_dir) if w]
-        return (f"Run {self.run_id}: read {self.rows_read} rows: {self.reports} reports ({kinds}), {self.errors} "
-                f"errors, {self.mentions} mentions{extra} in {self.seconds:.1f} s ({rate:.0f} rows/s); "
-                f"wrote to {' and '.join(where)}.")
+SqlRunSummary = RunSummary  # one run summary for every entry point (run_id, source and target set here)
 
 
 def default_run_id(now: datetime | None = None) -> str:
     return "run-" + (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%SZ")
+
+
+class SqlSource:
+    """Reports from a database: ``query``, ``table`` (in ``schema``) or, with ``omop``, the OMOP CDM NOTE table,
+    streamed ``chunk_size`` rows at a time. ``copy_first``: snapshot the rows first (the target is the same
+    SQLite file)."""
+
+    def __init__(self, url: str, *, query: str | None = None, table: str | None = None, schema: str | None = None,
+                 omop: bool = False, columns: ColumnMap = ColumnMap(),
+                 note_type_names: Mapping[int, str] | None = None, copy_first: bool = False,
+                 run_id: str | None = None, manifest_options: Mapping | None = None):
+        self.url, self.query, self.table, self.schema, self.omop = url, query, table, schema, omop
+        self.columns, self.note_type_names, self.copy_first = columns, note_type_names, copy_first
+        self.run_id, self.extra_options = run_id, dict(manifest_options or {})
+        self.name = mask_url(url)
+
+    def check(self, options: RunOptions) -> list[str]:
+        return []
+
+    def state(self) -> None:
+        return None  # a streamed query cannot resume
+
+    def chunks(self, chunk_size: int) -> Iterator[tuple[ReportTable, None]]:
+        for chunk, _ in iter_sql_tables(self.url, self.query, self.table, self.schema, chunk_size=chunk_size,
+                                        omop=self.omop, columns=self.columns, note_type_names=self.note_type_names,
+                                        copy_first=self.copy_first):
+            yield chunk, None  # a count of a streamed query is not known
+
+    def manifest(self, options: RunOptions, summary: RunSummary, **common) -> dict:
+        run_options = {**asdict(options), "columns": asdict(self.columns), "query": self.query, "table": self.table,
+                       "schema": self.schema, "omop": self.omop, **self.extra_options}
+        manifest = build_manifest(inputs=[], options=run_options, **common)
+        manifest["inputs"] = [{"url": self.name, "query": self.query, "table": self.table, "schema": self.schema,
+                               "omop": self.omop, "rows": summary.rows_read}]
+        return manifest
+
+
+class SqlSink(Sink):
+    """A target database: every table appended with the run id, in one transaction that commits at the end (an
+    earlier run of the same id replaced). With ``omop`` each chunk's NOTE_NLP rows are derived here, numbered
+    after the target's, and handed to the sinks after this one (a directory gets the same rows)."""
+
+    def __init__(self, url: str, *, run_id: str, schema: str | None = None, omop: bool = False,
+                 nlp_datetime: datetime | None = None):
+        self.url, self.run_id, self.schema, self.omop = url, run_id, schema, omop
+        self.nlp_datetime = nlp_datetime
+        self.writer: SqlWriter | None = None
+        self.specs = None
+        self.next_note_nlp = 1
+        self.note_nlp_rows = 0
+
+    def open(self, context: Context, stack: ExitStack) -> None:
+        self.specs = table_specs(patients_columns=context.patients_columns, note_nlp=self.omop)
+        self.writer = stack.enter_context(SqlWriter(self.url, run_id=self.run_id, specs=self.specs,
+                                                    schema=self.schema))
+        if self.omop:
+            self.next_note_nlp = self.writer.max_value("note_nlp", "note_nlp_id") + 1
+
+    def add(self, chunk: Chunk) -> None:
+        if self.omop:
+            chunk.tables["note_nlp"] = self.note_nlp(chunk.tables["mentions"])
+        for name, frame in chunk.tables.items():
+            self.writer.append(name, frame)
+
+    def note_nlp(self, mentions: pd.DataFrame) -> pd.DataFrame:
+        frame = note_nlp_frame(mentions, nlp_datetime=self.nlp_datetime)
+        frame["note_nlp_id"] += self.next_note_nlp - 1
+        self.next_note_nlp += len(frame)
+        self.note_nlp_rows += len(frame)
+        return frame
+
+    def finish(self, result: Result) -> dict[str, int]:
+        if result.linkage is not None:
+            if list(result.linkage.patients.columns) != self.specs["patients"].names[1:]:
+                raise RuntimeError("patients columns changed between the probe and the run")
+            self.writer.append("patients", result.linkage.patients)
+            self.writer.append("links", result.linkage.links)
+        if not self.omop:
+            return {}
+        result.summary.note_nlp = self.note_nlp_rows
+        return {"note_nlp": self.note_nlp_rows}
+
+    def record(self, manifest: dict, result: Result) -> None:
+        counts = result.summary.counts()
+        self.writer.append(RUNS_TABLE, pd.DataFrame([{
+            "run_id": self.run_id, "created": manifest["created"], "radpath_version": manifest["radpath_version"],
+            "source": result.summary.source, **{k: counts[k] for k in
+                                                ("rows_read", "reports", "mentions", "errors", "patients",
+                                                 "note_nlp")},
+            "manifest": json.dumps(manifest, default=str, sort_keys=False),
+        }]))
+
+    def commit(self) -> None:
+        self.writer.commit()
 
 
 def run_sql(
@@ -114,23 +179,15 @@ def run_sql(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     nlp_datetime: datetime | None = None,
     progress: Callable[[int], None] | None = None,
-) -> SqlRunSummary:
+) -> RunSummary:
     """Read reports from ``source_url`` (a query, a table or, with ``omop``, the OMOP CDM NOTE table), extract
     and link them, and write the tables to ``target_url`` (schema ``target_schema``, rows tagged ``run_id``)
     and / or ``out_dir``. ``source_url`` / ``target_url`` default to $RADPATH_DB_URL / $RADPATH_DB_TO_URL; at least
     one of a target and ``out_dir`` is needed. NOTE_NLP is written in OMOP mode (note ids are integers there).
     ``workers``: extraction processes (None: every usable core). ``progress`` is called with the number of rows
     finished per chunk. Returns the run's summary; raises DatabaseError / InputError (URLs masked)."""
-    from ..cohort.api import link_extraction, write_cohort_outputs
-    from ..tables.files import atomic_write_text, output_set
-    from ..tables.omop import note_nlp_frame
-    from .manifest import MANIFEST_NAME, build_manifest
-    from .stream import TABLES, Spool, available_cores, save_chunk
-
     source_url = resolve_url(source_url, env=SOURCE_ENV, what="source database")
     if target_url is None and out_dir is None:
-        import os
-
         target_url = os.environ.get(TARGET_ENV)
         if not target_url:
             raise DatabaseError(f"nowhere to write: give a target database URL (or set {TARGET_ENV}), an output "
@@ -139,124 +196,19 @@ def run_sql(
     workers = available_cores() if workers is None else max(1, int(workers))
     nlp_datetime = (nlp_datetime or datetime.now()).replace(microsecond=0)
     out = Path(out_dir) if out_dir is not None else None
-    summary = SqlRunSummary(run_id=run_id, source=mask_url(source_url), target=mask_url(target_url) or None,
-                            target_schema=target_schema, out_dir=str(out) if out else None, workers=workers)
-
-    # Linking configuration and case definitions first: a bad file, or a target table made for other definitions,
-    # fails the run before any report is read.
-    empty = Extraction(reports_frame([]), mentions_frame([]), errors_frame([]), 0)
-    probe, _ = link_extraction(empty, None, linking=options.linking, definitions=options.definitions) \
-        if options.link else (None, [])
-    specs = table_specs(patients_columns=list(probe.patients.columns) if probe is not None else None, note_nlp=omop)
-
-    started = time.perf_counter()
-    writer = SqlWriter(target_url, run_id=run_id, specs=specs, schema=target_schema) if target_url else None
-    file_tables = dict(TABLES) | ({"note_nlp": True} if omop else {})  # name -> private (quotes report text)
-    spool = staged = None
-    files = ExitStack()  # with out_dir: DIR locked, files staged aside and swapped in after the database commit
-    try:
-        files.__enter__()
-        if writer is not None:
-            writer.__enter__()
-        if out is not None:
-            staged = files.enter_context(output_set(out))
-            files.enter_context(_csv_safe(options.csv_safe))
-            spool = Spool(out, {"source": summary.source, "run_id": run_id}, resume=False)
-        note_nlp_next = writer.max_value("note_nlp", "note_nlp_id") + 1 if (writer and omop) else 1
-        kept_reports, kept_texts, kept_nodules = [], [], []
-        tables = (chunk for chunk, _ in iter_sql_tables(source_url, query, table, schema, chunk_size=chunk_size,
-                                                        omop=omop, columns=columns, note_type_names=note_type_names,
-                                                        copy_first=same_sqlite(source_url, target_url)))
-        for index, ((reports, mentions, errors, nodules), chunk) in enumerate(
-                ordered_map(_extract_table, (((t,), t) for t in tables), workers=workers, patterns=options.patterns,
-                            limits=options.limits())):
-            rows = chunk.rows_read
-            if options.link:  # what linking needs at the end: report rows and the texts of pathology reports
-                pathology = reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"]
-                texts = chunk.reports[["report_id", "text"]]
-                kept_texts.append(texts[texts["report_id"].isin(set(pathology))])
-                kept_reports.append(reports.drop(columns=["evidence"]))  # linking never reads it; most of the bytes
-                kept_nodules.append(nodules.drop(columns=["evidence"]))  # for the index nodule
-            outputs = {"reports": reports, "mentions": mentions, "errors": errors, "nodules": nodules}
-            if omop:
-                note_nlp = note_nlp_frame(mentions, nlp_datetime=nlp_datetime)
-                note_nlp["note_nlp_id"] += note_nlp_next - 1
-                note_nlp_next += len(note_nlp)
-                outputs["note_nlp"] = note_nlp
-                summary.note_nlp = (summary.note_nlp or 0) + len(note_nlp)
-            if writer is not None:
-                for name, frame in outputs.items():
-                    writer.append(name, frame)
-            if spool is not None:
-                save_chunk(spool.path, index, outputs, {"reports": len(reports)})
-            summary.rows_read += rows
-            summary.reports += len(reports)
-            summary.errors += len(errors)
-            summary.mentions += len(mentions)
-            summary.by_kind.update(reports["report_kind"].value_counts().to_dict())
-            summary.chunks += 1
-            log.info("run %s: chunk %d done (%d rows so far)", run_id, summary.chunks, summary.rows_read)
-            if progress is not None:
-                progress(rows)
-        if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
-            raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors {summary.errors}")
-        if spool is not None:
-            spool.join(summary.chunks, file_tables, into=staged.path)
-            staged.also_remove.append(spool.path)
-            spool = None
-
-        linkage, definitions = None, []
-        if options.link:
-            all_reports = pd.concat(kept_reports, ignore_index=True) if kept_reports else reports_frame([])
-            texts = pd.concat(kept_texts, ignore_index=True) if kept_texts else None
-            extraction = Extraction(all_reports, mentions_frame([]), errors_frame([]), summary.rows_read,
-                                    pd.concat(kept_nodules, ignore_index=True) if kept_nodules else nodules_frame([]))
-            linkage, definitions = link_extraction(extraction, texts, linking=options.linking,
-                                                   definitions=options.definitions)
-            del kept_reports, kept_texts, kept_nodules, texts
-            summary.patients = len(linkage.patients)
-            if writer is not None:
-                if list(linkage.patients.columns) != specs["patients"].names[1:]:
-                    raise RuntimeError("patients columns changed between the probe and the run")
-                writer.append("patients", linkage.patients)
-                writer.append("links", linkage.links)
-            if staged is not None:
-                write_cohort_outputs(staged.path, linkage, definitions, reports=staged.path / "reports.parquet",
-                                     duckdb=options.duckdb)
-        summary.seconds = time.perf_counter() - started
-
-        run_options = {**asdict(options), "columns": asdict(columns), "query": query, "table": table,
-                       "schema": schema, "omop": omop, "target": summary.target, "target_schema": target_schema,
-                       "run_id": run_id, "workers": workers, "chunk_size": chunk_size}
-        tables_count = {k: v for k, v in summary.counts().items() if v is not None}
-        if linkage is not None:
-            tables_count["links"] = len(linkage.links)
-        manifest = build_manifest(inputs=[], options=run_options, patterns=options.patterns,
-                                  definitions=definitions, linking_config=options.linking, tables=tables_count)
-        manifest["inputs"] = [{"url": summary.source, "query": query, "table": table, "schema": schema,
-                               "omop": omop, "rows": summary.rows_read}]
-        if staged is not None:
-            atomic_write_text(staged.path / MANIFEST_NAME, json.dumps(manifest, indent=2, default=str) + "\n",
-                              private=False)
-        if writer is not None:
-            writer.append(RUNS_TABLE, pd.DataFrame([{
-                "run_id": run_id, "created": manifest["created"], "radpath_version": manifest["radpath_version"],
-                "source": summary.source, **{k: summary.counts()[k] for k in
-                                              ("rows_read", "reports", "mentions", "errors", "patients", "note_nlp")},
-                "manifest": json.dumps(manifest, default=str, sort_keys=False),
-            }]))
-            writer.commit()
-        if staged is not None:
-            staged.commit()
-    except BaseException:
-        if spool is not None:  # failed before the files were joined: no partial output stays behind
-            spool.clear()
-        if writer is not None:
-            writer.__exit__(None, None, None)
-        if not files.__exit__(*sys.exc_info()):
-            raise
-    else:
-        if writer is not None:
-            writer.__exit__(None, None, None)
-        files.__exit__(None, None, None)
-    return summary
+    masked_target = mask_url(target_url) or None
+    source = SqlSource(source_url, query=query, table=table, schema=schema, omop=omop, columns=columns,
+                       note_type_names=note_type_names, copy_first=same_sqlite(source_url, target_url),
+                       manifest_options={"target": masked_target, "target_schema": target_schema, "run_id": run_id,
+                                         "workers": workers, "chunk_size": chunk_size})
+    sinks: list[Sink] = []
+    if target_url:
+        sinks.append(SqlSink(target_url, run_id=run_id, schema=target_schema, omop=omop, nlp_datetime=nlp_datetime))
+    if out is not None:
+        sinks.append(FileSink(out))
+    summary = RunSummary(run_id=run_id, source=source.name, target=masked_target, target_schema=target_schema,
+                         out_dir=str(out) if out else None, workers=workers)
+    job_options = replace(options, workers=workers, chunk_size=chunk_size, resume=False)
+    result = run(Job(source, sinks, engine=Extractor, options=job_options, progress=progress or False,
+                     summary=summary))
+    return result.summary

@@ -17,6 +17,8 @@ REPORT_COLUMNS = [
     "report_type", "report_kind_source", "n_mentions", "evidence", "report_date_status", "input_flags",
     # contract v1.1 additions
     "report_date_raw", "fna_site", "tumor_site",
+    # the pole (upper / mid / lower ...) a cytology names for the sampled nodule; the index nodule reads it
+    "fna_position",
 ]
 NODULE_COLUMNS = [
     "report_id", "patient_id", "nodule_index", "nodule_label", "side", "position", "size_mm", "composition",

@@ -49,6 +49,7 @@ FORMATS = {
     ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
 }
 ERROR_COLUMNS = ["row", "report_id", "reason", "message"]
+DEFAULT_CHUNK_SIZE = 250  # reports per chunk of a run, whatever the source (small enough to balance two workers)
 READ_CHUNK_SIZE = 100_000  # rows per chunk when a whole table is read at once (read_reports)
 BLANK_CHUNK_ROWS = 100_000  # blank rows gathered into one chunk (a large blank input runs at I/O speed)
 

@@ -21,7 +21,8 @@ NUMBER = pa.float64()
 INTEGER = pa.int64()
 BOOLEAN = pa.bool_()
 # Column name -> Arrow type, for every table radpath writes (a column of the same name means the same thing in
-# every table). Columns not named here keep the type pandas gives them (text, or a mention's offsets).
+# every table). Columns not named here keep the type pandas gives them (text, or a mention's offsets): the
+# report vocabularies (fna_site, tumor_site, fna_position, ...) are text in every format.
 COLUMN_TYPES: dict[str, pa.DataType] = {
     "report_date": DATE, "index_us_date": DATE, "fna_date": DATE, "surgery_date": DATE, "link_date": DATE,
     "tumor_size_mm": NUMBER,

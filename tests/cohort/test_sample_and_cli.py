@@ -121,7 +121,7 @@ def test_every_command_docstring_ends_with_an_example():
 
 def test_build_cohort_end_to_end_on_the_sample():
     """One call from a DataFrame of reports to reports, mentions and patients (runs the spaCy pipeline)."""
-    from extractor.cohort.api import build_cohort
+    from extractor.run.api import build_cohort
 
     result = build_cohort(pd.read_csv(SAMPLE / "reports.csv", dtype=str, keep_default_na=False))
     gold = pd.read_csv(SAMPLE / "gold_patients.csv", dtype=str, keep_default_na=False)

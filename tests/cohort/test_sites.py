@@ -26,9 +26,10 @@ def test_laterality_concordance_from_columns(link, us_side, fna_site, tumor_site
     assert (p["P"]["laterality_concordance"], p["P"]["flag_laterality_discordant"]) == (concordance, flag)
 
 
-def test_columns_win_over_texts(link):
-    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10", fna_site="left"),
-                texts={"C1": "FNA, right lobe"})
+def test_texts_are_ignored_linking_reads_the_columns(link):
+    with pytest.warns(DeprecationWarning, match="texts= is ignored"):
+        p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10", fna_site="left"),
+                    texts={"C1": "FNA, right lobe"})
     assert p["P"]["fna_site"] == "left"
 
 
@@ -42,13 +43,15 @@ def test_benign_surgery_has_no_tumour_site(link):
     assert p["P"]["tumor_site"] == ""
 
 
-def test_old_tables_fall_back_to_texts(link):
+def test_old_tables_without_site_columns_give_unknown_sites_never_text(link):
     import pandas as pd
 
     texts = pd.DataFrame({"report_id": ["C1", "S1"], "text": ["FNA, right lobe", "Papillary carcinoma, left lobe."]})
-    p, _ = link(us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10"), surgery("S1", "P", "2020-03-01"),
-                texts=texts)
-    assert (p["P"]["fna_site"], p["P"]["tumor_site"]) == ("right", "left")
+    old = [{k: v for k, v in row.items() if k not in ("fna_site", "tumor_site")}
+           for row in (us("U1", "P", "2020-01-01"), fna("C1", "P", "2020-01-10"), surgery("S1", "P", "2020-03-01"))]
+    with pytest.warns(DeprecationWarning):
+        p, _ = link(*old, texts=texts)
+    assert (p["P"]["fna_site"], p["P"]["tumor_site"]) == ("unknown", "unknown")
 
 
 def test_a_sites_table_in_linking_config_is_refused(tmp_path):

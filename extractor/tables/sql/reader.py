@@ -22,11 +22,16 @@ from typing import Iterator, Mapping
 import pandas as pd
 
 from ...errors import InputError
-from ..sources import ColumnMap, ReportTable, _check_unique, normalise_chunks
+from ..sources import (  # noqa: F401
+    DEFAULT_CHUNK_SIZE,
+    ColumnMap,
+    ReportTable,
+    _check_unique,
+    normalise_chunks,
+)
 from .urls import DatabaseError, create_engine, database_error, mask_url
 
 log = logging.getLogger(__name__)
-DEFAULT_CHUNK_SIZE = 1_000
 OMOP_NOTE_FIELDS = ("note_id", "person_id", "note_date", "note_datetime", "note_title", "note_type_concept_id",
                     "note_text")
 OMOP_REQUIRED = ("note_id", "person_id", "note_text")

@@ -246,9 +246,9 @@ def test_add_index_nodule_reads_the_fna_pole_and_flags_a_size_mismatch():
                               "surgery_report_id": "S", "tumor_site": "left"}])
     nodules = pd.DataFrame([dict(n, report_id="U", tirads_level=f"TR{n['nodule_index'] + 2}", stated_category="")
                             for n in NODS])
-    reports = pd.DataFrame([{"report_id": "S", "tumor_size_mm": "30"}])
-    out = add_index_nodule(patients, nodules, reports=reports,
-                           texts={"C": "FNA, left upper pole thyroid nodule. Benign follicular nodule."})
+    reports = pd.DataFrame([{"report_id": "S", "tumor_size_mm": "30", "fna_position": ""},
+                            {"report_id": "C", "tumor_size_mm": "", "fna_position": "upper"}])
+    out = add_index_nodule(patients, nodules, reports=reports)  # tables only: the pole is a report column
     row = out.iloc[0]
     assert list(out.columns[-len(NODULE_PATIENT_COLUMNS):]) == NODULE_PATIENT_COLUMNS
     assert (row["index_nodule"], row["index_nodule_rule"], row["index_nodule_tirads_level"]) == (
@@ -273,3 +273,16 @@ def test_korean_group_without_plural_gets_no_row(ex):
 def test_a_size_is_not_a_group_count(ex):
     (row,) = rows(ex, "Findings: a 3 mm hypoechoic nodule in the left lobe.")
     assert row["size_mm"] == 3.0
+
+
+def test_the_fna_pole_is_a_cytology_report_column(ex):
+    """Found at extraction, so the index nodule never reads report text."""
+    from extractor.run.api import Extractor
+    from extractor.tables.sources import normalise
+
+    frame = pd.DataFrame({"report_id": ["C", "U"], "patient_id": ["P", "P"], "report_date": ["2020-01-02"] * 2,
+                          "report_type": ["cytology", "ultrasound"],
+                          "text": ["FNA, left upper pole thyroid nodule. Benign follicular nodule.",
+                                   "Ultrasound: 12 mm hypoechoic nodule in the left upper pole."]})
+    reports = Extractor().extract_table(normalise(frame)).reports.set_index("report_id")
+    assert (reports.loc["C", "fna_position"], reports.loc["U", "fna_position"]) == ("upper", "")

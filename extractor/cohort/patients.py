@@ -1,16 +1,12 @@
-"""Library API for patients and cohorts: reports -> patients -> case definitions -> tables and stores.
+"""The patients table over tables only (no report text, no spaCy): report rows linked into patients with the case
+definitions applied, and the cohorts read back from it - members of a definition, two definitions compared with
+the criteria and evidence that move each patient.
 
-Notebook use (pandas in, pandas out)::
-
-    from extractor.cohort.api import build_cohort
-    result = build_cohort(pd.read_csv("reports.csv"))
-    result.reports, result.mentions, result.patients, result.links
-
-``build_cohort`` runs the spaCy pipeline (through extractor.run.api); everything else here reads tables only.
+The job that builds it from reports (``build_cohort``, ``link_dir``) is extractor.run.api.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
@@ -22,49 +18,12 @@ from ..knowledge.definitions import (
     explain,
     load_definitions,
 )
-from ..tables.sources import ColumnMap
-from ..tables.store import read_frame, write_duckdb, write_frame
-from .linking import (
-    Linkage,
-    LinkingConfig,
-    link_patients,
-    load_linking_config,
-    outcome_table,
-)
+from ..tables.store import read_frame
+from .linking import Linkage, LinkingConfig, link_patients, load_linking_config
 
 
-@dataclass
-class Cohort:
-    reports: pd.DataFrame
-    mentions: pd.DataFrame
-    errors: pd.DataFrame
-    patients: pd.DataFrame
-    links: pd.DataFrame
-    definitions: list[Definition] = field(default_factory=list)
-
-
-def build_cohort(
-    reports: pd.DataFrame,
-    *,
-    columns: ColumnMap = ColumnMap(),
-    patterns: str | None = None,
-    linking: str | Path | LinkingConfig | None = None,
-    definitions: Iterable[str | Path] | None = None,
-    definition_ids: Iterable[str] | None = None,
-) -> Cohort:
-    """One call from a DataFrame of reports to DataFrames of reports, mentions, errors, patients and links."""
-    from ..run.api import extract
-    from ..tables.sources import normalise
-
-    extraction = extract(reports, columns=columns, patterns=patterns)
-    texts = normalise(reports, columns=columns).reports[["report_id", "text"]]
-    defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(extraction.reports, config=_config(linking), texts=texts, definitions=defs,
-                            nodules=extraction.nodules)
-    return Cohort(extraction.reports, extraction.mentions, extraction.errors, linkage.patients, linkage.links, defs)
-
-
-def _config(linking) -> LinkingConfig:
+def linking_config(linking) -> LinkingConfig:
+    """A LinkingConfig as given, or loaded from a file (None: patterns/linking.toml)."""
     if isinstance(linking, LinkingConfig):
         return linking
     return load_linking_config(linking)
@@ -73,8 +32,8 @@ def _config(linking) -> LinkingConfig:
 def link_extraction(extraction, texts: pd.DataFrame | None = None, *, linking=None,
                     definitions: Iterable[str | Path] | None = None,
                     definition_ids: Iterable[str] | None = None) -> tuple[Linkage, list[Definition]]:
-    """Link an api.Extraction (what ``radpath extract`` just produced); ``texts`` is the ReportTable's reports
-    frame (report_id, text) so sites can be read."""
+    """Link an api.Extraction (what ``radpath extract`` just produced): its tables only. ``texts`` is accepted and
+    ignored (deprecated: sites are report columns)."""
     return link_patients_in(extraction.reports, texts, linking=linking, definitions=definitions,
                             definition_ids=definition_ids, nodules=extraction.nodules)
 
@@ -86,72 +45,7 @@ def link_patients_in(reports: pd.DataFrame, texts: pd.DataFrame | None = None, *
     """Link a reports table (DIR/reports) into patients and apply the case definitions (``nodules``:
     DIR/nodules, for the index nodule)."""
     defs = load_definitions(definitions, only=definition_ids)
-    return link_patients(reports, config=_config(linking), texts=texts, definitions=defs, nodules=nodules), defs
-
-
-def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
-                         reports: pd.DataFrame | Path | None = None, mentions: pd.DataFrame | Path | None = None,
-                         duckdb: bool = True) -> list[Path]:
-    """Write DIR/patients and DIR/links (CSV + Parquet) and, with ``duckdb``, DIR/radpath.duckdb (``reports`` and
-    ``mentions`` may be frames or Parquet files, which DuckDB then reads itself)."""
-    out_dir = Path(out_dir)
-    written = write_frame(linkage.patients, out_dir, "patients")
-    written += write_frame(linkage.links, out_dir, "links")
-    if duckdb:
-        reports = reports if reports is not None else read_frame(out_dir, "reports")
-        if mentions is None:  # DuckDB reads the Parquet file itself rather than a frame of every mention
-            stored = out_dir / "mentions.parquet"
-            mentions = stored if stored.is_file() else read_frame(out_dir, "mentions", required=False)
-        stored_nodules = out_dir / "nodules.parquet"
-        written.append(write_duckdb(out_dir, reports=reports, mentions=mentions, patients=linkage.patients,
-                                    links=linkage.links, definitions=list(definitions),
-                                    nodules=stored_nodules if stored_nodules.is_file() else None))
-    return written
-
-
-def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
-               ids: set[str] | None = None) -> pd.DataFrame:
-    """report_id and text from the original input table (for FNA / tumour sites), chunk by chunk; with ``ids``
-    only those reports' texts are kept."""
-    from ..run.stream import DEFAULT_CHUNK_SIZE, iter_tables
-    from ..tables.sources import detect_format
-
-    path = Path(input_path)
-    parts = []
-    for table, _ in iter_tables(path, detect_format(path, fmt), columns, DEFAULT_CHUNK_SIZE):
-        part = table.reports[["report_id", "text"]]
-        parts.append(part if ids is None else part[part["report_id"].isin(ids)])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["report_id", "text"])
-
-
-def pathology_texts(reports: pd.DataFrame, input_path: str | Path, *, columns: ColumnMap = ColumnMap(),
-                    fmt: str | None = None) -> pd.DataFrame:
-    """The texts linking reads sites from: those of the cytology and surgical pathology reports only."""
-    from ..run.api import PATHOLOGY_KINDS
-
-    ids = set(reports.loc[reports["report_kind"].isin(PATHOLOGY_KINDS), "report_id"])
-    return read_texts(input_path, columns=columns, fmt=fmt, ids=ids)
-
-
-def link_dir(
-    out_dir: str | Path,
-    *,
-    input_path: str | Path | None = None,
-    columns: ColumnMap = ColumnMap(),
-    linking: str | Path | LinkingConfig | None = None,
-    definitions: Iterable[str | Path] | None = None,
-    definition_ids: Iterable[str] | None = None,
-    duckdb: bool = True,
-) -> tuple[Linkage, list[Definition]]:
-    """Build DIR/patients (+ links, + radpath.duckdb) from DIR/reports. Without ``input_path`` (the report
-    table with the texts) the FNA and tumour sites are ``unknown``."""
-    reports = read_frame(out_dir, "reports")
-    texts = pathology_texts(reports, input_path, columns=columns) if input_path else None
-    defs = load_definitions(definitions, only=definition_ids)
-    linkage = link_patients(reports, config=_config(linking), texts=texts, definitions=defs,
-                            nodules=read_frame(out_dir, "nodules", required=False))
-    write_cohort_outputs(out_dir, linkage, defs, reports=reports, duckdb=duckdb)
-    return linkage, defs
+    return link_patients(reports, config=linking_config(linking), texts=texts, definitions=defs, nodules=nodules), defs
 
 
 def read_patients(out_dir: str | Path) -> pd.DataFrame:
@@ -258,7 +152,3 @@ def _evidence_index(mentions: pd.DataFrame | None):
         return "; ".join(f"'{t}' ({s})" for t, s in zip(hits["text"], hits["status"]))[:500]
 
     return lookup
-
-
-__all__ = ["Cohort", "Comparison", "build_cohort", "link_extraction", "write_cohort_outputs", "link_dir",
-           "read_patients", "cohort_members", "compare_definitions", "outcome_table", "read_texts"]
