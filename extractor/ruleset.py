@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -133,10 +134,55 @@ def _amendment_rules(path: Path, target_labels: set[str]) -> list[Rule]:
     return rules
 
 
+def rule_ids(directory: Path) -> list[tuple[str, str, int | None]]:
+    """Every rule id under ``directory`` (patterns/): the ``id`` column of every ``*.tsv`` in every folder and the
+    ``id`` of every case definition (definitions/*.toml), as (id, file, line). Files are only scanned here; each
+    loader validates its own files."""
+    found: list[tuple[str, str, int | None]] = []
+    for path in sorted(directory.rglob("*.tsv")):
+        column = None
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            cells = [c.strip() for c in raw.split("\t")]
+            if column is None:
+                if "id" not in cells:
+                    raise PatternError("missing column(s) ['id']", path=str(path), line=number)
+                column = cells.index("id")
+                continue
+            if column < len(cells) and cells[column]:
+                found.append((cells[column], str(path), number))
+    for path in sorted((directory / "definitions").glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise PatternError(f"cannot read definition: {e}", path=str(path)) from e
+        if isinstance(data.get("id"), str):
+            found.append((data["id"], str(path), None))
+    return found
+
+
+def check_ids_across(directory: Path) -> None:
+    """Rule ids are unique across the whole of patterns/ (every folder), so evidence such as ``hist-001@193``
+    names one rule."""
+    seen: dict[str, tuple[str, int | None]] = {}
+    for rule_id, path, line in rule_ids(directory):
+        if rule_id in seen:
+            first_path, first_line = seen[rule_id]
+            first = first_path + (f":{first_line}" if first_line is not None else "")
+            raise PatternError(f"duplicate id (first used at {first})", path=path, line=line, rule_id=rule_id)
+        seen[rule_id] = (path, line)
+
+
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> RuleSet:
     if not directory.is_dir():
         raise PatternError("patterns directory not found", path=str(directory))
+    check_ids_across(directory)
     targets = read_rule_dir(directory / "targets", optional=["polarity"], choices={"polarity": TARGET_POLARITIES})
     attributes = {}
     for name, values in ATTRIBUTE_VALUES.items():
