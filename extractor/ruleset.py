@@ -44,6 +44,7 @@ class RuleSet:
     fields: tuple[Rule, ...]
     tables: tuple[Rule, ...] = ()
     amendments: tuple[Rule, ...] = ()
+    precedence: tuple[Rule, ...] = ()  # patterns/precedence.tsv, by rank
 
     @property
     def target_labels(self) -> set[str]:
@@ -178,6 +179,42 @@ def check_ids_across(directory: Path) -> None:
         seen[rule_id] = (path, line)
 
 
+PRECEDENCE_VALUES = ("present", "uncertain", "absent", "not_mentioned")
+NO_MENTION_VALUE = "not_mentioned"
+
+
+def _precedence_rules(path: Path) -> list[Rule]:
+    """patterns/precedence.tsv: one row per report value, ranked 1, 2, ... with no gap; every value of
+    PRECEDENCE_VALUES once; not_mentioned (no mention gives the field a value) last."""
+    rules = read_rule_file(path, required=["rank", "value"], optional=["when", "example"],
+                           choices={"value": set(PRECEDENCE_VALUES)}, category="PRECEDENCE", needs_literal=False)
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if not rule.get("value"):
+            raise PatternError("column 'value' is blank", path=rule.path, line=rule.line, rule_id=rule.id)
+        if not rule.get("rank").isdigit() or int(rule.get("rank")) < 1:
+            raise PatternError(f"column 'rank' must be a whole number from 1, not {rule.get('rank')!r}",
+                               path=rule.path, line=rule.line, rule_id=rule.id)
+        if rule.get("value") in seen:
+            first = seen[rule.get("value")]
+            raise PatternError(f"column 'value': {rule.get('value')!r} already ranked at line {first.line}",
+                               path=rule.path, line=rule.line, rule_id=rule.id)
+        seen[rule.get("value")] = rule
+    ranked = sorted(rules, key=lambda r: int(r.get("rank")))
+    for expected, rule in enumerate(ranked, start=1):
+        if int(rule.get("rank")) != expected:
+            raise PatternError(f"column 'rank': ranks must run 1, 2, 3 ... without a gap or a repeat; expected "
+                               f"{expected}, found {rule.get('rank')}", path=rule.path, line=rule.line, rule_id=rule.id)
+    missing = [v for v in PRECEDENCE_VALUES if v not in seen]
+    if missing:
+        raise PatternError(f"column 'value': no row for {missing}", path=str(path))
+    if ranked[-1].get("value") != NO_MENTION_VALUE:
+        rule = seen[NO_MENTION_VALUE]
+        raise PatternError(f"column 'rank': {NO_MENTION_VALUE} (no mention gives a value) must have the last rank, "
+                           f"{len(ranked)}", path=rule.path, line=rule.line, rule_id=rule.id)
+    return ranked
+
+
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> RuleSet:
     if not directory.is_dir():
@@ -230,6 +267,7 @@ def _load(directory: Path) -> RuleSet:
          *(r for rs in attributes.values() for r in rs)]
     )
     fields = _field_rules(directory / "fields.tsv", {r.category for r in targets})
+    precedence = _precedence_rules(directory / "precedence.tsv")
     return RuleSet(
         directory=directory,
         targets=tuple(targets),
@@ -241,6 +279,7 @@ def _load(directory: Path) -> RuleSet:
         fields=tuple(fields),
         tables=tuple(tables),
         amendments=tuple(amendments),
+        precedence=tuple(precedence),
     )
 
 
