@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .bethesda_scale import BETHESDA
 from .errors import PatternError
 from .resources import patterns_dir
 
@@ -48,7 +49,7 @@ FIELD_VOCABULARY: dict[str, set[str]] = {
     "microcalcification_extent": {"diffuse", "localized", "unspecified"},
     "microcalcification_laterality": {"right", "left", "bilateral", "isthmus", "unspecified"},
     "focal_echogenicity_change": {"present", "absent", "not_mentioned"},
-    "bethesda_category": {"I", "II", "III", "IV", "V", "VI"},
+    "bethesda_category": set(BETHESDA),
     "histology": {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma", "anaplastic_carcinoma",
                   "other_malignant", "benign", "not_stated"},
     "ptc_subtype": {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "unspecified"},

@@ -15,6 +15,7 @@ from typing import Iterable, Mapping
 
 import pandas as pd
 
+from .bethesda_scale import BETHESDA
 from .definitions import Definition, LineFinder, apply_definitions, read_toml
 from .errors import InputError, PatternError
 from .quality import DATE_STATUSES, date_status, parse_date
@@ -48,7 +49,6 @@ LINK_STATUSES = (
 )
 INDEX_RULES = ("latest_before_first_cytology", "latest_before_first_surgery", "earliest", "latest")
 SIDE_SETS = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L", "I"}}
-BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 MALIGNANCY = ("malignant", "suspicious", "indeterminate", "benign", "nondiagnostic", "not_stated")
 OUTCOMES = ("malignant", "benign", "indeterminate", "unknown")
 
