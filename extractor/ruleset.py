@@ -45,6 +45,14 @@ class RuleSet:
     tables: tuple[Rule, ...] = ()
     amendments: tuple[Rule, ...] = ()
     precedence: tuple[Rule, ...] = ()  # patterns/precedence.tsv, by rank
+    patient_evidence: tuple[Rule, ...] = ()  # patterns/patient_evidence.tsv
+
+    def evidence_labels(self) -> dict[str, set[str]]:
+        """patients field -> the mention labels its evidence quotes (patterns/patient_evidence.tsv)."""
+        labels: dict[str, set[str]] = {}
+        for rule in self.patient_evidence:
+            labels.setdefault(rule.get("field"), set()).add(rule.get("label"))
+        return labels
 
     @property
     def target_labels(self) -> set[str]:
@@ -179,6 +187,25 @@ def check_ids_across(directory: Path) -> None:
         seen[rule_id] = (path, line)
 
 
+# the patients fields an ultrasound's mentions stand behind (patterns/patient_evidence.tsv)
+EVIDENCE_FIELDS = (*FIELD_VALUES, "microcalcification_extent", "microcalcification_clustered",
+                   "microcalcification_laterality", "us_pattern")
+
+
+def _patient_evidence_rules(path: Path, target_labels: set[str]) -> list[Rule]:
+    if not path.is_file():
+        return []
+    rules = read_rule_file(path, required=["field", "label"], choices={"field": set(EVIDENCE_FIELDS)},
+                           category="PATIENT_EVIDENCE", needs_literal=False)
+    for rule in rules:
+        if rule.get("label") not in target_labels:
+            raise PatternError(f"column 'label': {rule.get('label')!r} has no file in targets/ (known: "
+                               f"{sorted(target_labels)})", path=rule.path, line=rule.line, rule_id=rule.id)
+        if not rule.get("field"):
+            raise PatternError("column 'field' is blank", path=rule.path, line=rule.line, rule_id=rule.id)
+    return rules
+
+
 PRECEDENCE_VALUES = ("present", "uncertain", "absent", "not_mentioned")
 NO_MENTION_VALUE = "not_mentioned"
 
@@ -268,6 +295,7 @@ def _load(directory: Path) -> RuleSet:
     )
     fields = _field_rules(directory / "fields.tsv", {r.category for r in targets})
     precedence = _precedence_rules(directory / "precedence.tsv")
+    patient_evidence = _patient_evidence_rules(directory / "patient_evidence.tsv", {r.category for r in targets})
     return RuleSet(
         directory=directory,
         targets=tuple(targets),
@@ -280,6 +308,7 @@ def _load(directory: Path) -> RuleSet:
         tables=tuple(tables),
         amendments=tuple(amendments),
         precedence=tuple(precedence),
+        patient_evidence=tuple(patient_evidence),
     )
 
 
