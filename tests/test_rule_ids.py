@@ -1,6 +1,7 @@
 """Rule ids are unique across the whole of patterns/ (every folder), so an evidence string names one rule."""
 import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +14,7 @@ def test_every_rule_file_is_scanned():
     files = {path for _, path, _ in rule_ids(patterns_dir())}
     expected = {str(p) for p in patterns_dir().rglob("*.tsv")} | {str(p) for p in (patterns_dir() / "definitions").glob("*.toml")}
     assert files == expected
-    folders = {p.split("/patterns/")[-1].split("/")[0] for p in files if "/" in p.split("/patterns/")[-1]}
+    folders = {Path(p).relative_to(patterns_dir()).parts[0] for p in files if len(Path(p).relative_to(patterns_dir()).parts) > 1}
     assert {"pathology", "nodules", "definitions", "context", "targets", "attributes"} <= folders
 
 
