@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from ..knowledge.bethesda import BETHESDA
 from ..tables.quality import parse_date
 from .data import AuditData
 
@@ -14,7 +15,6 @@ Z95 = 1.959963984540054
 KINDS = ("ultrasound", "cytology", "surgical_pathology", "other")
 PATTERNS = ("microcalcifications_only", "microcalcifications_with_mass", "mass_only", "negative")
 DIAGNOSES = ("malignant", "benign", "indeterminate", "unknown")
-BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 MICRO_PATTERNS = {"microcalcifications_only", "microcalcifications_with_mass"}
 
 

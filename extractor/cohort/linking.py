@@ -18,6 +18,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from ..errors import InputError, PatternError
+from ..knowledge.bethesda import BETHESDA
 from ..knowledge.definitions import Definition, LineFinder, apply_definitions, read_toml
 from ..knowledge.resources import patterns_dir
 from ..tables.quality import DATE_STATUSES, date_status, parse_date
@@ -49,7 +50,6 @@ LINK_STATUSES = (
 )
 INDEX_RULES = ("latest_before_first_cytology", "latest_before_first_surgery", "earliest", "latest")
 SIDE_SETS = {"right": {"R"}, "left": {"L"}, "isthmus": {"I"}, "bilateral": {"R", "L", "I"}}
-BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 MALIGNANCY = ("malignant", "suspicious", "indeterminate", "benign", "nondiagnostic", "not_stated")
 OUTCOMES = ("malignant", "benign", "indeterminate", "unknown")
 

@@ -18,6 +18,7 @@ from ..knowledge.definitions import (
     explain,
     load_definitions,
 )
+from ..knowledge.ruleset import load_ruleset
 from ..tables.store import read_frame
 from .linking import Linkage, LinkingConfig, link_patients, load_linking_config
 
@@ -120,27 +121,16 @@ def _decisive(criterion: dict) -> bool:
     return criterion["passed"] == criterion["criterion"].startswith("not")
 
 
-# mention labels that carry each patients field (for the evidence column of compare)
-FIELD_LABELS = {
-    "microcalcifications": {"MICROCALCIFICATION"},
-    "microcalcification_clustered": {"MICROCALCIFICATION"},
-    "microcalcification_extent": {"MICROCALCIFICATION"},
-    "microcalcification_laterality": {"MICROCALCIFICATION"},
-    "mass": {"NODULE"},
-    "focal_echogenicity_change": {"FOCAL_ECHOGENICITY_CHANGE"},
-    "us_pattern": {"MICROCALCIFICATION", "NODULE"},
-}
-
-
 def _evidence_index(mentions: pd.DataFrame | None):
     if mentions is None or not len(mentions):
         return lambda report_id, name: ""
+    field_labels = load_ruleset().evidence_labels()  # patterns/patient_evidence.tsv
     wanted = ["report_id", "label", "text", "status", "clustering_trigger"]
     m = mentions[[c for c in wanted if c in mentions.columns]].fillna("").astype(str)
     grouped = {k: v for k, v in m.groupby("report_id")}
 
     def lookup(report_id: str, name: str) -> str:
-        labels = FIELD_LABELS.get(name)
+        labels = field_labels.get(name)
         frame = grouped.get(str(report_id))
         if frame is None or not labels:
             return ""

@@ -1,14 +1,14 @@
 """Report-level ultrasound fields from mention rows (no spaCy). The rules are patterns/fields.tsv (which label
-feeds which field) and patterns/precedence.tsv (present > uncertain > absent > not_mentioned)."""
+feeds which field) and patterns/precedence.tsv (which value wins when several mentions give one: shipped as
+present > uncertain > absent > not_mentioned)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
-from ..knowledge.ruleset import RuleSet
+from ..knowledge.ruleset import NO_MENTION_VALUE, RuleSet
 
-PRECEDENCE = ("present", "uncertain", "absent")  # patterns/precedence.tsv ranks 1-3; rank 4 is not_mentioned
-NOT_MENTIONED = "not_mentioned"
+NOT_MENTIONED = NO_MENTION_VALUE
 ULTRASOUND_FIELDS = (
     "microcalcifications",
     "microcalcification_extent",
@@ -72,6 +72,10 @@ class UltrasoundAggregator:
             self.feeds.setdefault(rule.get("field"), []).append((rule.get("label"), by_status))
             if rule.get("requires"):
                 self.requires[rule.get("field")] = rule.get("requires")
+        # patterns/precedence.tsv, by rank: (rank, value) for the values mentions give, and the rank of not_mentioned
+        ranked = [(int(rule.get("rank")), rule.get("value")) for rule in ruleset.precedence]
+        self.precedence = [(rank, value) for rank, value in ranked if value != NOT_MENTIONED]
+        self.not_mentioned_rank = next(rank for rank, value in ranked if value == NOT_MENTIONED)
 
     def resolve(self, name: str, mentions: Iterable[Mapping]) -> FieldValue:
         """Value of one presence field under the precedence table, with the mentions that gave it."""
@@ -80,7 +84,7 @@ class UltrasoundAggregator:
             for label, by_status in self.feeds.get(name, ()):
                 if mention["label"] == label and by_status.get(mention["status"]):
                     given.setdefault(by_status[mention["status"]], []).append(mention["mention_index"])
-        for rank, value in enumerate(PRECEDENCE, start=1):
+        for rank, value in self.precedence:
             if value in given:
                 if value == "absent" and name == "microcalcifications":
                     uncovered = uncovered_nodules(given[value], mentions)
@@ -103,7 +107,7 @@ class UltrasoundAggregator:
                 else "lookalike_only"
             codes.setdefault(code, []).append(mention["mention_index"])
         code = next((c for c in MISS_REASONS if c in codes), "no_mention")
-        return FieldValue(NOT_MENTIONED, codes.get(code, []), f"precedence rank 4 ({code})", code)
+        return FieldValue(NOT_MENTIONED, codes.get(code, []), f"precedence rank {self.not_mentioned_rank} ({code})", code)
 
     def aggregate(self, mentions: list[Mapping]) -> dict[str, FieldValue]:
         out = {name: self.resolve(name, mentions) for name in ("microcalcifications", "mass", "focal_echogenicity_change")}

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..errors import PatternError
+from .bethesda import BETHESDA
 from .resources import patterns_dir
 
 GROUPS = ("all", "any", "not")
@@ -48,7 +49,7 @@ FIELD_VOCABULARY: dict[str, set[str]] = {
     "microcalcification_extent": {"diffuse", "localized", "unspecified"},
     "microcalcification_laterality": {"right", "left", "bilateral", "isthmus", "unspecified"},
     "focal_echogenicity_change": {"present", "absent", "not_mentioned"},
-    "bethesda_category": {"I", "II", "III", "IV", "V", "VI"},
+    "bethesda_category": set(BETHESDA),
     "histology": {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma", "anaplastic_carcinoma",
                   "other_malignant", "benign", "not_stated"},
     "ptc_subtype": {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "unspecified"},

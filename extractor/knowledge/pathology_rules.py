@@ -5,13 +5,15 @@ bad regular expressions and values outside a column's vocabulary fail with file,
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from ..errors import PatternError
+from .bethesda import BETHESDA, read_bethesda_categories
 from .rules import Rule, check_unique_ids, read_rule_file
 
-BETHESDA = ("I", "II", "III", "IV", "V", "VI")
 HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma", "anaplastic_carcinoma", "other_malignant"}
 SUBTYPES = {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "none"}
 # the roles of patterns/pathology/sites.tsv (extractor/fields/pathology/sites.py reads the sides with them)
@@ -57,6 +59,19 @@ class PathologyRules:
     benign_neoplasm: tuple[Rule, ...]
     amendment_cues: tuple[Rule, ...]
     checklist_labels: tuple[Rule, ...]
+    negation_terminators: tuple[Rule, ...]
+    extrathyroidal_answers: tuple[Rule, ...]
+    bethesda_malignancy: dict[str, str]  # category -> malignancy of a cytology report (bethesda_categories.tsv)
+
+    @cached_property
+    def terminator(self) -> re.Pattern:
+        """One expression for every negation terminator (negation_terminators.tsv): a search finds any of them."""
+        return re.compile("|".join(f"(?:{r.regex.pattern})" for r in self.negation_terminators), re.IGNORECASE)
+
+    def answer_is(self, text: str, value: str) -> str:
+        """The id of the extrathyroidal_answers.tsv rule of ``value`` that the answer ``text`` starts with, or ""."""
+        text = text.lstrip()
+        return next((r.id for r in self.extrathyroidal_answers if r.get("value") == value and r.regex.match(text)), "")
 
 
 def _positive_int(rule: Rule, column: str) -> None:
@@ -163,6 +178,9 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         amendment_cues=tuple(read_rule_file(d / "amendment_cues.tsv")),
         checklist_labels=tuple(read_rule_file(d / "checklist_labels.tsv")),
         specimen_parts=_values(d / "specimen_parts.tsv", {"label", "thyroid", "node", "other_organ"}),
+        negation_terminators=tuple(read_rule_file(d / "negation_terminators.tsv")),
+        extrathyroidal_answers=_values(d / "extrathyroidal_answers.tsv", {"yes", "no", "stated"}),
+        bethesda_malignancy=read_bethesda_categories(d / "bethesda_categories.tsv"),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)
                       for r in getattr(rules, name) if isinstance(r, Rule) and r.path.startswith(str(d))]

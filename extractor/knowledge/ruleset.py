@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -43,6 +44,15 @@ class RuleSet:
     fields: tuple[Rule, ...]
     tables: tuple[Rule, ...] = ()
     amendments: tuple[Rule, ...] = ()
+    precedence: tuple[Rule, ...] = ()  # patterns/precedence.tsv, by rank
+    patient_evidence: tuple[Rule, ...] = ()  # patterns/patient_evidence.tsv
+
+    def evidence_labels(self) -> dict[str, set[str]]:
+        """patients field -> the mention labels its evidence quotes (patterns/patient_evidence.tsv)."""
+        labels: dict[str, set[str]] = {}
+        for rule in self.patient_evidence:
+            labels.setdefault(rule.get("field"), set()).add(rule.get("label"))
+        return labels
 
     @property
     def target_labels(self) -> set[str]:
@@ -133,10 +143,110 @@ def _amendment_rules(path: Path, target_labels: set[str]) -> list[Rule]:
     return rules
 
 
+def rule_ids(directory: Path) -> list[tuple[str, str, int | None]]:
+    """Every rule id under ``directory`` (patterns/): the ``id`` column of every ``*.tsv`` in every folder and the
+    ``id`` of every case definition (definitions/*.toml), as (id, file, line). Files are only scanned here; each
+    loader validates its own files."""
+    found: list[tuple[str, str, int | None]] = []
+    for path in sorted(directory.rglob("*.tsv")):
+        column = None
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as e:
+            raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
+        for number, raw in enumerate(lines, start=1):
+            if not raw.strip() or raw.lstrip().startswith("#"):
+                continue
+            cells = [c.strip() for c in raw.split("\t")]
+            if column is None:
+                if "id" not in cells:
+                    raise PatternError("missing column(s) ['id']", path=str(path), line=number)
+                column = cells.index("id")
+                continue
+            if column < len(cells) and cells[column]:
+                found.append((cells[column], str(path), number))
+    for path in sorted((directory / "definitions").glob("*.toml")):
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as e:
+            raise PatternError(f"cannot read definition: {e}", path=str(path)) from e
+        if isinstance(data.get("id"), str):
+            found.append((data["id"], str(path), None))
+    return found
+
+
+def check_ids_across(directory: Path) -> None:
+    """Rule ids are unique across the whole of patterns/ (every folder), so evidence such as ``hist-001@193``
+    names one rule."""
+    seen: dict[str, tuple[str, int | None]] = {}
+    for rule_id, path, line in rule_ids(directory):
+        if rule_id in seen:
+            first_path, first_line = seen[rule_id]
+            first = first_path + (f":{first_line}" if first_line is not None else "")
+            raise PatternError(f"duplicate id (first used at {first})", path=path, line=line, rule_id=rule_id)
+        seen[rule_id] = (path, line)
+
+
+# the patients fields an ultrasound's mentions stand behind (patterns/patient_evidence.tsv)
+EVIDENCE_FIELDS = (*FIELD_VALUES, "microcalcification_extent", "microcalcification_clustered",
+                   "microcalcification_laterality", "us_pattern")
+
+
+def _patient_evidence_rules(path: Path, target_labels: set[str]) -> list[Rule]:
+    if not path.is_file():
+        return []
+    rules = read_rule_file(path, required=["field", "label"], choices={"field": set(EVIDENCE_FIELDS)},
+                           category="PATIENT_EVIDENCE", needs_literal=False)
+    for rule in rules:
+        if rule.get("label") not in target_labels:
+            raise PatternError(f"column 'label': {rule.get('label')!r} has no file in targets/ (known: "
+                               f"{sorted(target_labels)})", path=rule.path, line=rule.line, rule_id=rule.id)
+        if not rule.get("field"):
+            raise PatternError("column 'field' is blank", path=rule.path, line=rule.line, rule_id=rule.id)
+    return rules
+
+
+PRECEDENCE_VALUES = ("present", "uncertain", "absent", "not_mentioned")
+NO_MENTION_VALUE = "not_mentioned"
+
+
+def _precedence_rules(path: Path) -> list[Rule]:
+    """patterns/precedence.tsv: one row per report value, ranked 1, 2, ... with no gap; every value of
+    PRECEDENCE_VALUES once; not_mentioned (no mention gives the field a value) last."""
+    rules = read_rule_file(path, required=["rank", "value"], optional=["when", "example"],
+                           choices={"value": set(PRECEDENCE_VALUES)}, category="PRECEDENCE", needs_literal=False)
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if not rule.get("value"):
+            raise PatternError("column 'value' is blank", path=rule.path, line=rule.line, rule_id=rule.id)
+        if not rule.get("rank").isdigit() or int(rule.get("rank")) < 1:
+            raise PatternError(f"column 'rank' must be a whole number from 1, not {rule.get('rank')!r}",
+                               path=rule.path, line=rule.line, rule_id=rule.id)
+        if rule.get("value") in seen:
+            first = seen[rule.get("value")]
+            raise PatternError(f"column 'value': {rule.get('value')!r} already ranked at line {first.line}",
+                               path=rule.path, line=rule.line, rule_id=rule.id)
+        seen[rule.get("value")] = rule
+    ranked = sorted(rules, key=lambda r: int(r.get("rank")))
+    for expected, rule in enumerate(ranked, start=1):
+        if int(rule.get("rank")) != expected:
+            raise PatternError(f"column 'rank': ranks must run 1, 2, 3 ... without a gap or a repeat; expected "
+                               f"{expected}, found {rule.get('rank')}", path=rule.path, line=rule.line, rule_id=rule.id)
+    missing = [v for v in PRECEDENCE_VALUES if v not in seen]
+    if missing:
+        raise PatternError(f"column 'value': no row for {missing}", path=str(path))
+    if ranked[-1].get("value") != NO_MENTION_VALUE:
+        rule = seen[NO_MENTION_VALUE]
+        raise PatternError(f"column 'rank': {NO_MENTION_VALUE} (no mention gives a value) must have the last rank, "
+                           f"{len(ranked)}", path=rule.path, line=rule.line, rule_id=rule.id)
+    return ranked
+
+
 @lru_cache(maxsize=8)
 def _load(directory: Path) -> RuleSet:
     if not directory.is_dir():
         raise PatternError("patterns directory not found", path=str(directory))
+    check_ids_across(directory)
     targets = read_rule_dir(directory / "targets", optional=["polarity"], choices={"polarity": TARGET_POLARITIES})
     attributes = {}
     for name, values in ATTRIBUTE_VALUES.items():
@@ -184,6 +294,8 @@ def _load(directory: Path) -> RuleSet:
          *(r for rs in attributes.values() for r in rs)]
     )
     fields = _field_rules(directory / "fields.tsv", {r.category for r in targets})
+    precedence = _precedence_rules(directory / "precedence.tsv")
+    patient_evidence = _patient_evidence_rules(directory / "patient_evidence.tsv", {r.category for r in targets})
     return RuleSet(
         directory=directory,
         targets=tuple(targets),
@@ -195,6 +307,8 @@ def _load(directory: Path) -> RuleSet:
         fields=tuple(fields),
         tables=tuple(tables),
         amendments=tuple(amendments),
+        precedence=tuple(precedence),
+        patient_evidence=tuple(patient_evidence),
     )
 
 

@@ -1,4 +1,7 @@
 """One test per row of patterns/precedence.tsv, plus the extent / clustering / laterality rules."""
+import json
+import re
+
 import pytest
 
 from extractor.fields.ultrasound import (
@@ -19,21 +22,39 @@ def m(i, label, status, **attrs):
     return {"mention_index": i, "label": label, "status": status, **attrs}
 
 
+PRECEDENCE_ROWS = load_ruleset().precedence
+EXAMPLE = re.compile(r'"(?P<text>[^"]+)"\s*->\s*(?P<field>\w+)\s+(?P<value>\w+)$')
+
+
+@pytest.mark.parametrize("row", PRECEDENCE_ROWS, ids=lambda r: f"{r.id} {r.get('value')}")
+def test_precedence_row_example(us_fields, row):
+    """One test per row of patterns/precedence.tsv: the row's own example sentence gives the row's value."""
+    example = EXAMPLE.match(row.get("example"))
+    assert example, f"{row.id}: example must read '\"sentence\" -> field value'"
+    assert example["value"] == row.get("value")
+    fields = us_fields(example["text"])
+    assert fields[example["field"]] == row.get("value")
+    evidence = json.loads(fields["evidence"])[example["field"]]
+    assert evidence["rule"].startswith(f"precedence rank {row.get('rank')}")
+
+
 @pytest.mark.parametrize(
     "mentions, expected",
     [
-        # rank 1: an affirmed mention wins over a negated one in another region
+        # an affirmed mention wins over a negated one in another region
         ([m(0, "NODULE", "negated"), m(1, "NODULE", "affirmed")], "present"),
-        # rank 2: hedged, nothing affirmed
+        # hedged, nothing affirmed
         ([m(0, "NODULE", "negated"), m(1, "NODULE", "uncertain")], "uncertain"),
-        # rank 3: only negations
+        # only negations
         ([m(0, "NODULE", "negated")], "absent"),
-        # rank 4: nothing feeds the field (excluded mentions feed nothing)
+        # nothing feeds the field (excluded mentions feed nothing)
         ([m(0, "NODULE", "excluded"), m(1, "PSEUDONODULE", "affirmed")], "not_mentioned"),
     ],
 )
-def test_precedence_rows(aggregator, mentions, expected):
-    assert aggregator.resolve("mass", mentions).value == expected
+def test_precedence_on_mention_rows(aggregator, mentions, expected):
+    value = aggregator.resolve("mass", mentions)
+    rank = next(r.get("rank") for r in PRECEDENCE_ROWS if r.get("value") == expected)
+    assert value.value == expected and value.rule.startswith(f"precedence rank {rank}")
 
 
 def test_unqualified_calcification_negation_covers_microcalcifications(aggregator):

@@ -13,10 +13,10 @@ A name beats a conflicting number (lexicon pitfall 13); a TI-RADS / TR / U numbe
 """
 from __future__ import annotations
 
-from ...knowledge.pathology_rules import BETHESDA
+from ...knowledge.bethesda import BETHESDA
 from .text import Hit, Report, best, part_name
 
-ROMAN = {"I": "I", "II": "II", "III": "III", "IV": "IV", "V": "V", "VI": "VI"}
+ROMAN = {c: c for c in BETHESDA}
 ARABIC = {str(i): BETHESDA[i - 1] for i in range(1, 7)}
 LOOKALIKE_REACH = 12  # characters between a look-alike system word and a number
 

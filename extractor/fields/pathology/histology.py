@@ -16,9 +16,6 @@ from .sizes import measures
 from .synoptic import answers
 from .text import Hit, Report, best
 
-MALIGNANCY_OF_CATEGORY = {"I": "nondiagnostic", "II": "benign", "III": "indeterminate", "IV": "indeterminate",
-                          "V": "suspicious", "VI": "malignant"}
-
 
 def malignant_histology(report: Report) -> list[Hit]:
     """Named malignancies; a rule with scope synoptic_answer counts only inside a histology synoptic answer."""

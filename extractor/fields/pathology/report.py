@@ -79,7 +79,7 @@ class PathologyAggregator:
         category, hits, reason = bethesda.bethesda_category(report)
         refs = ",".join(h.ref for h in hits) or reason
         out = {"bethesda_category": (category, f"{reason}: {refs}" if hits else reason)}
-        out["malignancy"] = (histology.MALIGNANCY_OF_CATEGORY.get(category, "not_stated"), f"category {category or 'none'}")
+        out["malignancy"] = (self.rules.bethesda_malignancy.get(category, "not_stated"), f"category {category or 'none'}")
         if category == "VI":
             named = histology.malignant_histology(report)
             out["histology"] = (named[0].value, named[0].ref) if named else ("not_stated", "no named type")

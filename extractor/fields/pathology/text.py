@@ -319,14 +319,14 @@ class Report:
                 window = self.text[window_start:hit_start]
                 for m in rule.regex.finditer(window):
                     between = window[m.end():]
-                    if not _TERMINATORS.search(between):
+                    if not self.rules.terminator.search(between):
                         return rule.id
             else:
                 m = rule.regex.match(self.text, hit_end, min(hi, hit_end + limit))
                 if m is None:
                     # allow a few words between the finding and a post cue ("bodies are not seen")
                     m = rule.regex.search(self.text, hit_end, min(hi, hit_end + limit))
-                    if m is not None and _TERMINATORS.search(self.text[hit_end:m.start()]):
+                    if m is not None and self.rules.terminator.search(self.text[hit_end:m.start()]):
                         m = None
                 if m is not None:
                     return rule.id
@@ -351,10 +351,6 @@ class Report:
         if token.isdigit():
             return int(token)
         return self.rules.number_words.get(token)
-
-
-# words that end a negation's reach inside a clause ("no X, but Y"; "no atypia; papillary carcinoma")
-_TERMINATORS = re.compile(r"\b(?:but|however|although|with|except|whereas|yet)\b|,\s*(?:and\s+)?(?:a|an|the)\b", re.I)
 
 
 def part_name(line: str) -> str:

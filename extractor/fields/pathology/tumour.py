@@ -147,9 +147,9 @@ def _ete_from_prose(report: Report) -> tuple[str, str]:
         label = _LABEL_END.match(report.text, hit.end)
         if label:  # the cue is a checklist label: its yes / no answer decides, an empty answer states nothing
             answer = report.text[label.end():report.line(hit.start)[1]].strip(" \t:|")
-            if re.match(r"(?:yes|present|positive)\b", answer, re.I):
+            if report.rules.answer_is(answer, "yes"):
                 cues.append((hit, hit.value))
-            elif re.match(r"(?:no|not|none|absent|negative)\b", answer, re.I):
+            elif report.rules.answer_is(answer, "no"):
                 cues.append((hit, _FLIP[hit.value]))
             continue
         if hit.value == "present" and report.negated(hit.start, hit.end):
@@ -172,12 +172,11 @@ _LABEL_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=|]")
 def _foreign_answer(report: Report, answer) -> bool:
     """An answer that speaks of lymph nodes and has no extension wording of its own is another key's answer shifted
     into this row (scanned table columns out of line), not an extension finding."""
-    if report.hits(report.rules.extrathyroidal, start=answer.start, end=answer.end) or _YES.match(answer.text):
+    if (report.hits(report.rules.extrathyroidal, start=answer.start, end=answer.end)
+            or report.rules.answer_is(answer.text, "stated")):
         return False
     return any(r.get("kind") == "context" and r.regex.search(answer.text) for r in report.rules.lymph_nodes)
 
-
-_YES = re.compile(r"\s*(?:yes|present|identified|focal|minimal|microscopic|gross|extensive)\b", re.I)
 
 
 def _negated_answer(report: Report, answer) -> bool:
@@ -185,4 +184,4 @@ def _negated_answer(report: Report, answer) -> bool:
     for hit in report.hits(report.rules.extrathyroidal, start=answer.start, end=answer.end):
         if hit.value == "absent" or (hit.value == "present" and report.negated(hit.start, hit.end)):
             return True
-    return bool(re.match(r"\s*(?:no|not|none|absent|negative)\b", answer.text, re.I))
+    return bool(report.rules.answer_is(answer.text, "no"))

@@ -16,7 +16,7 @@ def test_rules_load():
 
 
 @pytest.mark.parametrize("file, bad_line, message", [
-    ("histology.tsv", "his-999\tsquamous\tx\tx\t", "value 'squamous'"),
+    ("histology.tsv", "hist-999\tsquamous\tx\tx\t", "value 'squamous'"),
     ("bethesda_names.tsv", "bn-999\tVII\tname\tx\tx\t", "value 'VII'"),
     ("ptc_subtype.tsv", "sub-001\tclassic\t\tdup\tdup\t", "duplicate id"),
     ("focality.tsv", "foc-999\tunifocal\t\tbad\t(unclosed\t", "invalid regular expression"),

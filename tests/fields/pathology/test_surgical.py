@@ -162,7 +162,7 @@ def test_multi_part_report_keeps_dominant_tumour(surgical):
 def test_values_are_traceable(aggregator):
     out = aggregator.aggregate("surgical_pathology", DX + "Papillary carcinoma, tall cell variant, 2 cm.", [])
     assert out["ptc_subtype"].rule.startswith("sub-003@")
-    assert out["histology"].rule.startswith("his-001@")
+    assert out["histology"].rule.startswith("hist-001@")
 
 
 def test_cytology_fields_empty_for_surgical(surgical):
