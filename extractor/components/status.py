@@ -267,15 +267,17 @@ def hedge_followups(spans: list[Span]) -> None:
     ("Tiny echogenic foci in the left nodule. Microcalcifications cannot be excluded.") is uncertain: the hedge is
     about what was just described, not a second finding."""
     by_sentence: dict[int, list[Span]] = {}
-    for span in spans:
-        by_sentence.setdefault(span.sent.start, []).append(span)
+    for span, sentence in zip(spans, sentence_starts(spans)):  # each sentence found once, not walked per span
+        by_sentence.setdefault(sentence, []).append(span)
     starts = sorted(by_sentence)
+    doc = spans[0].doc if spans else None
+    ends = _sentence_ends(doc, starts) if doc is not None else {}
     for previous, current in zip(starts, starts[1:]):
         later = by_sentence[current]
         if len(later) != 1 or later[0]._.status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
             continue
         hedged = later[0]
-        if hedged.doc[previous].sent.end != hedged.sent.start:
+        if ends[previous] != current:
             continue  # not the sentence just before
         own = (hedged._.attributes or {}).get("laterality")
         own_side = own.value if own is not None and own.source == "sentence" else ""
@@ -285,6 +287,15 @@ def hedge_followups(spans: list[Span]) -> None:
                     not own_side or (side is not None and side.value == own_side)):
                 first._.status = "uncertain"
                 first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
+
+
+def _sentence_ends(doc: Doc, starts: list[int]) -> dict[int, int]:
+    """For each sentence start in ``starts``, where that sentence ends (``doc[start].sent.end``), from one pass
+    over the Doc's sentences."""
+    if not doc.has_annotation("SENT_START"):
+        return {start: doc[start].sent.end for start in starts}
+    ends = {sentence.start: sentence.end for sentence in doc.sents}
+    return {start: ends[start] for start in starts}
 
 
 class Amendments:

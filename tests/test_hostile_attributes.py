@@ -1,0 +1,205 @@
+"""The attribute linker and the next-sentence hedge stay linear in a sentence of thousands of mentions and cues.
+
+Each is held to the code it replaced (same mention rows on real-looking and cue-dense text), and its cost is
+counted (distances computed, cues iterated, sentences walked), never timed."""
+import bisect
+import random
+
+import pandas as pd
+import pytest
+
+from extractor.components import attributes, status
+from extractor.components.attributes import Cue, ThyroidAttributeLinker
+from extractor.components.sections import section_at
+from extractor.extensions import MENTIONS_KEY
+from extractor.mentions import mention_rows
+from extractor.pipeline import build_nlp
+from extractor.resources import sample_dir
+from extractor.synth import generate, hostile
+
+_PIECES = ("microcalcifications", "no microcalcifications", "echogenic foci", "punctate echogenic foci",
+           "right", "left", "Rt. lobe", "bilateral", "isthmus", "in the right lobe", "in the left lobe",
+           "diffuse", "scattered", "throughout", "within the nodule", "a few", "lower pole", "localized",
+           "clustered", "in a cluster", "aggregated", "lymph node", "level IV", "thyroid", "gland",
+           "diffuse thyroid disease", "possibly microcalcifications", "coarse calcification", "and", "with", ",")
+
+
+def _dense(seed: int) -> str:
+    """Cue-dense text: sentences of 3-40 random mention words and cues, some in nodule blocks."""
+    rng = random.Random(seed)
+    sentences = []
+    for _ in range(rng.randint(2, 8)):
+        sentence = " ".join(rng.choice(_PIECES) for _ in range(rng.randint(3, 40)))
+        sentences.append(sentence[0].upper() + sentence[1:] + ".")
+        if rng.random() < 0.2:
+            sentences.append(f"\nNodule {rng.randint(1, 3)}:\nLocation: {rng.choice(('right', 'left'))}\n")
+    return " ".join(sentences)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_nlp()
+
+
+@pytest.fixture(scope="module")
+def texts():
+    frame = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
+    return (list(frame["text"]) + list(generate(60, seed=7)["text"]) + [_dense(seed) for seed in range(150)]
+            + [t.encode("utf-8", "surrogateescape").decode("utf-8", "replace")  # invalid bytes as the reader has them
+               for t in hostile(80, seed=3, scale=0.02)["text"]])
+
+
+def reference_attributes(self, doc):  # the linker's __call__ as it was: every cue of the sentence per mention
+    cues = self.find_cues(doc)
+    doc._.thyroid_cues = cues
+    cue_starts = {a: [c.start for c in cs] for a, cs in cues.items()}
+    sections = doc._.thyroid_sections
+    section_starts = [s.start for s in sections]
+    for span in doc.spans[MENTIONS_KEY]:
+        sentence = span.sent
+        lo, hi = sentence.start_char, sentence.end_char
+        section = section_at(sections, span.start_char, section_starts)
+        span._.section_name = section.name
+        own = ((span.start_char, span.end_char),)
+        in_sentence = {a: [c for c in cs[bisect.bisect_left(cue_starts[a], lo):bisect.bisect_left(cue_starts[a], hi)]
+                           if c.end <= hi and c.swallowed_by in ((), own)] for a, cs in cues.items()}
+        span._.attributes = {
+            "organ": self._nearest(in_sentence["organ"], span)
+            or self._section_default("organ", section.organ, section.start),
+            "laterality": self._nearest(in_sentence["laterality"], span)
+            or self._section_default("laterality", section.laterality, section.start)
+            or reference_carried_over(cues["laterality"], span, section),
+            "extent": self._heaviest(in_sentence["extent"], span)
+            or self._section_default("extent", section.extent, section.start),
+            "clustering": self._nearest(in_sentence["clustering"], span),
+        }
+    return doc
+
+
+def reference_carried_over(cues, span, section):
+    sentence = span.sent
+    if section.name == "nodule":
+        lo = section.start
+    elif sentence.start > 0:
+        lo = span.doc[sentence.start - 1].sent.start_char
+    else:
+        return None
+    earlier = [c for c in cues if max(lo, section.start) <= c.start and c.end <= sentence.start_char]
+    if not earlier or (section.name != "nodule" and len({c.value for c in earlier}) > 1):
+        return None
+    last = earlier[-1]
+    return Cue(last.attribute, last.value, last.start, last.end, last.rule_id, source="earlier_sentence")
+
+
+def reference_hedge_followups(spans):  # as it was: each span's sentence walked
+    by_sentence = {}
+    for span in spans:
+        by_sentence.setdefault(span.sent.start, []).append(span)
+    starts = sorted(by_sentence)
+    for previous, current in zip(starts, starts[1:]):
+        later = by_sentence[current]
+        if len(later) != 1 or later[0]._.status != "uncertain" or "UNCERTAIN" not in status.modifier_categories(later[0]):
+            continue
+        hedged = later[0]
+        if hedged.doc[previous].sent.end != hedged.sent.start:
+            continue
+        own = (hedged._.attributes or {}).get("laterality")
+        own_side = own.value if own is not None and own.source == "sentence" else ""
+        for first in by_sentence[previous]:
+            side = (first._.attributes or {}).get("laterality")
+            if first.label_ == hedged.label_ and first._.status == "affirmed" and (
+                    not own_side or (side is not None and side.value == own_side)):
+                first._.status = "uncertain"
+                first._.status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.status_reason}"
+
+
+def _rows(nlp, texts):
+    rows = []
+    for index, text in enumerate(texts):
+        rows += mention_rows(nlp(text), report_id=str(index), patient_id="p")
+    return pd.DataFrame(rows)
+
+
+ADVERSARIAL = ("Findings: " + ", ".join(["right microcalcifications", "scattered echogenic foci in a cluster"] * 400)
+               + ". " + ", ".join(["microcalcifications"] * 800) + ".")
+
+
+class _Calls(list):
+    original = None
+
+
+def _count(monkeypatch, module, name):
+    calls = _Calls()
+    original = getattr(module, name)
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    calls.original = original
+    monkeypatch.setattr(module, name, counting)
+    return calls
+
+
+def test_fast_attributes_and_followups_give_the_reference_mentions_in_linear_work(nlp, texts, monkeypatch):
+    ours = _rows(nlp, texts + [ADVERSARIAL])
+    calls = _count(monkeypatch, attributes, "_distance")
+    spans = list(nlp(ADVERSARIAL).spans[MENTIONS_KEY])
+    assert len(spans) == 1600 and {s._.attributes["laterality"].source for s in spans[800:]} == {"earlier_sentence"}
+    assert 0 < len(calls) <= 12 * len(spans)  # the reference: every mention against every cue of its sentence, 960,000
+    monkeypatch.setattr(ThyroidAttributeLinker, "__call__", reference_attributes)
+    monkeypatch.setattr(status, "hedge_followups", reference_hedge_followups)
+    monkeypatch.setattr(attributes, "_distance", calls.original)
+    reference = _rows(nlp, texts + [ADVERSARIAL])
+    assert len(ours) > 3000
+    assert (ours["laterality_source"] == "earlier_sentence").sum() > 50  # the carried-over side is exercised
+    assert ours["extent"].ne("").sum() > 500 and ours["organ"].eq("lymph_node").sum() > 100
+    assert ours["status_reason"].str.startswith("hedged in the next sentence").sum() > 0
+    pd.testing.assert_frame_equal(ours, reference)
+
+
+class _CountingList(list):
+    """A cue list that counts the cues iterated over it."""
+    seen = 0
+
+    def __iter__(self):
+        for item in list.__iter__(self):
+            _CountingList.seen += 1
+            yield item
+
+
+def test_a_side_carried_over_is_found_once_per_sentence(nlp, monkeypatch):
+    find_cues = ThyroidAttributeLinker.find_cues
+    monkeypatch.setattr(ThyroidAttributeLinker, "find_cues",
+                        lambda self, doc: {a: _CountingList(cs) for a, cs in find_cues(self, doc).items()})
+    _CountingList.seen = 0
+    doc = nlp(ADVERSARIAL)
+    cues = len(doc._.thyroid_cues["laterality"])
+    assert cues == 400
+    assert _CountingList.seen <= 10 * sum(len(cs) for cs in doc._.thyroid_cues.values())  # 800 * 400 otherwise
+
+
+def _sent_walks(doc):
+    """Count ``span.sent`` (spaCy walks the sentence each time) through spaCy's span hook, same answer."""
+    walks = []
+    sentences = list(doc.sents)
+    starts = [s.start for s in sentences]
+
+    def sent(span):
+        walks.append(1)
+        return sentences[bisect.bisect_right(starts, span.start) - 1]
+
+    doc.user_span_hooks["sent"] = sent
+    return walks
+
+
+def test_the_linker_and_the_followup_hedge_walk_no_sentence_per_mention(nlp):
+    doc = nlp(ADVERSARIAL)
+    before = [(s._.attributes, s._.status) for s in doc.spans[MENTIONS_KEY]]
+    walks = _sent_walks(doc)
+    nlp.get_pipe("thyroid_attributes")(doc)
+    assert len(walks) <= 2  # the linker as it was: twice per mention, 4,800
+    walks.clear()
+    status.hedge_followups(list(doc.spans[MENTIONS_KEY]))
+    assert len(walks) <= 2  # the next-sentence hedge as it was: once per mention, 1,600
+    assert [(s._.attributes, s._.status) for s in doc.spans[MENTIONS_KEY]] == before
