@@ -1,4 +1,5 @@
-"""The attribute linker and the next-sentence hedge stay linear in a sentence of thousands of mentions and cues.
+"""The attribute linker, the next-sentence hedge and ConText scopes stay linear in a sentence of thousands of mentions,
+cues and triggers.
 
 Each is held to the code it replaced (same mention rows on real-looking and cue-dense text), and its cost is
 counted (distances computed, cues iterated, sentences walked), never timed."""
@@ -203,3 +204,13 @@ def test_the_linker_and_the_followup_hedge_walk_no_sentence_per_mention(nlp):
     status.hedge_followups(list(doc.spans[MENTIONS_KEY]))
     assert len(walks) <= 2  # the next-sentence hedge as it was: once per mention, 1,600
     assert [(s._.attributes, s._.status) for s in doc.spans[MENTIONS_KEY]] == before
+
+
+def test_a_chain_of_same_category_triggers_asks_one_scope_limit_each(nlp, monkeypatch):
+    from medspacy.context.context_modifier import ConTextModifier
+
+    calls = _count(monkeypatch, ConTextModifier, "limit_scope")
+    doc = nlp("Findings: " + "<no calcification> " * 1000)
+    spans = doc.spans[MENTIONS_KEY]
+    assert len(spans) == 1000 and all(span._.status == "negated" for span in spans)
+    assert 0 < len(calls) <= 2 * len(spans)  # each trigger against the next SCOPE_WINDOW both ways: 64,000
