@@ -4,6 +4,8 @@ ACR TI-RADS arithmetic. Used by extractor.nodules, which finds the units in a re
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -236,5 +238,26 @@ def merge_into(target: Nodule, other: Nodule) -> None:
 
 
 def mention_ids(mentions, start: int, end: int) -> list[int]:
+    """The ``mention_index`` of each mention overlapping [start, end) (an empty range: the character at start), in
+    the mentions' order. ``mentions``: mention rows, or a :class:`MentionSpans` of them (a report's many nodule
+    fields then each look up a few mentions instead of scanning all)."""
+    if isinstance(mentions, MentionSpans):
+        return mentions.ids(start, end)
     return [int(m["mention_index"]) for m in mentions
             if int(m["start_char"]) < max(end, start + 1) and int(m["end_char"]) > start]
+
+
+class MentionSpans:
+    """A report's mention rows by position, for :func:`mention_ids` by bisection."""
+
+    def __init__(self, mentions):
+        rows = [(int(m["start_char"]), int(m["end_char"]), int(m["mention_index"]), k) for k, m in enumerate(mentions)]
+        rows.sort()
+        self.rows = rows
+        self.starts = [r[0] for r in rows]
+        self.reach = list(accumulate((r[1] for r in rows), max))  # the furthest end up to each mention
+
+    def ids(self, start: int, end: int) -> list[int]:
+        first, stop = bisect_right(self.reach, start), bisect_left(self.starts, max(end, start + 1))
+        found = sorted((k, index) for _, e, index, k in self.rows[first:stop] if e > start)
+        return [index for _, index in found]

@@ -214,3 +214,55 @@ def test_a_chain_of_same_category_triggers_asks_one_scope_limit_each(nlp, monkey
     spans = doc.spans[MENTIONS_KEY]
     assert len(spans) == 1000 and all(span._.status == "negated" for span in spans)
     assert 0 < len(calls) <= 2 * len(spans)  # each trigger against the next SCOPE_WINDOW both ways: 64,000
+
+
+def _us_blocks(n: int) -> str:
+    return "".join(f"FINDINGS:\nRight lobe: Nodule {i}: 1.{i % 10} x 0.8 x 0.9 cm solid hypoechoic nodule with "
+                   f"microcalcifications, TR5.\nthyroid us.  indication: prior nodule. Left lobe: 0.5 cm cyst.\n"
+                   f"IMPRESSION: TI-RADS 5 nodule {i}, right.\n\n" for i in range(1, n + 1))
+
+
+def test_nodule_regions_are_cut_only_by_the_cuts_they_overlap(extractor, monkeypatch):
+    import builtins
+
+    from extractor import nodules
+
+    calls = []
+
+    def counting_min(*args, **kwargs):
+        calls.append(1)
+        return builtins.min(*args, **kwargs)
+
+    text = _us_blocks(60)
+    regions = extractor.nodule_extractor._regions(text)
+    monkeypatch.setattr(nodules, "min", counting_min, raising=False)
+    assert extractor.nodule_extractor._regions(text) == regions
+    assert len(regions) >= 240
+    assert 0 < len(calls) <= 2 * 60  # every region against every cut: 240 * 60
+
+
+class _CountingRow(dict):
+    """A mention row that counts the fields read from it."""
+    reads = 0
+
+    def __getitem__(self, key):
+        _CountingRow.reads += 1
+        return dict.__getitem__(self, key)
+
+
+def test_nodule_fields_find_their_mentions_by_position(extractor):
+    text = _us_blocks(60)
+    record = {"report_id": "r", "patient_id": "p", "report_date": "2020-01-01", "report_type": "US", "text": text}
+    mentions, _, nodules = extractor.extract_report(record)
+    assert len(nodules) >= 60 and len(mentions) >= 300
+    counting = [_CountingRow(m) for m in mentions]
+    _CountingRow.reads = 0
+    assert extractor.nodule_extractor.rows(record, counting) == nodules
+    assert 0 < _CountingRow.reads <= 4 * len(mentions)  # every mention for every nodule field: 60 * 300 * 3
+    from extractor.nodule_fields import MentionSpans, mention_ids
+
+    spans, rng = MentionSpans(mentions), random.Random(0)
+    ranges = [(m["start_char"] + d, m["end_char"] + e) for m in mentions for d in (-3, 0, 2) for e in (-2, 0, 4)]
+    ranges += [(a, a + rng.randint(0, 400)) for a in (rng.randint(0, len(text)) for _ in range(500))]
+    for start, end in ranges:  # the plain scan over the rows is the code the index replaced
+        assert mention_ids(spans, start, end) == mention_ids(mentions, start, end)
