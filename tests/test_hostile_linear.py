@@ -266,3 +266,19 @@ def test_nodule_fields_find_their_mentions_by_position(extractor):
     ranges += [(a, a + rng.randint(0, 400)) for a in (rng.randint(0, len(text)) for _ in range(500))]
     for start, end in ranges:  # the plain scan over the rows is the code the index replaced
         assert mention_ids(spans, start, end) == mention_ids(mentions, start, end)
+
+
+def test_an_addendum_over_many_mentions_walks_no_sentence_per_mention(nlp):
+    text = ("Findings: " + ", ".join(["microcalcifications in the right lobe"] * 300) + ".\n"
+            "ADDENDUM: " + " ".join(["On review no microcalcifications are seen."] * 20))
+    doc = nlp(text)
+    spans = list(doc.spans[MENTIONS_KEY])
+    assert {s._.status_reason.split(":")[0] for s in spans[:300]} == {"withdrawn by an amendment"}
+    for span in spans[:300]:  # undo, then withdraw again with the walks counted
+        span._.status, span._.status_reason = "affirmed", ""
+    walks = _sent_walks(doc)
+    component = nlp.get_pipe("thyroid_status")
+    sections = doc._.thyroid_sections
+    component.amendments.apply(doc, spans, sections, [s.start for s in sections])
+    assert {s._.status_reason.split(":")[0] for s in spans[:300]} == {"withdrawn by an amendment"}
+    assert len(walks) <= 2 * 20  # once per sentence of the addendum; the code it replaced: 20 * 320 * 2 and more

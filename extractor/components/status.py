@@ -312,26 +312,33 @@ class Amendments:
         text = doc.text
         amending = [s for s in sections if s.name == "comment" and s.header_end > s.start
                     and any(r.regex.search(text, s.start, s.header_end) for r in self.headers)]
+        if not amending:
+            return
+        sentence_of = sentence_starts(spans)  # each span's sentence start, found once (not walked per look-up)
         for section in amending:
-            inside = [s for s in spans if section.header_end <= s.start_char < section.end]
-            for sentence_start in sorted({s.sent.start for s in inside}):
-                in_sentence = [s for s in inside if s.sent.start == sentence_start]
+            by_sentence: dict[int, list[Span]] = {}
+            for span, sentence_start in zip(spans, sentence_of):
+                if section.header_end <= span.start_char < section.end:
+                    by_sentence.setdefault(sentence_start, []).append(span)
+            for sentence_start in sorted(by_sentence):
+                in_sentence = by_sentence[sentence_start]
                 sentence = in_sentence[0].sent
                 cued = any(r.regex.search(text, sentence.start_char, sentence.end_char) for r in self.cues)
                 for rule in self.withdraw:
                     by = [s for s in in_sentence if s.label_ == rule.get("by")
                           and (s._.status == "negated" or (rule.get("by_status") == "any" and cued))]
                     if by:
-                        self._withdraw(spans, rule, sentence, section)
+                        self._withdraw(spans, rule, sentence, section, sentence_of)
 
     @staticmethod
-    def _withdraw(spans: list[Span], rule, sentence: Span, section) -> None:
-        sides = {c.value for s in spans if s.sent.start == sentence.start
+    def _withdraw(spans: list[Span], rule, sentence: Span, section, sentence_of: list[int] | None = None) -> None:
+        sentence_of = sentence_starts(spans) if sentence_of is None else sentence_of
+        sides = {c.value for s, start in zip(spans, sentence_of) if start == sentence.start
                  for c in [(s._.attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
-        for span in spans:
+        for span, start in zip(spans, sentence_of):
             if span.label_ != rule.get("label") or span._.status not in {"affirmed", "uncertain"}:
                 continue
-            own = span.sent.start == sentence.start
+            own = start == sentence.start
             if not own and span.start_char >= section.start:
                 continue  # only statements made before the amendment, and the amendment's own words that refer back
             side = (span._.attributes or {}).get("laterality")
