@@ -32,11 +32,16 @@ from extractor.sources import read_reports
 from extractor.synth import hostile, write_corpus
 
 
-def summarise(timings: list[dict], args, total: float) -> dict:
-    """Print the per-family table and the slowest reports; the summary as a dict."""
+def _by_family(timings: list[dict]) -> dict[str, list[float]]:
     by_family = defaultdict(list)
     for t in timings:
         by_family[t["family"]].append(t["seconds"])
+    return dict(sorted(by_family.items()))
+
+
+def summarise(timings: list[dict], args, total: float) -> dict:
+    """Print the per-family table and the slowest reports; the summary as a dict."""
+    by_family = _by_family(timings)
     outcomes = defaultdict(int)
     for t in timings:
         outcomes[t["outcome"]] += 1
@@ -80,8 +85,13 @@ def main(argv=None) -> int:
     if args.merge:
         timings = [t for path in args.merge for t in json.loads(path.read_text())["reports"]]
         summary = summarise(timings, args, sum(json.loads(p.read_text())["summary"]["total_seconds"] for p in args.merge))
-        if args.json:
-            args.json.write_text(json.dumps({"summary": summary, "reports": timings}, indent=1) + "\n")
+        if args.json:  # the summary, the families and the 50 slowest reports (ids, families, sizes, times)
+            families = {f: {"n": len(secs), "median_seconds": statistics.median(secs), "max_seconds": max(secs),
+                            "max_cpu_seconds": max(t["cpu_seconds"] for t in timings if t["family"] == f)}
+                        for f, secs in _by_family(timings).items()}
+            slowest = sorted(timings, key=lambda t: -t["seconds"])[:50]
+            args.json.write_text(json.dumps({"summary": summary, "families": families, "slowest": slowest},
+                                            indent=1) + "\n")
         return 0
 
     with tempfile.TemporaryDirectory() as tmp:
