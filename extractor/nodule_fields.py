@@ -88,12 +88,12 @@ def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *,
     if not found:
         return []
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters of the matches kept: an overlap test per match, not per pair
     hits = []
     for start, end, _, rule, m, value, micro in found:
-        if any(start < e and s < end for s, e in taken):
+        if taken.find(1, start, end) >= 0:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         if feature == "category":
             value = _category(rule, m)
         hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=micro))

@@ -282,3 +282,26 @@ def test_an_addendum_over_many_mentions_walks_no_sentence_per_mention(nlp):
     component.amendments.apply(doc, spans, sections, [s.start for s in sections])
     assert {s._.status_reason.split(":")[0] for s in spans[:300]} == {"withdrawn by an amendment"}
     assert len(walks) <= 2 * 20  # once per sentence of the addendum; the code it replaced: 20 * 320 * 2 and more
+
+
+def test_nodule_matches_are_resolved_in_linear_steps(extractor):
+    import sys
+
+    from extractor import nodule_fields
+
+    rules = extractor.nodule_extractor.rules.anchors
+    text = "nodule, " * 2000
+    steps = []
+
+    def trace(frame, event, arg):  # count the lines run in nodule_fields (each pair compared is one)
+        if frame.f_code.co_filename == nodule_fields.__file__:
+            steps.append(1)
+        return trace
+
+    sys.settrace(trace)
+    try:
+        hits = nodule_fields.best_matches(rules, text, 0, "anchor")
+    finally:
+        sys.settrace(None)
+    assert len(hits) == 2000
+    assert len(steps) <= 40 * len(hits)  # every kept match against every new one: 2000 * 1999 / 2
