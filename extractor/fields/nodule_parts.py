@@ -4,7 +4,9 @@ ACR TI-RADS arithmetic. Used by extractor.fields.nodules, which finds the units 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Iterable, Mapping
 
 from ..knowledge.nodule_rules import CATEGORY_FEATURES
@@ -80,12 +82,12 @@ def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *,
     if not found:
         return []
     found.sort(key=lambda f: (-(f[1] - f[0]), f[2], f[0]))
-    taken: list[tuple[int, int]] = []
+    taken = bytearray(len(text))  # characters of the matches kept: an overlap test per match, not per pair
     hits = []
     for start, end, _, rule, m, value, micro in found:
-        if any(start < e and s < end for s, e in taken):
+        if taken.find(1, start, end) >= 0:
             continue
-        taken.append((start, end))
+        taken[start:end] = b"\x01" * (end - start)
         if feature == "category":
             value = _category(rule, m)
         hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=micro))
@@ -241,5 +243,26 @@ def merge_into(target: Nodule, other: Nodule) -> None:
 
 
 def mention_ids(mentions, start: int, end: int) -> list[int]:
+    """The ``mention_index`` of each mention overlapping [start, end) (an empty range: the character at start), in
+    the mentions' order. ``mentions``: mention rows, or a :class:`MentionSpans` of them (a report's many nodule
+    fields then each look up a few mentions instead of scanning all)."""
+    if isinstance(mentions, MentionSpans):
+        return mentions.ids(start, end)
     return [int(m["mention_index"]) for m in mentions
             if int(m["start_char"]) < max(end, start + 1) and int(m["end_char"]) > start]
+
+
+class MentionSpans:
+    """A report's mention rows by position, for :func:`mention_ids` by bisection."""
+
+    def __init__(self, mentions):
+        rows = [(int(m["start_char"]), int(m["end_char"]), int(m["mention_index"]), k) for k, m in enumerate(mentions)]
+        rows.sort()
+        self.rows = rows
+        self.starts = [r[0] for r in rows]
+        self.reach = list(accumulate((r[1] for r in rows), max))  # the furthest end up to each mention
+
+    def ids(self, start: int, end: int) -> list[int]:
+        first, stop = bisect_right(self.reach, start), bisect_left(self.starts, max(end, start + 1))
+        found = sorted((k, index) for _, e, index, k in self.rows[first:stop] if e > start)
+        return [index for _, index in found]

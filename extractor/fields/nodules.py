@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 from typing import Mapping
 
 from ..knowledge.nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
@@ -28,6 +30,7 @@ from ..nlp.sections import SectionFinder
 from ..tables.schemas import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
 from .nodule_parts import (
     Hit,
+    MentionSpans,
     Nodule,
     Unit,
     best_matches,
@@ -85,6 +88,7 @@ class NoduleExtractor:
 
     def rows(self, record: Mapping, mentions: list[Mapping] = ()) -> list[dict]:
         rows = []
+        mentions = MentionSpans(mentions)  # by position once, not scanned whole per nodule field
         for index, nodule in enumerate(self.nodules(record.get("text") or ""), start=1):
             rows.append(self._row(record, index, nodule, mentions))
         return rows
@@ -121,10 +125,16 @@ class NoduleExtractor:
                 if re.match(r"\s*[:\-]", tail) and (m.start() == 0 or re.search(r"[.;]\s+$|\n\s*$|^\s*$", before)):
                     line_end = text.find("\n", m.end())
                     cut.append((m.start(), len(text) if line_end < 0 else line_end))
+        # a region minus the cuts, in text order; a cut that misses a region leaves it as it is (and the result
+        # does not depend on the order of the cuts), so each region is cut only by the cuts overlapping it, found by
+        # bisection: a long report of many regions and cuts stays linear
+        cut.sort()
+        cut_starts = [cs for cs, _ in cut]
+        reach = list(accumulate((ce for _, ce in cut), max))  # the furthest cut end up to each cut
         out = []
         for start, end, role, side in regions:
             pieces = [(start, end)]
-            for cs, ce in cut:
+            for cs, ce in cut[bisect_right(reach, start):bisect_left(cut_starts, end)]:
                 pieces = [p for s, e in pieces for p in ((s, min(e, cs)), (max(s, ce), e)) if p[1] > p[0]]
             out.extend((s, e, role, side) for s, e in pieces)
         return out

@@ -85,29 +85,23 @@ class ThyroidAttributeLinker(RuleComponent):
         self.check_initialized()
         cues = self.find_cues(doc)
         doc._.radpath_cues = cues
-        cue_starts = {a: [c.start for c in cs] for a, cs in cues.items()}
+        indexes = {a: _CueIndex(cs) for a, cs in cues.items()}
+        sentences = _Sentences(doc)
+        carried: dict[tuple, Cue | None] = {}  # one answer per (sentence, section start, nodule block)
         sections = doc._.radpath_sections
         section_starts = [s.start for s in sections]
         for span in doc.spans[MENTIONS_KEY]:
-            sentence = span.sent
-            lo, hi = sentence.start_char, sentence.end_char
+            k = sentences.index(span.start)
+            lo, hi = sentences.start_chars[k], sentences.end_chars[k]
             section = section_at(sections, span.start_char, section_starts)
             span._.radpath_section = section.name
-            own = ((span.start_char, span.end_char),)
-            in_sentence = {
-                a: [
-                    c
-                    for c in cs[bisect.bisect_left(cue_starts[a], lo):bisect.bisect_left(cue_starts[a], hi)]
-                    if c.end <= hi and c.swallowed_by in ((), own)
-                ]
-                for a, cs in cues.items()
-            }
+            in_sentence = {a: index.candidates(span, lo, hi) for a, index in indexes.items()}
             attributes = {
                 "organ": self._nearest(in_sentence["organ"], span)
                 or self._section_default("organ", section.organ, section.start),
                 "laterality": self._nearest(in_sentence["laterality"], span)
                 or self._section_default("laterality", section.laterality, section.start)
-                or self._carried_over(cues["laterality"], span, section),
+                or self._carried_over_once(indexes["laterality"], sentences, k, section, carried),
                 "extent": self._heaviest(in_sentence["extent"], span)
                 or self._section_default("extent", section.extent, section.start),
                 "clustering": self._nearest(in_sentence["clustering"], span),
@@ -129,21 +123,84 @@ class ThyroidAttributeLinker(RuleComponent):
         return Cue(attribute, value, start, start, "", source="section") if value else None
 
     @staticmethod
-    def _carried_over(cues: list[Cue], span: Span, section) -> Cue | None:
-        """A side named before the mention's sentence: anywhere earlier in a nodule block ("Location: right"),
-        elsewhere only in the sentence just before, and only when that sentence names one side."""
-        sentence = span.sent
+    def _carried_over_once(index: "_CueIndex", sentences: "_Sentences", k: int, section, carried: dict) -> Cue | None:
+        """A side named before sentence ``k``: anywhere earlier in a nodule block ("Location: right"), elsewhere
+        only in the sentence just before, and only when that sentence names one side. The same for every mention
+        of a sentence, so found once per sentence; the cues in range are found by bisection."""
         if section.name == "nodule":
             lo = section.start
-        elif sentence.start > 0:
-            lo = span.doc[sentence.start - 1].sent.start_char
+        elif k > 0:
+            lo = sentences.start_chars[k - 1]
         else:
             return None
-        earlier = [c for c in cues if max(lo, section.start) <= c.start and c.end <= sentence.start_char]
-        if not earlier or (section.name != "nodule" and len({c.value for c in earlier}) > 1):
-            return None
-        last = earlier[-1]
-        return Cue(last.attribute, last.value, last.start, last.end, last.rule_id, source="earlier_sentence")
+        key = (k, section.start, section.name == "nodule")
+        if key not in carried:
+            first, stop = index.between(max(lo, section.start), sentences.start_chars[k])  # start >= lo, end <= hi
+            earlier = index.cues[first:stop]
+            if not earlier or (section.name != "nodule" and len({c.value for c in earlier}) > 1):
+                carried[key] = None
+            else:
+                last = earlier[-1]
+                carried[key] = Cue(last.attribute, last.value, last.start, last.end, last.rule_id,
+                                   source="earlier_sentence")
+        return carried[key]
+
+
+class _Sentences:
+    """Each sentence's first token and characters, found once per Doc (``span.sent`` walks the whole sentence
+    each time it is asked: quadratic in a sentence of thousands of mentions)."""
+
+    def __init__(self, doc: Doc):
+        sentences = list(doc.sents) if doc.has_annotation("SENT_START") else [doc[:]]
+        self.starts = [s.start for s in sentences]
+        self.start_chars = [s.start_char for s in sentences]
+        self.end_chars = [s.end_char for s in sentences]
+
+    def index(self, token: int) -> int:
+        """The sentence holding token ``token`` (as ``doc[token].sent``)."""
+        return max(bisect.bisect_right(self.starts, token) - 1, 0)
+
+
+class _CueIndex:
+    """One attribute's cues (non-overlapping, in text order, so their ends ascend too) for lookups by bisection.
+
+    ``candidates`` gives, of the cues in a sentence that count for a mention (not inside another, longer mention),
+    a few that include every one _nearest or _heaviest can choose: per weight class (weight, diffuse or not), the
+    cues overlapping the mention, the last one ending before it and the first one starting after it, plus the cues
+    inside the mention itself; in text order, so that ties fall as they do over the whole sentence. A mention
+    thus examines a bounded number of cues, not every cue of a sentence that may hold thousands."""
+
+    def __init__(self, cues: list[Cue]):
+        self.cues = cues
+        self.starts = [c.start for c in cues]
+        self.ends = [c.end for c in cues]
+        classes: dict[tuple, list[int]] = {}
+        self.inside: dict[tuple, list[int]] = {}  # (start, end) of a mention -> cues lying inside it
+        for i, c in enumerate(cues):
+            if c.swallowed_by:
+                self.inside.setdefault(c.swallowed_by[0], []).append(i)
+            else:
+                classes.setdefault((c.weight, c.value == "diffuse"), []).append(i)
+        self.classes = [(ids, [self.starts[i] for i in ids], [self.ends[i] for i in ids])
+                        for ids in classes.values()]
+
+    def between(self, lo: int, hi: int) -> tuple[int, int]:
+        """Index range of the cues starting at or after ``lo`` and ending at or before ``hi``."""
+        return bisect.bisect_left(self.starts, lo), bisect.bisect_right(self.ends, hi)
+
+    def candidates(self, span: Span, lo: int, hi: int) -> list[Cue]:
+        picked = [i for i in self.inside.get((span.start_char, span.end_char), ())
+                  if lo <= self.starts[i] < hi and self.ends[i] <= hi]
+        for ids, starts, ends in self.classes:
+            first = bisect.bisect_left(starts, lo)
+            stop = min(bisect.bisect_left(starts, hi), bisect.bisect_right(ends, hi))  # in the sentence
+            if first >= stop:
+                continue
+            left = bisect.bisect_right(ends, span.start_char, first, stop)  # ids[first:left] end before the span
+            right = max(bisect.bisect_left(starts, span.end_char, first, stop), left)  # ids[right:stop] start after
+            picked.extend(ids[max(left - 1, first):min(right + 1, stop)])
+        picked.sort()
+        return [self.cues[i] for i in picked]
 
 
 @Language.factory(

@@ -43,15 +43,28 @@ def update_scopes(modifiers: list[ConTextModifier]) -> None:
     """ConTextGraph.update_scopes, in the same order, but each modifier is compared with the next SCOPE_WINDOW
     modifiers only: the same scopes for a sentence of up to SCOPE_WINDOW + 1 modifiers (every real sentence; a
     scope is cut by its nearest terminating neighbour), linear in a hostile one."""
-    # a terminator's own scope never changes (limit_scope returns at once), so only the others are asked: a
-    # sentence of 20,000 ";" stays cheap
-    limited = [modifier.direction.upper() != "TERMINATE" for modifier in modifiers]
+    # limit_scope is asked only where it can change a scope; its own first checks, made here on plain values: a
+    # terminator's scope never changes (a sentence of 20,000 ";" stays cheap); a modifier is cut only by a
+    # terminator, a category it is terminated by, or its own category; and only by a modifier whose scope
+    # overlaps its own (medspacy.util.tuple_overlaps, asymmetric as it is). In a chain of thousands of "no" each
+    # scope ends at the next trigger, so nearly every pair is skipped.
+    kinds = [(m.direction.upper(), m.category.upper(), m.rule.terminated_by) for m in modifiers]
+
+    def may_limit(x: int, y: int) -> bool:
+        (direction, category, terminated_by), (other_direction, other_category, _) = kinds[x], kinds[y]
+        if direction == "TERMINATE":
+            return False
+        if not (other_direction == "TERMINATE" or other_category in terminated_by or other_category == category):
+            return False
+        a, b = modifiers[x].scope_span, modifiers[y].scope_span
+        return a[0] <= b[0] < a[1] or a[0] < b[1] <= a[1]
+
     for i, first in enumerate(modifiers):
         for j in range(i + 1, min(i + 1 + SCOPE_WINDOW, len(modifiers))):
             second = modifiers[j]
-            if limited[i]:
+            if may_limit(i, j):
                 first.limit_scope(second)
-            if limited[j]:
+            if may_limit(j, i):
                 second.limit_scope(first)
 
 

@@ -279,15 +279,17 @@ def hedge_followups(spans: list[Span]) -> None:
     ("Tiny echogenic foci in the left nodule. Microcalcifications cannot be excluded.") is uncertain: the hedge is
     about what was just described, not a second finding."""
     by_sentence: dict[int, list[Span]] = {}
-    for span in spans:
-        by_sentence.setdefault(span.sent.start, []).append(span)
+    for span, sentence in zip(spans, sentence_starts(spans)):  # each sentence found once, not walked per span
+        by_sentence.setdefault(sentence, []).append(span)
     starts = sorted(by_sentence)
+    doc = spans[0].doc if spans else None
+    ends = _sentence_ends(doc, starts) if doc is not None else {}
     for previous, current in zip(starts, starts[1:]):
         later = by_sentence[current]
         if len(later) != 1 or later[0]._.radpath_status != "uncertain" or "UNCERTAIN" not in modifier_categories(later[0]):
             continue
         hedged = later[0]
-        if hedged.doc[previous].sent.end != hedged.sent.start:
+        if ends[previous] != current:
             continue  # not the sentence just before
         own = (hedged._.radpath_attributes or {}).get("laterality")
         own_side = own.value if own is not None and own.source == "sentence" else ""
@@ -297,6 +299,15 @@ def hedge_followups(spans: list[Span]) -> None:
                     not own_side or (side is not None and side.value == own_side)):
                 first._.radpath_status = "uncertain"
                 first._.radpath_status_reason = f"hedged in the next sentence: {hedged.text!r} {hedged._.radpath_status_reason}"
+
+
+def _sentence_ends(doc: Doc, starts: list[int]) -> dict[int, int]:
+    """For each sentence start in ``starts``, where that sentence ends (``doc[start].sent.end``), from one pass
+    over the Doc's sentences."""
+    if not doc.has_annotation("SENT_START"):
+        return {start: doc[start].sent.end for start in starts}
+    ends = {sentence.start: sentence.end for sentence in doc.sents}
+    return {start: ends[start] for start in starts}
 
 
 class Amendments:
@@ -313,26 +324,33 @@ class Amendments:
         text = doc.text
         amending = [s for s in sections if s.name == "comment" and s.header_end > s.start
                     and any(r.regex.search(text, s.start, s.header_end) for r in self.headers)]
+        if not amending:
+            return
+        sentence_of = sentence_starts(spans)  # each span's sentence start, found once (not walked per look-up)
         for section in amending:
-            inside = [s for s in spans if section.header_end <= s.start_char < section.end]
-            for sentence_start in sorted({s.sent.start for s in inside}):
-                in_sentence = [s for s in inside if s.sent.start == sentence_start]
+            by_sentence: dict[int, list[Span]] = {}
+            for span, sentence_start in zip(spans, sentence_of):
+                if section.header_end <= span.start_char < section.end:
+                    by_sentence.setdefault(sentence_start, []).append(span)
+            for sentence_start in sorted(by_sentence):
+                in_sentence = by_sentence[sentence_start]
                 sentence = in_sentence[0].sent
                 cued = any(r.regex.search(text, sentence.start_char, sentence.end_char) for r in self.cues)
                 for rule in self.withdraw:
                     by = [s for s in in_sentence if s.label_ == rule.get("by")
                           and (s._.radpath_status == "negated" or (rule.get("by_status") == "any" and cued))]
                     if by:
-                        self._withdraw(spans, rule, sentence, section)
+                        self._withdraw(spans, rule, sentence, section, sentence_of)
 
     @staticmethod
-    def _withdraw(spans: list[Span], rule, sentence: Span, section) -> None:
-        sides = {c.value for s in spans if s.sent.start == sentence.start
+    def _withdraw(spans: list[Span], rule, sentence: Span, section, sentence_of: list[int] | None = None) -> None:
+        sentence_of = sentence_starts(spans) if sentence_of is None else sentence_of
+        sides = {c.value for s, start in zip(spans, sentence_of) if start == sentence.start
                  for c in [(s._.radpath_attributes or {}).get("laterality")] if c is not None and c.source == "sentence"}
-        for span in spans:
+        for span, start in zip(spans, sentence_of):
             if span.label_ != rule.get("label") or span._.radpath_status not in {"affirmed", "uncertain"}:
                 continue
-            own = span.sent.start == sentence.start
+            own = start == sentence.start
             if not own and span.start_char >= section.start:
                 continue  # only statements made before the amendment, and the amendment's own words that refer back
             side = (span._.radpath_attributes or {}).get("laterality")
