@@ -65,6 +65,8 @@ def exclusion_code(status_reason: str) -> str:
 
 class UltrasoundAggregator:
     def __init__(self, ruleset: RuleSet):
+        # extent cue weights (patterns/attributes/extent.tsv): the report's extent is its heaviest cue
+        self.extent_weights = {r.id: int(r.get("weight") or 1) for r in ruleset.attributes.get("extent", ())}
         self.feeds: dict[str, list[tuple[str, dict[str, str]]]] = {}
         self.requires: dict[str, str] = {}
         for rule in ruleset.fields:
@@ -116,7 +118,7 @@ class UltrasoundAggregator:
         if micro.value in {"present", "uncertain"}:
             evidence = set(micro.evidence)
             behind = [m for m in mentions if m["mention_index"] in evidence]
-            out["microcalcification_extent"] = extent_of(behind)
+            out["microcalcification_extent"] = extent_of(behind, weights=self.extent_weights, context=mentions)
             out["microcalcification_clustered"] = clustered_of(behind)
             out["microcalcification_laterality"] = laterality_of(behind)
         else:
@@ -147,12 +149,42 @@ def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
     return {f"nodule at {s}" for s in starts if s not in covered}
 
 
-def extent_of(mentions: list[Mapping]) -> FieldValue:
-    """diffuse if any mention is diffuse (a cluster in a diffuse background stays diffuse), else localized."""
-    for value in ("diffuse", "localized"):
-        hits = [m["mention_index"] for m in mentions if m.get("extent") == value]
-        if hits:
-            return FieldValue(value, hits, f"a mention with a {value} cue")
+STRONG_EXTENT = 2  # the weight of a strong extent cue (patterns/attributes/extent.tsv)
+CURRENT_STATUSES = {"affirmed", "uncertain"}
+
+
+def nodule_before(mention: Mapping, context: Iterable[Mapping]) -> bool:
+    """Whether a current thyroid nodule is named earlier in the mention's sentence: the microcalcifications are then
+    one of that nodule's features ("12 mm solid nodule, irregular margin, microcalcifications"), i.e. within it."""
+    sentence, start = mention.get("sentence_start"), mention.get("start_char")
+    if sentence is None or start is None:
+        return False
+    return any(m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES and m.get("sentence_start") == sentence
+               and (m.get("start_char") if m.get("start_char") is not None else start) < start for m in context)
+
+
+def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = None,
+              context: Iterable[Mapping] = ()) -> FieldValue:
+    """The heaviest extent cue over the mentions, diffuse winning a tie (a cluster in a diffuse background stays
+    diffuse; a strong "lower pole" outranks a weak "scattered" elsewhere); a section default weighs as a weak cue.
+    A mention whose sentence names a current nodule before it is within that nodule: localized, as a strong cue,
+    unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe")."""
+    weights = weights or {}
+    context = list(context)
+    cues = []  # (weight, value, mention_index)
+    for m in mentions:
+        value = m.get("extent") or ""
+        weight = weights.get(m.get("extent_rule") or "", 1) if value else 0
+        if weight < STRONG_EXTENT and nodule_before(m, context):
+            value, weight = "localized", STRONG_EXTENT
+        if value:
+            cues.append((weight, value, m["mention_index"]))
+    if cues:
+        top = max(w for w, _, _ in cues)
+        values = {v for w, v, _ in cues if w == top}
+        value = "diffuse" if "diffuse" in values else "localized"
+        hits = [i for w, v, i in cues if w == top and v == value]
+        return FieldValue(value, hits, f"the heaviest extent cue ({value}, weight {top})")
     return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no extent cue")
 
 

@@ -99,3 +99,37 @@ def test_ultrasound_fields(us_fields, text, expected):
     row = us_fields(text)
     got = {key: row[KEYS[key]] for key in expected}
     assert got == expected
+
+
+# --- issue 11, second round (new wording; none of these sentences is in a corpus)
+ROUND2_CASES = [
+    # extent: microcalcifications listed among a nodule's features lie within that nodule (contract: localized)
+    ("Left lobe: 13 mm solid markedly hypoechoic nodule, lobulated margin, microcalcifications. TR5.",
+     {"mc": "present", "ext": "localized", "lat": "left", "mass": "present"}),
+    ("Right lobe: an 8 mm solid nodule, wider than tall, ?punctate echogenic foci versus small comet tails.",
+     {"mc": "uncertain", "ext": "localized"}),
+    ("Isthmus: 7 mm isoechoic solid nodule, smooth margin, punctate echogenic foci (two, scattered).",
+     {"mc": "present", "ext": "localized", "lat": "isthmus"}),
+    # must not fire: a negated nodule, a nodule named after the finding, a strong diffuse cue of its own
+    ("Scattered punctate echogenic foci in the left lobe; no nodule is seen.",
+     {"mc": "present", "ext": "diffuse", "mass": "absent"}),
+    ("Scattered microcalcifications in the right lobe and, separately, a 4 mm cyst in the left lobe.",
+     {"mc": "present", "ext": "diffuse"}),
+    ("Right lobe with a 5 mm colloid cyst; innumerable microcalcifications throughout the whole lobe.",
+     {"mc": "present", "ext": "diffuse"}),
+    # extent over several mentions: the heaviest cue decides (a pole outranks a weak "scattered" elsewhere), and a
+    # cluster in a diffuse background stays diffuse
+    ("Punctate echogenic foci confined to the upper third of the right lobe, with no mass.\n"
+     "Impression: scattered right-sided microcalcifications without a nodule.",
+     {"mc": "present", "ext": "localized", "mass": "absent"}),
+    ("Diffuse microcalcifications in the left lobe, without a mass.\n"
+     "Impression: a denser cluster at the lower pole on that diffuse background.",
+     {"mc": "present", "ext": "diffuse"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", ROUND2_CASES, ids=[c[0][:40] for c in ROUND2_CASES])
+def test_ultrasound_fields_round2(us_fields, text, expected):
+    row = us_fields(text)
+    got = {key: row[KEYS[key]] for key in expected}
+    assert got == expected
