@@ -163,19 +163,43 @@ def nodule_before(mention: Mapping, context: Iterable[Mapping]) -> bool:
                and (m.get("start_char") if m.get("start_char") is not None else start) < start for m in context)
 
 
+def described_nodule(mention: Mapping, context: Iterable[Mapping]) -> bool:
+    """Whether the microcalcifications continue the description of the nodule named just before them: the last
+    mention before the mention's sentence, in the same section, is a current thyroid nodule on the same side (or no
+    side), and the mention's own sentence does not place it in a lobe ("Solid nodule 7 mm." then "Microcalcification
+    (+)."; "The punctate echogenic foci are again seen"). In a pipe table, a row continues the "Nodule" header
+    above it."""
+    sentence = mention.get("sentence_start")
+    if sentence is None:
+        return False
+    earlier = [m for m in context if m.get("start_char") is not None and m["start_char"] < sentence]
+    if not earlier:
+        return False
+    last = max(earlier, key=lambda m: m["start_char"])
+    if last.get("label") != "NODULE" or last.get("status") not in CURRENT_STATUSES or \
+            last.get("section") != mention.get("section"):
+        return False
+    sides = {last.get("laterality") or "", mention.get("laterality") or ""} - {""}
+    if len(sides) > 1:
+        return False
+    in_table = "|" in (mention.get("sentence") or "") and "|" in (last.get("sentence") or "")
+    return in_table or mention.get("laterality_source") != "sentence"
+
+
 def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = None,
               context: Iterable[Mapping] = ()) -> FieldValue:
     """The heaviest extent cue over the mentions, diffuse winning a tie (a cluster in a diffuse background stays
     diffuse; a strong "lower pole" outranks a weak "scattered" elsewhere); a section default weighs as a weak cue.
     A mention whose sentence names a current nodule before it is within that nodule: localized, as a strong cue,
-    unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe")."""
+    unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe"); so is a mention with no
+    cue at all that continues the description of the nodule just before it (``described_nodule``)."""
     weights = weights or {}
     context = list(context)
     cues = []  # (weight, value, mention_index)
     for m in mentions:
         value = m.get("extent") or ""
         weight = weights.get(m.get("extent_rule") or "", 1) if value else 0
-        if weight < STRONG_EXTENT and nodule_before(m, context):
+        if (weight < STRONG_EXTENT and nodule_before(m, context)) or (not value and described_nodule(m, context)):
             value, weight = "localized", STRONG_EXTENT
         if value:
             cues.append((weight, value, m["mention_index"]))

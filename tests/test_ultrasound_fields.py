@@ -125,6 +125,26 @@ ROUND2_CASES = [
     ("Diffuse microcalcifications in the left lobe, without a mass.\n"
      "Impression: a denser cluster at the lower pole on that diffuse background.",
      {"mc": "present", "ext": "diffuse"}),
+    # extent: microcalcifications that continue the description of the nodule just before them lie within it
+    ("Right lobe:\nSolid hypoechoic nodule, 9 x 7 mm, ill-defined.\nPunctate echogenic foci: yes.",
+     {"mc": "present", "ext": "localized", "lat": "right"}),
+    ("A 12 mm left mid-pole nodule is again demonstrated, solid and hypoechoic. It still contains punctate "
+     "echogenic foci.", {"mc": "present", "ext": "localized", "lat": "left"}),
+    ("| Nodule | Side, pole | mm | Echo foci |\n| 1 | left lower | 8 | punctate |\n| 2 | right upper | 5 | none |",
+     {"mc": "present", "ext": "localized", "lat": "left"}),
+    # must not fire: the foci are placed in another lobe than the nodule, or in a lobe by their own sentence
+    ("Right lobe: 6 mm colloid cyst.\nLeft lobe: punctate echogenic foci, no nodule.",
+     {"mc": "present", "ext": "unspecified", "lat": "left"}),
+    ("A 5 mm cyst in the right lobe. Microcalcifications are seen in the right lobe.",
+     {"mc": "present", "ext": "unspecified", "lat": "right"}),
+    # extent: a count of foci says how many, not where (contract: localized is a nodule, a pole, the isthmus)
+    ("A couple of tiny bright foci in the left lobe, possibly microcalcifications. No nodule.",
+     {"mc": "uncertain", "ext": "unspecified", "lat": "left"}),
+    ("Three punctate echogenic foci in the right lobe without a mass.",
+     {"mc": "present", "ext": "unspecified", "lat": "right"}),
+    # must not fire: a count with a place is still localized
+    ("Two punctate echogenic foci at the upper pole of the right lobe, no nodule.",
+     {"mc": "present", "ext": "localized", "lat": "right"}),
 ]
 
 
