@@ -142,6 +142,18 @@ ROUND2_CASES = [
      {"mc": "uncertain", "ext": "unspecified", "lat": "left"}),
     ("Three punctate echogenic foci in the right lobe without a mass.",
      {"mc": "present", "ext": "unspecified", "lat": "right"}),
+    # a bracketed minus after a finding is its absence (neg-111); "(+)" affirms
+    ("Left lower pole: 10 mm solid nodule; punctate echogenic foci (-).",
+     {"mc": "absent", "mass": "present"}),
+    ("Gland heterogeneous. Nodule (-). Calcification (-).", {"mc": "absent", "mass": "absent"}),
+    ("Echogenic foci (negative), 7 mm isoechoic nodule in the left lobe.", {"mc": "absent", "mass": "present"}),
+    # must not fire: a plus, and the minus of the next finding
+    ("Right lobe: 7 mm nodule, microcalcification (+), halo (-).", {"mc": "present", "mass": "present"}),
+    # Korean "suspected" after the finding hedges that finding only (unc-017)
+    ("좌엽 (left lobe): 6 mm solid nodule, 미세석회화 의심.", {"mc": "uncertain", "mass": "present"}),
+    ("Rt lobe: hypoechoic 결절 with microcalcification 의심 소견.", {"mc": "uncertain", "mass": "present"}),
+    # must not fire: a hedge after another finding does not reach the nodule before it
+    ("Left lobe: 8 mm solid nodule with tiny bright foci (미세석회화 의심).", {"mass": "present"}),
     # must not fire: a count with a place is still localized
     ("Two punctate echogenic foci at the upper pole of the right lobe, no nodule.",
      {"mc": "present", "ext": "localized", "lat": "right"}),
