@@ -140,7 +140,7 @@ def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
     negated = set(negated)
     negated_rows = [m for m in rows if m["mention_index"] in negated]
     if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
-        return set()
+        return uncovered_by_scope(negated_rows, rows)
 
     def block(m):
         return max((s for s in starts if s <= m["start_char"]), default=None)
@@ -184,6 +184,30 @@ def described_nodule(mention: Mapping, context: Iterable[Mapping]) -> bool:
         return False
     in_table = "|" in (mention.get("sentence") or "") and "|" in (last.get("sentence") or "")
     return in_table or mention.get("laterality_source") != "sentence"
+
+
+def _current_thyroid_nodule(m: Mapping) -> bool:
+    return m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES and m.get("organ") in ("", None, "thyroid")
+
+
+def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping]) -> set[str]:
+    """Contract v1.1 for negations outside nodule blocks. A negation that names no current nodule in its sentence
+    ("no calcification", "Left lobe: no nodules or calcifications", "no calcifications in either lobe") speaks for
+    its lobe or the gland: the field is absent, as before. When every negation is about a nodule named in its
+    sentence ("14 mm nodule, smooth margin, no echogenic foci"), they cover the sides of those nodules only, and a
+    current thyroid nodule on another side (a cyst in the other lobe, nothing said of its foci) is left uncovered.
+    Returns the uncovered nodules (empty: absent)."""
+    nodules = [m for m in rows if _current_thyroid_nodule(m)]
+    covered_sides: set[str] = set()
+    for negation in negated_rows:
+        in_sentence = [n for n in nodules if n.get("sentence_start") == negation.get("sentence_start")]
+        if not in_sentence:
+            return set()  # a lobe's or the gland's negation
+        covered_sides.update(n.get("laterality") or "" for n in in_sentence)
+    if "" in covered_sides or "bilateral" in covered_sides:
+        return set()  # a nodule with no side (or both): it may be any of them
+    return {f"nodule at {n.get('start_char')}" for n in nodules
+            if (n.get("laterality") or "") not in covered_sides | {""}}
 
 
 def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = None,

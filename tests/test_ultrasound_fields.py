@@ -154,6 +154,16 @@ ROUND2_CASES = [
     ("Rt lobe: hypoechoic 결절 with microcalcification 의심 소견.", {"mc": "uncertain", "mass": "present"}),
     # must not fire: a hedge after another finding does not reach the nodule before it
     ("Left lobe: 8 mm solid nodule with tiny bright foci (미세석회화 의심).", {"mass": "present"}),
+    # partial negation (contract v1.1): a negation about one nodule leaves a nodule of the other lobe uncovered
+    ("Right lobe: 11 mm solid isoechoic nodule with smooth margins and no echogenic foci.\n"
+     "Left lobe: a 5 mm simple cyst.", {"mc": "not_mentioned", "mass": "present"}),
+    ("Left mid pole: 16 mm spongiform nodule, wider than tall, without calcification.\n"
+     "Right lower pole: 7 mm colloid cyst.", {"mc": "not_mentioned"}),
+    # must not fire: a lobe's own negation, the same nodule again in the impression, every nodule negated
+    ("Right lobe: 11 mm solid nodule without echogenic foci.\nLeft lobe: no nodule, no calcifications.",
+     {"mc": "absent"}),
+    ("Left lobe: 9 mm nodule, no calcification.\nImpression: left TR3 nodule.", {"mc": "absent"}),
+    ("Right: 8 mm nodule, no echogenic foci.\nLeft: 6 mm cyst, no echogenic foci.", {"mc": "absent"}),
     # must not fire: a count with a place is still localized
     ("Two punctate echogenic foci at the upper pole of the right lobe, no nodule.",
      {"mc": "present", "ext": "localized", "lat": "right"}),
