@@ -120,7 +120,7 @@ class UltrasoundAggregator:
             behind = [m for m in mentions if m["mention_index"] in evidence]
             out["microcalcification_extent"] = extent_of(behind, weights=self.extent_weights, context=mentions)
             out["microcalcification_clustered"] = clustered_of(behind)
-            out["microcalcification_laterality"] = laterality_of(behind)
+            out["microcalcification_laterality"] = laterality_of(behind, context=mentions)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
                 out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
@@ -153,37 +153,38 @@ STRONG_EXTENT = 2  # the weight of a strong extent cue (patterns/attributes/exte
 CURRENT_STATUSES = {"affirmed", "uncertain"}
 
 
-def nodule_before(mention: Mapping, context: Iterable[Mapping]) -> bool:
-    """Whether a current thyroid nodule is named earlier in the mention's sentence: the microcalcifications are then
-    one of that nodule's features ("12 mm solid nodule, irregular margin, microcalcifications"), i.e. within it."""
+def nodule_before(mention: Mapping, context: Iterable[Mapping]) -> Mapping | None:
+    """The current nodule named earlier in the mention's sentence, if any: the microcalcifications are then one of
+    that nodule's features ("12 mm solid nodule, irregular margin, microcalcifications"), i.e. within it."""
     sentence, start = mention.get("sentence_start"), mention.get("start_char")
     if sentence is None or start is None:
-        return False
-    return any(m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES and m.get("sentence_start") == sentence
-               and (m.get("start_char") if m.get("start_char") is not None else start) < start for m in context)
+        return None
+    return next((m for m in context if m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES
+                 and m.get("sentence_start") == sentence
+                 and (m.get("start_char") if m.get("start_char") is not None else start) < start), None)
 
 
-def described_nodule(mention: Mapping, context: Iterable[Mapping]) -> bool:
-    """Whether the microcalcifications continue the description of the nodule named just before them: the last
+def described_nodule(mention: Mapping, context: Iterable[Mapping]) -> Mapping | None:
+    """The nodule whose description the microcalcifications continue, if any: the description of the nodule named just before them: the last
     mention before the mention's sentence, in the same section, is a current thyroid nodule on the same side (or no
     side), and the mention's own sentence does not place it in a lobe ("Solid nodule 7 mm." then "Microcalcification
     (+)."; "The punctate echogenic foci are again seen"). In a pipe table, a row continues the "Nodule" header
-    above it."""
+    above it. Returns that nodule's mention, or None."""
     sentence = mention.get("sentence_start")
     if sentence is None:
-        return False
+        return None
     earlier = [m for m in context if m.get("start_char") is not None and m["start_char"] < sentence]
     if not earlier:
-        return False
+        return None
     last = max(earlier, key=lambda m: m["start_char"])
     if last.get("label") != "NODULE" or last.get("status") not in CURRENT_STATUSES or \
             last.get("section") != mention.get("section"):
-        return False
+        return None
     sides = {last.get("laterality") or "", mention.get("laterality") or ""} - {""}
     if len(sides) > 1:
-        return False
+        return None
     in_table = "|" in (mention.get("sentence") or "") and "|" in (last.get("sentence") or "")
-    return in_table or mention.get("laterality_source") != "sentence"
+    return last if in_table or mention.get("laterality_source") != "sentence" else None
 
 
 def _current_thyroid_nodule(m: Mapping) -> bool:
@@ -243,10 +244,20 @@ def clustered_of(mentions: list[Mapping]) -> FieldValue:
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 
-def laterality_of(mentions: list[Mapping]) -> FieldValue:
-    """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe."""
-    sides = {m.get("laterality") for m in mentions} - {"", None}
-    indices = [m["mention_index"] for m in mentions if m.get("laterality")]
+def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -> FieldValue:
+    """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
+    mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
+    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate")."""
+    context = list(context)
+
+    def side(m: Mapping) -> str:
+        if m.get("laterality"):
+            return m["laterality"]
+        nodule = nodule_before(m, context) or described_nodule(m, context) if context else None
+        return (nodule or {}).get("laterality") or ""
+
+    sides = {side(m) for m in mentions} - {""}
+    indices = [m["mention_index"] for m in mentions if side(m)]
     if "bilateral" in sides or LOBES <= sides:
         return FieldValue("bilateral", indices, "both lobes")
     lobes = sides & LOBES

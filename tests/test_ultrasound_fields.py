@@ -164,6 +164,17 @@ ROUND2_CASES = [
      {"mc": "absent"}),
     ("Left lobe: 9 mm nodule, no calcification.\nImpression: left TR3 nodule.", {"mc": "absent"}),
     ("Right: 8 mm nodule, no echogenic foci.\nLeft: 6 mm cyst, no echogenic foci.", {"mc": "absent"}),
+    # laterality: foci with no side of their own take the side of the nodule they belong to
+    ("Nodule in the left lower pole, 9 mm, solid and hypoechoic.\nMargins: smooth.\nEchogenic foci: punctate.",
+     {"mc": "present", "lat": "left"}),
+    ("Dominant nodule, right upper pole, 14 mm.\nComposition solid; echogenicity hypoechoic.\n"
+     "Punctate echogenic foci seen (+), two of them.", {"mc": "present", "lat": "right"}),
+    # laterality in Latin / Scandinavian dictation (lat-010, lat-011)
+    ("Dx lob: 8 mm solid nodule with microcalcifications.", {"mc": "present", "lat": "right"}),
+    ("Sin. lobus: microcalcifications, no nodule.", {"mc": "present", "lat": "left"}),
+    # must not fire: a side of its own wins over the nodule's; "Dx" as a diagnosis is no side
+    ("Right lobe: 10 mm nodule.\nLeft lobe: punctate echogenic foci, no nodule.", {"mc": "present", "lat": "left"}),
+    ("Dx: nodular goitre. Punctate echogenic foci, no discrete nodule.", {"mc": "present", "lat": "unspecified"}),
     # must not fire: a count with a place is still localized
     ("Two punctate echogenic foci at the upper pole of the right lobe, no nodule.",
      {"mc": "present", "ext": "localized", "lat": "right"}),
