@@ -175,6 +175,13 @@ ROUND2_CASES = [
     # must not fire: a side of its own wins over the nodule's; "Dx" as a diagnosis is no side
     ("Right lobe: 10 mm nodule.\nLeft lobe: punctate echogenic foci, no nodule.", {"mc": "present", "lat": "left"}),
     ("Dx: nodular goitre. Punctate echogenic foci, no discrete nodule.", {"mc": "present", "lat": "unspecified"}),
+    # a diffuse or non-nodular lesion of the parenchyma is no mass (dpc-006)
+    ("Left lobe: a non-nodular lesion with scattered microcalcifications; TI-RADS is not applicable to this "
+     "non-nodular lesion.", {"mc": "present", "mass": "not_mentioned"}),
+    ("Right lobe: diffusely infiltrative lesion with innumerable punctate echogenic foci; no discrete nodule.",
+     {"mc": "present", "mass": "absent"}),
+    # must not fire: a focal lesion is a mass
+    ("Right lobe: a 9 mm hypoechoic lesion with microcalcifications.", {"mc": "present", "mass": "present"}),
     # must not fire: a count with a place is still localized
     ("Two punctate echogenic foci at the upper pole of the right lobe, no nodule.",
      {"mc": "present", "ext": "localized", "lat": "right"}),
