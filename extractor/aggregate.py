@@ -2,6 +2,7 @@
 feeds which field) and patterns/precedence.tsv (present > uncertain > absent > not_mentioned)."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -153,30 +154,47 @@ STRONG_EXTENT = 2  # the weight of a strong extent cue (patterns/attributes/exte
 CURRENT_STATUSES = {"affirmed", "uncertain"}
 
 
-def nodule_before(mention: Mapping, context: Iterable[Mapping]) -> Mapping | None:
+class NoduleContext:
+    """A report's mentions prepared once for the nodule look-ups below (sorted, nodules by sentence), so a report
+    with thousands of mentions stays linear."""
+
+    def __init__(self, context: Iterable[Mapping]):
+        if isinstance(context, NoduleContext):
+            context = context.rows
+        self.rows = sorted((m for m in context if m.get("start_char") is not None), key=lambda m: m["start_char"])
+        self.starts = [m["start_char"] for m in self.rows]
+        self.nodules: dict = {}
+        for m in self.rows:
+            if m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES:
+                self.nodules.setdefault(m.get("sentence_start"), []).append(m)
+
+
+def _prepared(context) -> NoduleContext:
+    return context if isinstance(context, NoduleContext) else NoduleContext(context)
+
+
+def nodule_before(mention: Mapping, context) -> Mapping | None:
     """The current nodule named earlier in the mention's sentence, if any: the microcalcifications are then one of
     that nodule's features ("12 mm solid nodule, irregular margin, microcalcifications"), i.e. within it."""
     sentence, start = mention.get("sentence_start"), mention.get("start_char")
     if sentence is None or start is None:
         return None
-    return next((m for m in context if m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES
-                 and m.get("sentence_start") == sentence
-                 and (m.get("start_char") if m.get("start_char") is not None else start) < start), None)
+    return next((m for m in _prepared(context).nodules.get(sentence, ()) if m["start_char"] < start), None)
 
 
-def described_nodule(mention: Mapping, context: Iterable[Mapping]) -> Mapping | None:
-    """The nodule whose description the microcalcifications continue, if any: the description of the nodule named just before them: the last
-    mention before the mention's sentence, in the same section, is a current thyroid nodule on the same side (or no
-    side), and the mention's own sentence does not place it in a lobe ("Solid nodule 7 mm." then "Microcalcification
-    (+)."; "The punctate echogenic foci are again seen"). In a pipe table, a row continues the "Nodule" header
-    above it. Returns that nodule's mention, or None."""
+def described_nodule(mention: Mapping, context) -> Mapping | None:
+    """The nodule whose description the microcalcifications continue, if any: the last mention before the
+    mention's sentence, in the same section, is a current thyroid nodule on the same side (or no side), and the
+    mention's own sentence does not place it in a lobe ("Solid nodule 7 mm." then "Microcalcification (+)."; "The
+    punctate echogenic foci are again seen"). In a pipe table, a row continues the "Nodule" header above it."""
     sentence = mention.get("sentence_start")
     if sentence is None:
         return None
-    earlier = [m for m in context if m.get("start_char") is not None and m["start_char"] < sentence]
-    if not earlier:
+    prepared = _prepared(context)
+    i = bisect.bisect_left(prepared.starts, sentence) - 1
+    if i < 0:
         return None
-    last = max(earlier, key=lambda m: m["start_char"])
+    last = prepared.rows[i]
     if last.get("label") != "NODULE" or last.get("status") not in CURRENT_STATUSES or \
             last.get("section") != mention.get("section"):
         return None
@@ -199,9 +217,12 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping]) -> set[
     current thyroid nodule on another side (a cyst in the other lobe, nothing said of its foci) is left uncovered.
     Returns the uncovered nodules (empty: absent)."""
     nodules = [m for m in rows if _current_thyroid_nodule(m)]
+    by_sentence: dict = {}
+    for n in nodules:
+        by_sentence.setdefault(n.get("sentence_start"), []).append(n)
     covered_sides: set[str] = set()
     for negation in negated_rows:
-        in_sentence = [n for n in nodules if n.get("sentence_start") == negation.get("sentence_start")]
+        in_sentence = by_sentence.get(negation.get("sentence_start"), [])
         if not in_sentence:
             return set()  # a lobe's or the gland's negation
         covered_sides.update(n.get("laterality") or "" for n in in_sentence)
@@ -219,7 +240,7 @@ def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = No
     unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe"); so is a mention with no
     cue at all that continues the description of the nodule just before it (``described_nodule``)."""
     weights = weights or {}
-    context = list(context)
+    context = NoduleContext(context)
     cues = []  # (weight, value, mention_index)
     for m in mentions:
         value = m.get("extent") or ""
@@ -248,16 +269,17 @@ def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -
     """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
     mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
     the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate")."""
-    context = list(context)
+    context = NoduleContext(context)
 
     def side(m: Mapping) -> str:
         if m.get("laterality"):
             return m["laterality"]
-        nodule = nodule_before(m, context) or described_nodule(m, context) if context else None
+        nodule = (nodule_before(m, context) or described_nodule(m, context)) if context.rows else None
         return (nodule or {}).get("laterality") or ""
 
-    sides = {side(m) for m in mentions} - {""}
-    indices = [m["mention_index"] for m in mentions if side(m)]
+    found = [(m, side(m)) for m in mentions]
+    sides = {s for _, s in found} - {""}
+    indices = [m["mention_index"] for m, s in found if s]
     if "bilateral" in sides or LOBES <= sides:
         return FieldValue("bilateral", indices, "both lobes")
     lobes = sides & LOBES
