@@ -1,7 +1,8 @@
 """Report kind (ultrasound, cytology, surgical_pathology, other) from the report's own layout, its cues and the
 type hint (no spaCy).
 
-The rules are patterns/report_kinds.tsv; sections come from patterns/sections.tsv. Evidence, strongest first:
+The rules are patterns/report_kinds.tsv, combined as patterns/report_kinds.toml says (tie order, the weight that
+overrides a hint, hits per cue, the size of the title block); sections come from patterns/sections.tsv. Evidence, strongest first:
 - structure: the title / header lines (``source title``: the first short lines of the report outside any
   history or indication section) and document markers anywhere (``source marker``: a salutation, a sign-off,
   "MDT discussion"), which say what the document is;
@@ -25,12 +26,7 @@ from dataclasses import dataclass
 from ..knowledge.ruleset import RuleSet
 from ..nlp.matching import TextIndex, find_all
 
-KIND_TIE_ORDER = ("surgical_pathology", "cytology", "ultrasound", "other")
-STRONG_TEXT_SCORE = 8  # text evidence that overrides a hint the text does not support at all
-MAX_HITS_PER_CUE = 3
-TITLE_LINES = 3  # how many first non-blank lines may be the title / header
-TITLE_MAX_CHARS = 90  # a longer line is prose, not a title
-
+_LEAD = re.compile(r"^(?P<lead>[^:.;!?]+?)\s*(?::|\s[-\u2013\u2014]\s)")  # the words before a line's first ":" or " - "
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
 
 
@@ -57,6 +53,7 @@ class KindClassifier:
         self._last: tuple[str, TextIndex] | None = None
         self._finder = None
         self._section_rules = ruleset.sections
+        self.settings = ruleset.kind_settings
 
     @property
     def finder(self):
@@ -96,30 +93,47 @@ class KindClassifier:
         return any(not _inside(m.start, skip) for m in hits)
 
     # --- structure -------------------------------------------------------------------------------------------
+    def _title_part(self, line: str) -> str | None:
+        """A line as a title: the whole line when short; else its lead ("Telephone note" in "Telephone note: results
+        given ...") when that is a few words; else nothing (prose)."""
+        settings = self.settings
+        if len(line) <= settings.title_max_chars:
+            return line
+        lead = _LEAD.match(line)
+        if lead and len(lead.group("lead").split()) <= settings.title_lead_max_words:
+            return lead.group("lead")
+        return None
+
     def title_lines(self, text: str) -> list[str]:
-        """The report's title / header lines: its first short non-blank lines, up to the first line that opens a
-        section other than an exam / technique line ("Exam: US thyroid") or a bare title-like header, leaving out lines a discount rule
-        matches."""
+        """The report's title / header lines: its first non-blank lines (a long line offers only its lead), up to
+        the first line that opens a section other than an exam / technique line ("Exam: US thyroid") or a bare
+        title-like header, or up to a first line of prose (a long line no title rule matches), leaving out lines a
+        discount rule matches."""
         kept = []
         for raw in text.splitlines():
             line = raw.strip(" \t-*•>#=_")
             if not line:
                 continue
-            if len(kept) == TITLE_LINES:
+            if len(kept) == self.settings.title_lines:
                 break
             opening = [s for s in self.finder.find(line) if s.start == 0 and s.header_end > 0]
             if opening and opening[0].name != "technique" and (
                     opening[0].name != "findings" or line[opening[0].header_end:].strip()):
                 break  # a section with content starts: the title block is over ("THYROID ULTRASOUND" alone is a title)
-            if len(line) <= TITLE_MAX_CHARS and not any(r.regex.search(line) for r in self.discount_rules):
-                kept.append(line)
+            part = self._title_part(line)
+            if part is None or any(r.regex.search(part) for r in self.discount_rules):
+                continue
+            if len(part.split()) >= self.settings.title_prose_words and not any(
+                    r.regex.search(part) for r in self.title_rules):
+                break  # a sentence of prose that names no kind: the report has started, it had no title
+            kept.append(part)
         return kept
 
     def structure_scores(self, text: str, *, markers: bool = True) -> tuple[dict[str, int], list[str]]:
         """Score per kind from the title (on the first title line any rule matches, the rule matching leftmost,
         then the first in the file: "FNA of the left lobe (calcifications on US)" is a cytology title) and from
         document markers (each marker rule counts once); with the ids of the rules that scored."""
-        scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        scores = {kind: 0 for kind in self.settings.tie_order}
         fired = []
         for line in self.title_lines(text):
             hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
@@ -153,11 +167,11 @@ class KindClassifier:
         return sorted(set(ranges))
 
     def text_scores(self, text: str) -> dict[str, int]:
-        scores = {kind: 0 for kind in KIND_TIE_ORDER}
+        scores = {kind: 0 for kind in self.settings.tie_order}
         skip = self.discounted(text)
         hits: dict[str, int] = {}
         for m in self._matches(text, self.text_rules):
-            if _inside(m.start, skip) or hits.get(m.rule.id, 0) >= MAX_HITS_PER_CUE:
+            if _inside(m.start, skip) or hits.get(m.rule.id, 0) >= self.settings.max_hits_per_cue:
                 continue
             hits[m.rule.id] = hits.get(m.rule.id, 0) + 1
             scores[m.rule.get("kind")] += int(m.rule.get("weight"))
@@ -166,7 +180,7 @@ class KindClassifier:
     def scores(self, text: str) -> dict[str, int]:
         structure, _ = self.structure_scores(text)
         cues = self.text_scores(text)
-        return {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
+        return {k: structure[k] + cues[k] for k in self.settings.tie_order}
 
     # --- decision --------------------------------------------------------------------------------------------
     def classify(self, hint: str, text: str) -> KindDecision:
@@ -177,16 +191,18 @@ class KindClassifier:
         if from_hint is not None and not (structural - {from_hint}) and self.supports(from_hint, text):
             return KindDecision(from_hint, "hint", {})  # the text supports the hint and nothing says otherwise
         cues = self.text_scores(text)
-        scores = {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
-        best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
+        order = self.settings.tie_order
+        strong = self.settings.strong_score
+        scores = {k: structure[k] + cues[k] for k in order}
+        best = max(order, key=lambda k: (scores[k], -order.index(k)))
         from_text = best if scores[best] > 0 else "other"
         source = "structure" if structure[best] > 0 else "text"
         if from_hint is None:
             return KindDecision(from_text, source if scores[best] > 0 else "none", scores)
         if from_hint != from_text:
             titled, _ = self.structure_scores(text, markers=False)
-            if titled[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+            if titled[from_text] >= strong and structure[from_hint] == 0:
                 return KindDecision(from_text, "hint_overridden_by_structure", scores)  # a title, not a marker
-            if scores.get(from_hint, 0) == 0 and scores[best] >= STRONG_TEXT_SCORE:
+            if scores.get(from_hint, 0) == 0 and scores[best] >= strong:
                 return KindDecision(from_text, "hint_overridden_by_text", scores)
         return KindDecision(from_hint, "hint", scores)

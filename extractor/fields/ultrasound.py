@@ -3,6 +3,7 @@ feeds which field) and patterns/precedence.tsv (which value wins when several me
 present > uncertain > absent > not_mentioned)."""
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -65,6 +66,8 @@ def exclusion_code(status_reason: str) -> str:
 
 class UltrasoundAggregator:
     def __init__(self, ruleset: RuleSet):
+        # extent cue weights (patterns/attributes/extent.tsv): the report's extent is its heaviest cue
+        self.extent_weights = {r.id: int(r.get("weight") or 1) for r in ruleset.attributes.get("extent", ())}
         self.feeds: dict[str, list[tuple[str, dict[str, str]]]] = {}
         self.requires: dict[str, str] = {}
         for rule in ruleset.fields:
@@ -120,9 +123,9 @@ class UltrasoundAggregator:
         if micro.value in {"present", "uncertain"}:
             evidence = set(micro.evidence)
             behind = [m for m in mentions if m["mention_index"] in evidence]
-            out["microcalcification_extent"] = extent_of(behind)
+            out["microcalcification_extent"] = extent_of(behind, weights=self.extent_weights, context=mentions)
             out["microcalcification_clustered"] = clustered_of(behind)
-            out["microcalcification_laterality"] = laterality_of(behind)
+            out["microcalcification_laterality"] = laterality_of(behind, context=mentions)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
                 out[name] = FieldValue("", [], "microcalcifications not present or uncertain (no_microcalcifications)",
@@ -142,7 +145,7 @@ def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
     negated = set(negated)
     negated_rows = [m for m in rows if m["mention_index"] in negated]
     if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
-        return set()
+        return uncovered_by_scope(negated_rows, rows)
 
     def block(m):
         return max((s for s in starts if s <= m["start_char"]), default=None)
@@ -151,12 +154,111 @@ def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
     return {f"nodule at {s}" for s in starts if s not in covered}
 
 
-def extent_of(mentions: list[Mapping]) -> FieldValue:
-    """diffuse if any mention is diffuse (a cluster in a diffuse background stays diffuse), else localized."""
-    for value in ("diffuse", "localized"):
-        hits = [m["mention_index"] for m in mentions if m.get("extent") == value]
-        if hits:
-            return FieldValue(value, hits, f"a mention with a {value} cue")
+STRONG_EXTENT = 2  # the weight of a strong extent cue (patterns/attributes/extent.tsv)
+CURRENT_STATUSES = {"affirmed", "uncertain"}
+
+
+class NoduleContext:
+    """A report's mentions prepared once for the nodule look-ups below (sorted, nodules by sentence), so a report
+    with thousands of mentions stays linear."""
+
+    def __init__(self, context: Iterable[Mapping]):
+        if isinstance(context, NoduleContext):
+            context = context.rows
+        self.rows = sorted((m for m in context if m.get("start_char") is not None), key=lambda m: m["start_char"])
+        self.starts = [m["start_char"] for m in self.rows]
+        self.nodules: dict = {}
+        for m in self.rows:
+            if m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES:
+                self.nodules.setdefault(m.get("sentence_start"), []).append(m)
+
+
+def _prepared(context) -> NoduleContext:
+    return context if isinstance(context, NoduleContext) else NoduleContext(context)
+
+
+def nodule_before(mention: Mapping, context) -> Mapping | None:
+    """The current nodule named earlier in the mention's sentence, if any: the microcalcifications are then one of
+    that nodule's features ("12 mm solid nodule, irregular margin, microcalcifications"), i.e. within it."""
+    sentence, start = mention.get("sentence_start"), mention.get("start_char")
+    if sentence is None or start is None:
+        return None
+    return next((m for m in _prepared(context).nodules.get(sentence, ()) if m["start_char"] < start), None)
+
+
+def described_nodule(mention: Mapping, context) -> Mapping | None:
+    """The nodule whose description the microcalcifications continue, if any: the last mention before the
+    mention's sentence, in the same section, is a current thyroid nodule on the same side (or no side), and the
+    mention's own sentence does not place it in a lobe ("Solid nodule 7 mm." then "Microcalcification (+)."; "The
+    punctate echogenic foci are again seen"). In a pipe table, a row continues the "Nodule" header above it."""
+    sentence = mention.get("sentence_start")
+    if sentence is None:
+        return None
+    prepared = _prepared(context)
+    i = bisect.bisect_left(prepared.starts, sentence) - 1
+    if i < 0:
+        return None
+    last = prepared.rows[i]
+    if last.get("label") != "NODULE" or last.get("status") not in CURRENT_STATUSES or \
+            last.get("section") != mention.get("section"):
+        return None
+    sides = {last.get("laterality") or "", mention.get("laterality") or ""} - {""}
+    if len(sides) > 1:
+        return None
+    in_table = "|" in (mention.get("sentence") or "") and "|" in (last.get("sentence") or "")
+    return last if in_table or mention.get("laterality_source") != "sentence" else None
+
+
+def _current_thyroid_nodule(m: Mapping) -> bool:
+    return m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES and m.get("organ") in ("", None, "thyroid")
+
+
+def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping]) -> set[str]:
+    """Contract v1.1 for negations outside nodule blocks. A negation that names no current nodule in its sentence
+    ("no calcification", "Left lobe: no nodules or calcifications", "no calcifications in either lobe") speaks for
+    its lobe or the gland: the field is absent, as before. When every negation is about a nodule named in its
+    sentence ("14 mm nodule, smooth margin, no echogenic foci"), they cover the sides of those nodules only, and a
+    current thyroid nodule on another side (a cyst in the other lobe, nothing said of its foci) is left uncovered.
+    Returns the uncovered nodules (empty: absent)."""
+    nodules = [m for m in rows if _current_thyroid_nodule(m)]
+    by_sentence: dict = {}
+    for n in nodules:
+        by_sentence.setdefault(n.get("sentence_start"), []).append(n)
+    covered_sides: set[str] = set()
+    for negation in negated_rows:
+        in_sentence = by_sentence.get(negation.get("sentence_start"), [])
+        if not in_sentence:
+            return set()  # a lobe's or the gland's negation
+        covered_sides.update(n.get("laterality") or "" for n in in_sentence)
+    if "" in covered_sides or "bilateral" in covered_sides:
+        return set()  # a nodule with no side (or both): it may be any of them
+    return {f"nodule at {n.get('start_char')}" for n in nodules
+            if (n.get("laterality") or "") not in covered_sides | {""}}
+
+
+def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = None,
+              context: Iterable[Mapping] = ()) -> FieldValue:
+    """The heaviest extent cue over the mentions, diffuse winning a tie (a cluster in a diffuse background stays
+    diffuse; a strong "lower pole" outranks a weak "scattered" elsewhere); a section default weighs as a weak cue.
+    A mention whose sentence names a current nodule before it is within that nodule: localized, as a strong cue,
+    unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe"); so is a mention with no
+    cue at all that continues the description of the nodule just before it (``described_nodule``)."""
+    weights = weights or {}
+    context = NoduleContext(context)
+    cues = []  # (weight, value, mention_index)
+    for m in mentions:
+        value = m.get("extent") or ""
+        weight = weights.get(m.get("extent_rule") or "", 1) if value else 0
+        if (weight < STRONG_EXTENT and nodule_before(m, context)) or (not value and described_nodule(m, context)):
+            value, weight = "localized", STRONG_EXTENT
+        if value:
+            cues.append((weight, value, m["mention_index"]))
+    if cues:
+        top = max(w for w, _, _ in cues)
+        values = {v for w, v, _ in cues if w == top}
+        value = "diffuse" if "diffuse" in values else "localized"
+        hits = [i for w, v, i in cues if w == top and v == value]
+        return FieldValue(value, hits, f"the heaviest extent cue ({value}, weight {top})")
     return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no extent cue")
 
 
@@ -167,10 +269,21 @@ def clustered_of(mentions: list[Mapping]) -> FieldValue:
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 
-def laterality_of(mentions: list[Mapping]) -> FieldValue:
-    """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe."""
-    sides = {m.get("laterality") for m in mentions} - {"", None}
-    indices = [m["mention_index"] for m in mentions if m.get("laterality")]
+def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -> FieldValue:
+    """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
+    mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
+    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate")."""
+    context = NoduleContext(context)
+
+    def side(m: Mapping) -> str:
+        if m.get("laterality"):
+            return m["laterality"]
+        nodule = (nodule_before(m, context) or described_nodule(m, context)) if context.rows else None
+        return (nodule or {}).get("laterality") or ""
+
+    found = [(m, side(m)) for m in mentions]
+    sides = {s for _, s in found} - {""}
+    indices = [m["mention_index"] for m, s in found if s]
     if "bilateral" in sides or LOBES <= sides:
         return FieldValue("bilateral", indices, "both lobes")
     lobes = sides & LOBES

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -33,6 +34,55 @@ FIELD_VALUES = {
 
 
 @dataclass(frozen=True)
+class KindSettings:
+    """How the report-kind rules are combined (patterns/report_kinds.toml; the defaults are the shipped values)."""
+
+    tie_order: tuple[str, ...] = ("surgical_pathology", "cytology", "ultrasound", "other")
+    strong_score: int = 8
+    max_hits_per_cue: int = 3
+    title_lines: int = 3
+    title_max_chars: int = 90
+    title_lead_max_words: int = 5
+    title_prose_words: int = 8
+
+
+def _kind_settings(path: Path) -> KindSettings:
+    """patterns/report_kinds.toml, strictly: every key known, present and of its type; errors name the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise PatternError(f"cannot read file: {e}", path=str(path)) from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        match = re.search(r"line (\d+)", str(e))
+        raise PatternError(f"not valid TOML: {e}", path=str(path), line=int(match.group(1)) if match else None) from e
+    lines = text.splitlines()
+
+    def line_of(key: str) -> int | None:
+        return next((n for n, line in enumerate(lines, 1) if re.match(rf"\s*{re.escape(key)}\s*=", line)), None)
+
+    known = KindSettings.__dataclass_fields__
+    for key in data:
+        if key not in known:
+            raise PatternError(f"unknown key {key!r} (known: {sorted(known)})", path=str(path), line=line_of(key))
+    values = {}
+    for key in known:
+        if key not in data:
+            raise PatternError(f"missing key {key!r}", path=str(path))
+        value = data[key]
+        if key == "tie_order":
+            if not isinstance(value, list) or sorted(value) != sorted(REPORT_KINDS):
+                raise PatternError(f"tie_order must list each of {sorted(REPORT_KINDS)} once", path=str(path),
+                                   line=line_of(key))
+            value = tuple(value)
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise PatternError(f"{key} must be a whole number of at least 1", path=str(path), line=line_of(key))
+        values[key] = value
+    return KindSettings(**values)
+
+
+@dataclass(frozen=True)
 class RuleSet:
     directory: Path
     targets: tuple[Rule, ...]
@@ -46,6 +96,7 @@ class RuleSet:
     amendments: tuple[Rule, ...] = ()
     precedence: tuple[Rule, ...] = ()  # patterns/precedence.tsv, by rank
     patient_evidence: tuple[Rule, ...] = ()  # patterns/patient_evidence.tsv
+    kind_settings: KindSettings = field(default_factory=KindSettings)  # patterns/report_kinds.toml
 
     def evidence_labels(self) -> dict[str, set[str]]:
         """patients field -> the mention labels its evidence quotes (patterns/patient_evidence.tsv)."""
@@ -309,6 +360,7 @@ def _load(directory: Path) -> RuleSet:
         amendments=tuple(amendments),
         precedence=tuple(precedence),
         patient_evidence=tuple(patient_evidence),
+        kind_settings=_kind_settings(directory / "report_kinds.toml"),
     )
 
 

@@ -245,8 +245,8 @@ def trailing_hedges(doc: Doc, spans: list[Span], clauses: Clauses | None = None)
             first = first_within(previous_start, clauses.breaks[hi - 1])
             gap = []
         elif first is not None:
-            if start - first.end > MAX_PHRASE_GAP:
-                continue
+            if start - first.end > MAX_PHRASE_GAP or first_within(first.end, start) is not None:
+                continue  # too far, or another finding stands between: the trigger is about that one
             gap = list(doc[first.end:start])
         else:
             continue

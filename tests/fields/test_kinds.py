@@ -33,22 +33,21 @@ def test_report_kind(classify, hint, text, kind):
 
 def _full_scoring(classifier, hint, text):
     """The decision rule written out with every kind scored (the classifier may stop earlier)."""
-    from extractor.fields.kinds import KIND_TIE_ORDER, STRONG_TEXT_SCORE
-
+    order, strong = classifier.settings.tie_order, classifier.settings.strong_score
     structure, _ = classifier.structure_scores(text)
     cues = classifier.text_scores(text)
     from_hint = classifier.hint_kind(hint)
     if from_hint is not None and cues[from_hint] > 0 and not any(v for k, v in structure.items() if k != from_hint):
         return from_hint
-    scores = {k: structure[k] + cues[k] for k in KIND_TIE_ORDER}
-    best = max(KIND_TIE_ORDER, key=lambda k: (scores[k], -KIND_TIE_ORDER.index(k)))
+    scores = {k: structure[k] + cues[k] for k in order}
+    best = max(order, key=lambda k: (scores[k], -order.index(k)))
     from_text = best if scores[best] > 0 else "other"
     if from_hint is None or from_hint == from_text:
         return from_text
     titled, _ = classifier.structure_scores(text, markers=False)
-    if titled[from_text] >= STRONG_TEXT_SCORE and structure[from_hint] == 0:
+    if titled[from_text] >= strong and structure[from_hint] == 0:
         return from_text
-    if scores[from_hint] == 0 and scores[best] >= STRONG_TEXT_SCORE:
+    if scores[from_hint] == 0 and scores[best] >= strong:
         return from_text
     return from_hint
 
@@ -115,3 +114,92 @@ STRUCTURE_CASES = [
 @pytest.mark.parametrize("hint, text, kind", STRUCTURE_CASES)
 def test_report_kind_from_structure(classify, hint, text, kind):
     assert classify(hint, text).kind == kind
+
+
+# --- issue 11, second round: titles in other languages, clinic documents, transmission headers, abbreviated
+# recommendations and quoted samplings (new wording; none of these sentences is in a corpus)
+ROUND2_CASES = [
+    # a title in another language names the exam
+    ("", "ECOGRAFÍA DE TIROIDES\nLóbulo derecho: nódulo sólido de 9 mm.\nSe recomienda PAAF.", "ultrasound"),
+    ("", "Ultraljud halsen\nVä lob: 7 mm cysta. Hö lob normal.", "ultrasound"),
+    ("US", "CITOLOGIA TIREOIDEA\nStriscio con colloide e tireociti benigni. TIR2.", "cytology"),
+    ("", "Anatomía patológica - tiroidectomía total\nLóbulo derecho con nódulo de 14 mm; carcinoma papilar.",
+     "surgical_pathology"),
+    ("ecografia", "Lobo destro: nodulo solido di 8 mm, margini regolari.", "ultrasound"),
+    ("citología", "Extendidos con coloide y células foliculares benignas.", "cytology"),
+    # an OCR split inside the title word
+    ("", "NECK ULTRA SOUND\nRight lobe homogeneous, 4.0 cm.\nLeft lobe: 5 mm cyst.", "ultrasound"),
+    # clinic documents that quote an exam
+    ("US", "Thyroid nodule clinic\nHer sonogram last week: 15 mm TR4 nodule on the left, no echogenic foci. "
+           "We will book an FNA.", "other"),
+    ("", "Head and neck surgical clinic - letter to referring physician\nHis FNA in June was Bethesda IV; "
+         "hemithyroidectomy offered.", "other"),
+    ("", "Phone consultation: ultrasound results explained to the patient at length; a simple cyst only, no "
+         "further imaging.", "other"),
+    ("OPD note", "45-year-old man, right thyroid swelling for three months, euthyroid.\nFNAC Bethesda II; "
+                 "reassured. Review in a year.", "other"),
+    # an abbreviated recommendation and a quoted earlier sampling do not make an ultrasound a cytology
+    ("", "Isthmus: 6 mm hypoechoic nodule, irregular margin. FNAB recommended.\nPrior cytology 2021 benign.",
+     "ultrasound"),
+    ("", "R lobe nodule 11 mm, hypoechoic, microlobulated. FNA adv.\nPrevious FNA benign.", "ultrasound"),
+]
+
+# must not fire: the clinic is only where the exam was done or who receives the fax; a cytology report's own
+# sampling is not a recommendation; a letter's clinic heading with no exam word stays a letter (these pass on the
+# old rules too: they guard the new ones)
+ROUND2_GUARDS = [
+    ("", "Endocrine clinic point-of-care sonography\nRight lobe 4.1 x 1.5 x 1.3 cm, no nodules.", "ultrasound"),
+    ("US", "FAX 2 of 3   TO: THYROID CLINIC   FROM: CITY RADIOLOGY\nNECK ULTRASOUND\nRight lobe: 4 mm cyst.",
+     "ultrasound"),
+    ("US", "Requested by: the referring clinic\nThyroid sonogram: both lobes normal in size, no nodules.",
+     "ultrasound"),
+    ("", "FNA of the right lobe nodule. Smears: benign follicular cells and colloid. Bethesda II.", "cytology"),
+    ("FNA", "Cytology 2024: aspirate of the left nodule, colloid and benign follicular cells, Bethesda II.",
+     "cytology"),
+]
+
+
+@pytest.mark.parametrize("hint, text, kind", ROUND2_CASES)
+def test_report_kind_round2(classify, hint, text, kind):
+    assert classify(hint, text).kind == kind
+
+
+@pytest.mark.parametrize("hint, text, kind", ROUND2_GUARDS)
+def test_report_kind_round2_guards(classify, hint, text, kind):
+    assert classify(hint, text).kind == kind
+
+
+def test_kind_settings_come_from_patterns(tmp_path):
+    import shutil
+
+    from extractor.knowledge.resources import patterns_dir
+
+    copy = tmp_path / "patterns"
+    shutil.copytree(patterns_dir(), copy)
+    settings = copy / "report_kinds.toml"
+    text = settings.read_text().replace("title_lines = 3", "title_lines = 1")
+    settings.write_text(text)
+    report = "Left lobe 3 cm\nThyroid sonography\nA 9 mm cyst. FNA cytology advised"
+    assert KindClassifier(load_ruleset()).title_lines(report) == ["Left lobe 3 cm", "Thyroid sonography",
+                                                                 "A 9 mm cyst. FNA cytology advised"][:2]
+    assert KindClassifier(load_ruleset(copy)).title_lines(report) == ["Left lobe 3 cm"]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (("strong_score = 8", "strong_score = 8\nweight_cap = 2"), "unknown key 'weight_cap'"),
+    (("strong_score = 8", "strong_score = \"8\""), "strong_score must be a whole number"),
+    (('"ultrasound", "other"]', '"ultrasound"]'), "tie_order must list each"),
+])
+def test_kind_settings_are_validated(tmp_path, edit, message):
+    import shutil
+
+    from extractor.errors import PatternError
+    from extractor.knowledge.resources import patterns_dir
+
+    copy = tmp_path / "patterns"
+    shutil.copytree(patterns_dir(), copy)
+    settings = copy / "report_kinds.toml"
+    settings.write_text(settings.read_text().replace(*edit))
+    with pytest.raises(PatternError, match=message) as caught:
+        load_ruleset(copy)
+    assert "report_kinds.toml:" in str(caught.value)
