@@ -5,17 +5,15 @@
     build_audit(data)                 # -> results/audit.html
 """
 from .data import AuditData, AuditError, Definition, load_audit_data
+from .explain import explain
+from .render import build_audit
 
 __all__ = ["AuditData", "AuditError", "Definition", "load_audit_data", "build_audit", "explain"]
 
 
 def __getattr__(name):  # matplotlib and jinja2 load only when a page is built
     if name == "build_audit":
-        from .render import build_audit
-
         return build_audit
     if name == "explain":
-        from .explain import explain
-
         return explain
     raise AttributeError(name)

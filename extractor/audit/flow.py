@@ -10,7 +10,8 @@ from html import escape
 
 import pandas as pd
 
-from ..knowledge.definitions import Definition, Test
+from ..errors import RadpathError
+from ..knowledge.definitions import Definition, Test, parse_definition
 from .cohort import is_true
 from .data import AuditData
 
@@ -135,9 +136,6 @@ def _parsed(definition) -> Definition | None:
     if not path:
         return None
     from pathlib import Path
-
-    from ..errors import RadpathError
-    from ..knowledge.definitions import parse_definition
 
     try:
         return parse_definition(Path(path))

@@ -10,6 +10,8 @@ from functools import lru_cache
 import pandas as pd
 from markupsafe import Markup
 
+from ..knowledge.ruleset import load_ruleset
+from ..nlp.sections import SectionFinder
 from .data import ATTRIBUTES, MODIFIERS, AuditData
 from .highlight import (
     LAYER_CUE,
@@ -43,9 +45,6 @@ def _section_finder():
     """The extractor's own section finder, so the headers shown are the ones the pipeline used. It lives in a
     module that imports spaCy; without it, the audit shows no headers rather than failing."""
     try:
-        from ..knowledge.ruleset import load_ruleset
-        from ..nlp.sections import SectionFinder
-
         return SectionFinder(load_ruleset().sections)
     except Exception as e:  # optional nicety: the audit works without headers
         log.warning("section headers not shown: %s", type(e).__name__)

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 import click
 
+from ..audit import build_audit, load_audit_data
+from ..audit.explain import explain as run
+from ..audit.flow import cohort_flows, standalone_svg
+from ..errors import InputError
+from ..run.progress import Progress
+from ..tables.files import atomic_write_text
+from ..tables.sources import ColumnMap
 from .common import user_errors
 
 
@@ -24,9 +31,6 @@ def _input_options(func):
 
 
 def _load(out_dir, input_path, id_col, text_col, definitions_dir):
-    from ..audit import load_audit_data
-    from ..tables.sources import ColumnMap
-
     columns = None
     if id_col or text_col:
         columns = ColumnMap(report_id=id_col or "report_id", text=text_col or "text")
@@ -57,9 +61,6 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
         radpath audit results --input reports.csv
         radpath audit results --flow-svg figures/flow.svg   # figures/flow-yoon2011_dmo.svg, ...
     """
-    from ..audit import build_audit
-    from ..run.progress import Progress
-
     data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
     bar = Progress(False if quiet else None, counted="patients", unit="patients")  # on a terminal only
     try:
@@ -80,10 +81,6 @@ def audit(out_dir, input_path, id_col, text_col, definitions_dir, out_path, page
 def write_flow_svgs(data, target) -> list:
     """One standalone SVG per case definition (see extractor.audit.flow); returns the paths written."""
     from pathlib import Path
-
-    from ..audit.flow import cohort_flows, standalone_svg
-    from ..errors import InputError
-    from ..tables.files import atomic_write_text
 
     flows = cohort_flows(data)
     if not flows:
@@ -117,15 +114,11 @@ def explain(out_dir, ident, input_path, id_col, text_col, definitions_dir, show_
     """
     from rich.console import Console
 
-    from ..audit.explain import explain as run
-
     if show_text:
         data = _load(out_dir, input_path, id_col, text_col, definitions_dir)
         for warning in data.warnings:
             click.echo(f"Note: {warning}", err=True)
     else:  # the trace needs no texts: do not even read them
-        from ..audit import load_audit_data
-
         data = load_audit_data(out_dir, definitions_dir=definitions_dir, with_texts=False)
     console = Console(width=width, highlight=False, soft_wrap=False)
     run(data, ident, show_text=show_text, console=console)

@@ -11,7 +11,21 @@ import sys
 import click
 import pandas as pd
 
+from ..cohort.linking import outcome_table
+from ..cohort.patients import (
+    cohort_members,
+    compare_definitions,
+    ensure_definition_columns,
+    read_patients,
+)
+from ..errors import InputError
+from ..evaluate.patients import evaluate_patients_dir, format_scores
+from ..knowledge.definitions import get_definition, load_definitions
+from ..run.api import link_dir
+from ..run.manifest import read_manifest, recorded_inputs
+from ..tables.files import output_lock, recover
 from ..tables.sources import ColumnMap
+from ..tables.store import DB_NAME, read_duckdb, read_frame
 from .common import definition_options, user_errors
 
 
@@ -29,8 +43,6 @@ def format_table(frame: pd.DataFrame, *, title: str | None = None) -> str:
 
 
 def outcome_tables(patients: pd.DataFrame, definition_columns: list[str]) -> str:
-    from ..cohort.linking import outcome_table
-
     parts = [format_table(outcome_table(patients, "us_pattern"),
                           title="Ultrasound pattern x final diagnosis (malignancy_rate = malignant / (malignant + "
                                 "benign))")]
@@ -66,10 +78,6 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
 
         radpath link results --input reports.csv
     """
-    from ..run.api import link_dir
-    from ..run.manifest import read_manifest, recorded_inputs
-    from ..tables.files import output_lock
-
     columns = ColumnMap(report_id=id_col, text=text_col)
     manifest = read_manifest(out_dir)
     paths, notes = recorded_inputs(out_dir, input_path, manifest=manifest)
@@ -79,8 +87,6 @@ def link(out_dir, input_path, id_col, text_col, config_path, definition_files, n
         recorded = (manifest.get("options") or {}).get("columns") or {}
         columns = ColumnMap(report_id=recorded.get("report_id", id_col), text=recorded.get("text", text_col))
     with output_lock(out_dir):  # not while another run writes DIR
-        from ..tables.files import recover
-
         recover(out_dir)  # a swap a killed run cut short is finished first
         linkage, defs = link_dir(out_dir, input_path=paths[0] if paths else None, columns=columns,
                                  linking=config_path, definitions=definition_files, duckdb=not no_duckdb)
@@ -112,14 +118,6 @@ def cohort(out_dir, definition_id, definition_files):
 
         radpath cohort results --definition yoon2011_dmo
     """
-    from ..cohort.linking import outcome_table
-    from ..cohort.patients import (
-        cohort_members,
-        ensure_definition_columns,
-        read_patients,
-    )
-    from ..knowledge.definitions import get_definition
-
     definition = get_definition(definition_id, definition_files)
     patients = ensure_definition_columns(read_patients(out_dir), [definition])
     members = cohort_members(patients, definition)
@@ -146,10 +144,6 @@ def compare(out_dir, definition_a, definition_b, definition_files):
 
         radpath compare results yoon2011_dmo strict_dmo
     """
-    from ..cohort.patients import compare_definitions, read_patients
-    from ..knowledge.definitions import load_definitions
-    from ..tables.store import read_frame
-
     a, b = load_definitions(definition_files, only=[definition_a, definition_b])
     patients = read_patients(out_dir)
     mentions = read_frame(out_dir, "mentions", required=False)
@@ -179,8 +173,6 @@ def evaluate_patients(out_dir, gold_path, minimum, no_misses):
 
         radpath evaluate-patients --gold corpora/sample/gold_patients.csv radpath-demo --min 0.97
     """
-    from ..evaluate.patients import evaluate_patients_dir, format_scores
-
     scores = evaluate_patients_dir(gold_path, out_dir)
     click.echo(format_scores(scores, show_misses=not no_misses, per_value=False))
     below = [s.field for s in scores if minimum is not None and s.accuracy < minimum]
@@ -209,9 +201,6 @@ def query(out_dir, sql, as_csv):
     from pathlib import Path
 
     import duckdb
-
-    from ..errors import InputError
-    from ..tables.store import DB_NAME, read_duckdb
 
     try:
         result = read_duckdb(Path(out_dir) / DB_NAME, sql)

@@ -8,7 +8,9 @@ import sys
 import click
 
 from ..errors import RadpathError
+from ..run.api import RunOptions
 from ..run.budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
+from ..tables.files import is_disk_full
 from ..tables.sources import DEFAULT_CHUNK_SIZE
 
 
@@ -35,8 +37,6 @@ def user_errors(func):
             click.echo(f"Error: {e}", err=True)
             sys.exit(e.exit_code)
         except OSError as e:  # a full disk outside radpath's own writers (e.g. pandas writing a corpus)
-            from ..tables.files import is_disk_full
-
             if not is_disk_full(e):
                 raise
             click.echo(f"Error: {e.filename or 'writing'}: no space left on device (or quota exceeded)", err=True)
@@ -107,8 +107,6 @@ def run_options(func):
     @functools.wraps(func)
     def wrapper(*args, patterns, definition_files, linking_config, no_link, no_duckdb, workers, chunk_size,
                 csv_safe, max_report_chars, max_seconds_per_report, **kwargs):
-        from ..run.api import RunOptions
-
         run = RunOptions(patterns=patterns, linking=linking_config, definitions=tuple(definition_files),
                          link=not no_link, duckdb=not no_duckdb, workers=workers, chunk_size=chunk_size,
                          csv_safe=csv_safe, max_report_chars=max_report_chars,

@@ -1,226 +1,89 @@
-"""The ``radpath`` command: a thin click layer over extractor.run.api; library errors become one-line messages."""
+"""The ``radpath`` command: the click group, whose commands live one module per area in extractor/cli/ and are
+imported only when they run (so ``radpath --help`` and ``radpath synth`` never load spaCy). Library errors become
+one-line messages (extractor.cli.common)."""
 from __future__ import annotations
 
-import os
-import sys
-from pathlib import Path
+import importlib
 
 import click
 
 from .. import __version__
-from ..knowledge.resources import sample_dir
-from ..tables.sources import ColumnMap
-from .audit import audit, explain
-from .cohort import COMMANDS as COHORT_COMMANDS
-from .common import column_options, log_to_stderr, run_options, user_errors
-from .scale import COMMANDS as SCALE_COMMANDS
-from .sql import COMMANDS as SQL_COMMANDS
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
+# command -> (module:function, the one-line help `radpath --help` lists; tests/cli/test_lazy_commands.py holds it to
+# the command's own docstring)
+COMMANDS = {
+    'audit': ('extractor.cli.audit:audit',
+        "Write DIR/audit.html: the cohort flow, tables and plots, and every patient's reports with the "
+        'mentions, rules and evidence behind each value.'),
+    'bench': ('extractor.cli.scale:bench',
+        'Measure reports/second and peak memory of radpath against what a user would pick instead (medSpaCy '
+        "with a plain list of thyroid targets), medSpaCy running radpath's rules, and spaCy's tokenizer (the "
+        'floor).'),
+    'cohort': ('extractor.cli.cohort:cohort',
+        'List the patients of DIR/patients who meet a case definition, with their index reports and outcome.'),
+    'compare': ('extractor.cli.cohort:compare',
+        'Cross-tabulate two case definitions on DIR/patients and explain every patient who moves.'),
+    'demo': ('extractor.cli.extract:demo',
+        'Run the whole job on the bundled synthetic corpus (corpora/sample): tables, patients, the audit '
+        "page, and the agreement with the corpus's gold labels."),
+    'evaluate': ('extractor.cli.extract:evaluate',
+        'Score DIR/reports.csv against gold labels.'),
+    'evaluate-patients': ('extractor.cli.cohort:evaluate_patients',
+        'Score DIR/patients.csv against gold patient labels, per field.'),
+    'explain': ('extractor.cli.audit:explain',
+        'Print the audit trace of one patient or one report: each value with its rule, the evidence mentions '
+        'with their sentence, ConText triggers and rule ids, and the case-definition verdicts.'),
+    'extract': ('extractor.cli.extract:extract',
+        'Extract report fields and mentions from INPUT and link them into patients, all in DIR.'),
+    'extract-sql': ('extractor.cli.sql:extract_sql',
+        'Extract reports read from a database and write the tables back to a database (and / or a directory).'),
+    'link': ('extractor.cli.cohort:link',
+        'Link DIR/reports into DIR/patients (one row per patient with an ultrasound).'),
+    'query': ('extractor.cli.cohort:query',
+        'Run one read-only SQL query against DIR/radpath.duckdb (tables reports, mentions, errors, patients, '
+        'links and a cohort_<id> view per case definition) and print the result.'),
+    'synth': ('extractor.cli.scale:synth',
+        'Write a seeded synthetic corpus of thyroid ultrasound, FNA cytology and surgical pathology reports.'),
+}
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use (click's documented lazy-loading pattern)."""
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = lazy
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.commands or name not in self.lazy:
+            return super().get_command(ctx, name)
+        module, _, attr = self.lazy[name][0].partition(":")
+        command = getattr(importlib.import_module(module), attr)
+        self.add_command(command, name)
+        return command
+
+    def format_commands(self, ctx, formatter):
+        """The command list from the table, without importing a command."""
+        limit = formatter.width - 6 - max(map(len, self.lazy))
+        rows = [(name, click.utils.make_default_short_help(self.lazy[name][1], limit))
+                for name in self.list_commands(ctx) if name in self.lazy]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, lazy=COMMANDS, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="radpath")
 def cli():
     """radpath: thyroid ultrasound, FNA cytology and surgical pathology reports -> auditable tables.
 
     Start with `radpath demo`, which runs the whole job on the bundled synthetic corpus.
     """
-
-
-@cli.command()
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=True))
-@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Output directory.")
-@column_options
-@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "parquet", "jsonl"]), default=None,
-              help="Input format; by default taken from the file extension.")
-@click.option("--omop", is_flag=True,
-              help="INPUT is an OMOP CDM NOTE table (note_id, person_id, note_date, note_title, note_text): read "
-                   "its standard columns and also write DIR/note_nlp (CDM v5.4), one row per mention.")
-@click.option("--note-nlp", "note_nlp", is_flag=True,
-              help="Also write DIR/note_nlp (OMOP CDM v5.4) for any input; report ids that are not integers are "
-                   "numbered, the mapping in DIR/note_nlp_ids (docs/omop.md).")
-@click.option("--concept-map", "concept_map", type=click.Path(dir_okay=False), default=None,
-              help="TSV mapping rule ids or labels to OMOP concept ids for NOTE_NLP (columns match, value, "
-                   "concept_id[, source_concept_id]; docs/omop.md). Implies --note-nlp. Unmapped rows stay 0.")
-@run_options
-@click.option("--resume", is_flag=True,
-              help="Continue an interrupted run into the same DIR: finished chunks are kept (same INPUT, rules "
-                   "and options), the rest extracted; the tables equal those of an uninterrupted run.")
-@click.option("--strict", is_flag=True,
-              help="Fail (exit 2, the previous outputs in DIR kept) instead of warning when the dates would empty the "
-                   "cohort: most ultrasound or pathology dates unreadable, or no patient with a dated ultrasound.")
-@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress bar, no summary).")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Log each rejected row and failed report on stderr (report ids, rows and reasons; no text).")
-@click.option("--log-text", is_flag=True,
-              help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
-                   "report text is patient data and logs are often kept and shared.")
-@user_errors
-def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, date_format, fmt, omop, note_nlp,
-            concept_map, run, resume, strict, quiet, verbose, log_text):
-    """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
-
-    INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
-    report_type (optional hint) and text; map other names with the --*-col options. Writes, each as CSV and
-    Parquet: DIR/reports (one row per report), DIR/mentions (one row per mention, with offsets, rules and context
-    triggers), DIR/errors (rows that could not be read as reports), DIR/patients (one row per patient with an
-    ultrasound, with a def_<id> column per case definition) and DIR/links; plus DIR/radpath.duckdb and
-    DIR/manifest.json (version, rule hashes, options, input checksums).
-
-    INPUT is read and written in chunks by --workers processes, with a progress bar (reports/s, ETA) on a
-    terminal; every output file appears complete or not at all. If a run is killed, run the same command with
-    --resume to finish it.
-
-    Example:
-
-    \b
-        radpath extract notes.csv --out results --text-col NOTE_TEXT --id-col NOTE_ID
-        radpath extract archive.parquet --out results --workers 8 --resume
-        radpath extract note.parquet --omop --out results    # OMOP NOTE in, NOTE_NLP out too
-        radpath extract reports.csv --out results --note-nlp --concept-map concepts.tsv
-    """
-    from dataclasses import replace
-
-    from ..privacy import LOG_TEXT_ENV
-    from ..run.api import extract_file
-
-    if verbose:
-        log_to_stderr()
-    os.environ[LOG_TEXT_ENV] = "1" if log_text else "0"  # workers inherit it
-    columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col, date_format)
-    if omop and replace(columns, date_format="iso") != ColumnMap():
-        raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
-    options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map,
-                      strict=strict)
-    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
-                       progress=False if quiet else None)
-    for warning in run.warnings:  # never silenced: an empty cohort must not pass unnoticed
-        click.echo(f"{'Note' if warning.startswith('--date-format auto') else 'Warning'}: {warning}", err=True)
-    if not quiet:
-        _print_summary(run)
-
-
-@cli.command()
-@click.argument("out_dir", metavar="DIR", type=click.Path(file_okay=False))
-@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False),
-              help="Gold CSV: report_id plus any report fields of the contract.")
-@click.option("--gold-patients", "gold_patients_path", type=click.Path(dir_okay=False), default=None,
-              help="Gold patients CSV: patient_id plus any patients columns; scores DIR/patients too.")
-@click.option("--gold-nodules", "gold_nodules_path", type=click.Path(dir_okay=False), default=None,
-              help="Gold nodules CSV: report_id, nodule_index and any DIR/nodules columns; scores DIR/nodules "
-                   "(detection P/R/F1 and per-feature accuracy over matched nodules, docs/nodules.md).")
-@click.option("--min", "minimum", type=float, default=None,
-              help="Exit with status 1 if any field's accuracy (or nodule detection F1) is below this (e.g. 0.97).")
-@click.option("--no-misses", is_flag=True, help="Do not list the misses.")
-@user_errors
-def evaluate(out_dir, gold_path, gold_patients_path, gold_nodules_path, minimum, no_misses):
-    """Score DIR/reports.csv against gold labels.
-
-    Prints per-field accuracy, per-value precision / recall / F1, every miss with its report id and a report-kind
-    confusion matrix (rows gold, columns predicted).
-
-    Example:
-
-        radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv --gold-nodules corpora/sample/gold_nodules.csv radpath-demo --min 0.97
-    """
-    from ..evaluate.reports import (
-        evaluate_dir,
-        evaluate_kinds_dir,
-        format_confusion,
-        format_scores,
-    )
-
-    scores = evaluate_dir(gold_path, out_dir)
-    click.echo(format_scores(scores, show_misses=not no_misses))
-    confusion = format_confusion(evaluate_kinds_dir(gold_path, out_dir))
-    if confusion:
-        click.echo("\n" + confusion)
-    if gold_patients_path:
-        from ..evaluate.patients import evaluate_patients_dir
-
-        patient_scores = evaluate_patients_dir(gold_patients_path, out_dir)
-        click.echo("\nPatients:")
-        click.echo(format_scores(patient_scores, show_misses=not no_misses))
-        scores = scores + patient_scores
-    if gold_nodules_path:
-        from ..evaluate.nodules import evaluate_nodules_dir, format_detection
-
-        detection, nodule_scores, unmatched = evaluate_nodules_dir(gold_nodules_path, out_dir)
-        click.echo("\nNodules:")
-        click.echo(format_detection(detection, unmatched, show_misses=not no_misses))
-        click.echo(format_scores(nodule_scores, show_misses=not no_misses))
-        scores = scores + nodule_scores
-        if minimum is not None and detection.f1 < minimum:
-            click.echo(f"Below --min {minimum}: nodule detection F1 {detection.f1:.3f}", err=True)
-            sys.exit(1)
-    below = [s.field for s in scores if minimum is not None and s.accuracy < minimum]
-    if below:
-        click.echo(f"Below --min {minimum}: {', '.join(below)}", err=True)
-        sys.exit(1)
-
-
-@cli.command()
-@click.option("--out", "out_dir", default="radpath-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Where to write the demo outputs.")
-@user_errors
-def demo(out_dir):
-    """Run the whole job on the bundled synthetic corpus (corpora/sample): tables, patients, the audit page, and
-    the agreement with the corpus's gold labels.
-
-    Example:
-
-        radpath demo --out radpath-demo
-    """
-    from ..evaluate.patients import evaluate_patients_dir
-    from ..evaluate.reports import evaluate_dir, format_scores
-    from ..run.api import extract_file
-
-    corpus = sample_dir()
-    click.echo(f"Corpus: {corpus}")
-    run = extract_file(corpus / "reports.csv", out_dir)
-    _print_summary(run)
-    from ..audit import build_audit, load_audit_data
-
-    stats = build_audit(load_audit_data(out_dir))
-    click.echo(f"Audit page: {Path(out_dir) / 'audit.html'} ({stats.patients} patients; open it in a browser)")
-    for gold, score, what in ((corpus / "gold_reports.csv", evaluate_dir, "report"),
-                              (corpus / "gold_patients.csv", evaluate_patients_dir, "patient")):
-        if gold.is_file():
-            click.echo(f"\nAgreement with the corpus's gold {what} labels:")
-            click.echo(format_scores(score(gold, out_dir), show_misses=False, per_value=False))
-    if (corpus / "gold_nodules.csv").is_file():
-        from ..evaluate.nodules import evaluate_nodules_dir, format_detection
-
-        detection, nodule_scores, unmatched = evaluate_nodules_dir(corpus / "gold_nodules.csv", out_dir)
-        click.echo("\nAgreement with the corpus's gold nodules:")
-        click.echo(format_detection(detection, unmatched, show_misses=False))
-        click.echo(format_scores(nodule_scores, show_misses=False, per_value=False))
-    click.echo(f"\nPer-value precision / recall / F1 and the misses: "
-               f"radpath evaluate --gold {corpus / 'gold_reports.csv'} {out_dir}")
-
-
-def _print_summary(run) -> None:
-    click.echo(run.summary.line())
-    if run.linkage is not None:
-        from .cohort import outcome_tables
-
-        patients = run.linkage.patients
-        members = ", ".join(f"{d.id} {int((patients[d.column] == 'true').sum())}" for d in run.definitions)
-        click.echo(f"Linked {len(patients)} patients with an ultrasound; case definitions: {members or 'none'}.\n")
-        click.echo(outcome_tables(patients, [d.column for d in run.definitions]))
-        click.echo("")
-    click.echo(f"Wrote to {run.out_dir}/: reports, mentions, errors, nodules"
-               + (", patients, links" if run.linkage is not None else "")
-               + (", note_nlp" if (run.out_dir / "note_nlp.parquet").exists() else "") + " (.csv and .parquet), "
-               + ("radpath.duckdb, " if (run.out_dir / "radpath.duckdb").exists() else "") + "manifest.json")
-    if run.note_nlp:
-        click.echo(f"NOTE_NLP: {run.note_nlp['note_nlp']} rows, {run.note_nlp['note_nlp_unmapped']} without a concept "
-                   "id (0; map them with --concept-map)")
-
-
-for _command in (*COHORT_COMMANDS, audit, explain, *SCALE_COMMANDS, *SQL_COMMANDS):
-    cli.add_command(_command)
 
 
 def main():

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import click
 
+from ..tools.bench import DEFAULT_CONTENDERS, machine, rss_scale, run_benchmark
 from ..tools.bench import (
     DEFAULT_CONTENDERS as CONTENDER_CHOICES,  # stdlib-only module: cheap to import
 )
+from ..tools.synth import generate, hostile, write_corpus
 from .common import user_errors
 
 
@@ -35,8 +37,6 @@ def synth(patients, seed, out_path, hostile_rows):
         radpath synth --patients 10000 --seed 1 --out synthetic.csv
         radpath synth --hostile 10000 --out hostile.csv
     """
-    from ..tools.synth import generate, hostile, write_corpus
-
     if hostile_rows is not None:
         frame = hostile(hostile_rows, seed=seed)
         path = write_corpus(frame, out_path)
@@ -85,8 +85,6 @@ def bench(patients, seed, corpus, repeat, slow_limit, contenders, cold, rss_size
 
         radpath bench --patients 2000 --repeat 3 --out benchmarks
     """
-    from ..tools.bench import DEFAULT_CONTENDERS, machine, rss_scale, run_benchmark
-
     m = machine()
     click.echo(f"Machine: {m['cpu_model']}, {m['cores_usable']} usable cores of {m['cores_total']}, Python {m['python']}")
     if rss_sizes:

@@ -8,6 +8,9 @@ from pathlib import Path
 import click
 
 from ..errors import RadpathError
+from ..run.sql import run_sql
+from ..run.stream import Progress
+from ..tables.sources import ColumnMap
 from .common import column_options, log_to_stderr, run_options, user_errors
 
 
@@ -95,9 +98,6 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
     \b
         psql -c "SELECT patient_id FROM radpath.patients WHERE run_id = '2026-12' AND def_yoon2011_dmo = 'true'"
     """
-    from ..run.sql import run_sql
-    from ..tables.sources import ColumnMap
-
     if query_file:
         if query:
             raise click.UsageError("give --query or --query-file, not both")
@@ -112,8 +112,6 @@ def extract_sql(from_sql, query, query_file, table, omop, schema, note_types, id
     columns = ColumnMap(id_col, patient_col, date_col, type_col, text_col, date_format)
     if omop and replace(columns, date_format="iso") != ColumnMap():
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
-    from ..run.stream import Progress
-
     bar = Progress(False if quiet else None)  # live rows and reports/s on a terminal (a query's total is unknown)
     try:
         summary = run_sql(from_sql, query=query, table=table, schema=schema, omop=omop, columns=columns,

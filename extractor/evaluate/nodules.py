@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import InputError
 from .reports import FieldScore, _cell, _read, per_value_scores
 
 NODULE_FIELDS = ["side", "position", "size_mm", "composition", "echogenicity", "shape", "margin", "echogenic_foci",
@@ -126,8 +127,6 @@ def evaluate_nodules_dir(gold_path: str | Path, out_dir: str | Path) -> tuple[De
     gold = _read(Path(gold_path), "gold nodules file")
     missing = [c for c in ("nodule_index", "side") if c not in gold.columns]
     if missing:
-        from ..errors import InputError
-
         raise InputError(f"gold nodules file lacks column(s) {missing}", path=str(gold_path), column=missing[0])
     predicted = _read(Path(out_dir) / "nodules.csv", "nodules.csv (run `radpath extract` first)")
     detection, scores = score_nodules(gold, predicted)

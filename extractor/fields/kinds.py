@@ -25,6 +25,9 @@ from dataclasses import dataclass
 
 from ..knowledge.ruleset import RuleSet
 from ..nlp.matching import TextIndex, find_all
+from ..nlp.sections import (
+    SectionFinder,  # plain text (the module's spaCy part is not used)
+)
 
 _LEAD = re.compile(r"^(?P<lead>[^:.;!?]+?)\s*(?::|\s[-\u2013\u2014]\s)")  # the words before a line's first ":" or " - "
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
@@ -58,10 +61,6 @@ class KindClassifier:
     @property
     def finder(self):
         if self._finder is None:
-            from ..nlp.sections import (
-                SectionFinder,  # plain text (the module's spaCy part is not used)
-            )
-
             self._finder = SectionFinder(self._section_rules)
         return self._finder
 

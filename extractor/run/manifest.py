@@ -16,8 +16,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
+from .. import __version__
 from ..knowledge.definitions import Definition
 from ..knowledge.resources import patterns_dir
+from ..knowledge.ruleset import load_ruleset
+from ..tables.files import atomic_write_text
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_VERSION = 1
@@ -77,11 +80,7 @@ def build_manifest(
 ) -> dict:
     """The manifest as a dict (see write_manifest). ``input_rows``: rows already counted per input path (a run
     knows how many it read), so the inputs need not be read again."""
-    from .. import __version__
-
     try:
-        from ..knowledge.ruleset import load_ruleset
-
         fingerprint = load_ruleset(patterns).fingerprint()
     except Exception:  # the rule set may not load (e.g. linking only on another machine); hash the files
         fingerprint = patterns_fingerprint(patterns)
@@ -115,8 +114,6 @@ def build_manifest(
 
 def write_manifest(out_dir: str | Path, **kwargs) -> Path:
     """Write DIR/manifest.json atomically; keyword arguments as build_manifest. Returns the path."""
-    from ..tables.files import atomic_write_text
-
     out = Path(out_dir) / MANIFEST_NAME
     manifest = build_manifest(**kwargs)
     text = json.dumps(manifest, indent=2, sort_keys=False, default=str) + "\n"

@@ -22,8 +22,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..nlp.mentions import CONTEXT_FLAGS, MENTION_COLUMNS
 from ..tables.quality import id_problem
-from ..tables.sources import CANONICAL, ColumnMap, _as_text, check_columns, normalise
+from ..tables.schemas import REPORT_COLUMNS, errors_frame, mentions_frame, reports_frame
+from ..tables.sources import (
+    CANONICAL,
+    ERROR_COLUMNS,
+    ColumnMap,
+    _as_text,
+    check_columns,
+    normalise,
+)
 from .api import Extractor
 from .job import extract_chunk
 from .pool import init_extractor
@@ -115,8 +124,6 @@ def _extract_partitions(patterns: str | None):
 
 
 def _spark_type(name: str, column: str) -> str:
-    from ..nlp.mentions import CONTEXT_FLAGS
-
     if (name, column) in {("reports", "n_mentions"), ("errors", "row")}:
         return "long"
     if name == "mentions":
@@ -128,10 +135,6 @@ def _spark_type(name: str, column: str) -> str:
 
 
 def _columns(name: str) -> list[str]:
-    from ..nlp.mentions import MENTION_COLUMNS
-    from ..tables.schemas import REPORT_COLUMNS
-    from ..tables.sources import ERROR_COLUMNS
-
     return {"reports": REPORT_COLUMNS, "mentions": MENTION_COLUMNS, "errors": ERROR_COLUMNS}[name]
 
 
@@ -161,8 +164,6 @@ class SparkExtraction:
     def to_pandas(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(reports, mentions, errors) collected to the driver and built exactly as a single-process run builds
         them (for tests and small data)."""
-        from ..tables.schemas import errors_frame, mentions_frame, reports_frame
-
         rows = self.payloads.orderBy("table", "row", "seq").collect()
         by_table = {"reports": [], "mentions": [], "errors": []}
         for r in rows:

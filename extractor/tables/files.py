@@ -25,6 +25,8 @@ from typing import Callable, Iterator
 import pandas as pd
 
 from ..errors import RadpathError
+from ..privacy import mask_url
+from .typed import typed_frame
 
 log = logging.getLogger(__name__)
 
@@ -92,8 +94,6 @@ def csv_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def write_table(frame: pd.DataFrame, directory: str | os.PathLike, name: str, *, private: bool = False) -> list[Path]:
     """Write ``name.csv`` (text, as the stages pass it) and ``name.parquet`` (typed columns: extractor.tables.typed)
     atomically."""
-    from .typed import typed_frame
-
     directory = Path(directory)
     return [
         atomic_write(directory / f"{name}.csv", lambda tmp: csv_cells(frame).to_csv(tmp, index=False),
@@ -175,8 +175,6 @@ def _alive(pid: int, start: str | None) -> bool:
 
 
 def _command_line() -> str:
-    from .sql.urls import mask_url
-
     return " ".join(mask_url(a) if "://" in a or "=" in a else a for a in ["radpath", *sys.argv[1:]])[:500]
 
 

@@ -42,8 +42,10 @@ from typing import Mapping
 
 import pandas as pd
 
+from .. import __version__
 from ..errors import InputError
 from .sources import ColumnMap, _safe_names
+from .store import write_frame
 
 NOTE_COLUMNS = ["note_id", "person_id", "note_date", "note_datetime", "note_type_concept_id",
                 "note_class_concept_id", "note_title", "note_text", "encoding_concept_id", "language_concept_id",
@@ -218,8 +220,6 @@ def note_nlp_frame(
     ``note_ids`` (report_id -> note_id, see note_id_map) is required when report ids are not integers.
     ``concept_map`` maps rule ids and labels to concept ids; ``concept_ids`` / ``source_concept_ids`` (label ->
     id) are the older by-label form, used when no concept map is given."""
-    from .. import __version__
-
     nlp_datetime = (nlp_datetime or datetime.now()).replace(microsecond=0)
     nlp_system = nlp_system or f"radpath {__version__}"
     if concept_map is None:
@@ -277,6 +277,4 @@ def note_nlp_frame(
 def write_note_nlp(frame: pd.DataFrame, directory, name: str = "note_nlp") -> list:
     """Write NOTE_NLP as CSV + Parquet (nlp_date as a Parquet date32, nlp_datetime as a timestamp). Private: the
     snippets quote report text."""
-    from .store import write_frame
-
     return write_frame(frame, directory, name, private=True)

@@ -21,8 +21,8 @@ import pandas as pd
 
 from ..errors import InputError, RadpathError
 from ..knowledge.definitions import Definition
-from .files import atomic_write, write_table
-from .typed import typed_frame
+from .files import COMMIT_NAME, STAGING_NAME, atomic_write, write_table
+from .typed import text_frame, typed_frame
 
 DB_NAME = "radpath.duckdb"
 TABLES = ("reports", "mentions", "patients", "links", "nodules")
@@ -37,16 +37,12 @@ def write_frame(frame: pd.DataFrame, directory: str | Path, name: str, *, privat
 def read_frame(directory: str | Path, name: str, *, required: bool = True) -> pd.DataFrame | None:
     """Read DIR/name.parquet (or .csv) with every column as text except whole numbers already typed."""
     directory = Path(directory)
-    from .files import COMMIT_NAME, STAGING_NAME
-
     if (directory / STAGING_NAME / COMMIT_NAME).is_file():  # a run was killed while swapping its set in
         raise InputError("holds the output set of a run killed while it was being swapped in: run the same "
                          "`radpath extract` with --resume (any run into this directory finishes the swap first)",
                          path=str(directory))
     parquet, csv = directory / f"{name}.parquet", directory / f"{name}.csv"
     if parquet.is_file():
-        from .typed import text_frame
-
         try:
             return text_frame(pd.read_parquet(parquet))
         except Exception as e:  # pyarrow raises several unrelated types for a bad file

@@ -26,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..nlp.extensions import MENTIONS_KEY
+from ..nlp.pipeline import build_nlp
 
 RADPATH = "radpath"
 MEDSPACY_DEFAULT = "medspacy_default"
@@ -220,8 +221,6 @@ def evaluate_kit(
 ) -> dict[str, KitScores]:
     """Scores per system on the kit at ``path``; ``nlp`` defaults to the pipeline built from patterns/."""
     if nlp is None:
-        from ..nlp.pipeline import build_nlp
-
         nlp = build_nlp()
     rows = read_kit(path)
     contexts = {RADPATH: lambda: nlp.get_pipe(CONTEXT_PIPE), MEDSPACY_DEFAULT: lambda: medspacy_default_context(nlp)}

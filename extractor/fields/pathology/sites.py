@@ -20,7 +20,8 @@ from __future__ import annotations
 import re
 
 from ...knowledge.pathology_rules import SITE_ROLES as ROLES
-from ...knowledge.rules import Rule
+from ...knowledge.resources import patterns_dir
+from ...knowledge.rules import Rule, read_rule_file
 
 SITES = ("right", "left", "isthmus", "bilateral", "unspecified")
 SIDE_ROLES = ("right", "left", "isthmus", "bilateral")
@@ -137,9 +138,6 @@ def site_from_text(text: str, kind: str) -> str:
     """The side of one report with the shipped rules, ``unknown`` when unstated (the patients table's vocabulary);
     for reports tables written before the site columns existed."""
     if not _DEFAULT:
-        from ...knowledge.resources import patterns_dir
-        from ...knowledge.rules import read_rule_file
-
         rules = read_rule_file(patterns_dir() / "pathology" / "sites.tsv", required=["value"], choices={"value": set(ROLES)})
         _DEFAULT.append(SiteCues(tuple(rules)))
     value, _ = (fna_site if kind == "cytology" else tumor_site)(_DEFAULT[0], text)

@@ -22,6 +22,7 @@ from typing import Iterator, Mapping
 import pandas as pd
 
 from ...errors import InputError
+from ..omop import note_to_reports
 from ..sources import (  # noqa: F401
     DEFAULT_CHUNK_SIZE,
     ColumnMap,
@@ -215,8 +216,6 @@ def _is_db_error(e: Exception) -> bool:
 
 
 def _as_reports(note: pd.DataFrame, note_type_names) -> pd.DataFrame:
-    from ..omop import note_to_reports
-
     return note_to_reports(note, note_type_names=note_type_names)
 
 

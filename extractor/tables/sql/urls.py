@@ -18,15 +18,12 @@ import os
 import re
 
 from ...errors import RadpathError
+from ...privacy import _SECRET_PAIRS, _SECRET_PARAMS, MASK, mask_url  # noqa: F401  (mask_url re-exported)
 
 SOURCE_ENV = "RADPATH_DB_URL"
 TARGET_ENV = "RADPATH_DB_TO_URL"
-MASK = "***"
 # password=... in a URL's query string (the value runs to the next & or ;) and in libpq keyword/value strings
 # ("host=h password='a b'"), where it runs to the next space unless quoted
-_SECRET_KEYS = r"(?:password|passwd|pwd|sslpassword|secret|token)"
-_SECRET_PARAMS = re.compile(r"(?i)([?&;]" + _SECRET_KEYS + r"=)[^&;]*")
-_SECRET_PAIRS = re.compile(r"(?i)((?:^|(?<=\s))" + _SECRET_KEYS + r"\s*=\s*)('(?:[^'\\]|\\.)*'|\"[^\"]*\"|\S*)")
 _URL_IN_TEXT = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
 
 
@@ -38,26 +35,6 @@ class DatabaseError(RadpathError):
 
 class SchemaMismatchError(DatabaseError):
     """A radpath output table exists with other columns than this version writes."""
-
-
-def mask_url(url) -> str:
-    """The URL with its password (and any password= query parameter) replaced by ``***``; safe to print.
-
-    The password may hold any character, raw (``?``, ``/``, ``#``, ``@``, ``:``) or %-encoded: the user information
-    runs from after ``scheme://`` to the LAST ``@`` (a host never holds one), so a query string holding an ``@`` is
-    masked up to it - more hidden than needed, never less."""
-    if url is None:
-        return ""
-    text = url.render_as_string(hide_password=True) if hasattr(url, "render_as_string") else str(url)
-    scheme, sep, rest = text.partition("://")
-    if sep:
-        at = rest.rfind("@")
-        if at >= 0 and ":" in rest[:at]:
-            user = rest[:at].split(":", 1)[0]
-            rest = f"{user}:{MASK}{rest[at:]}"
-        text = f"{scheme}{sep}{rest}"
-    text = _SECRET_PARAMS.sub(lambda m: m.group(1) + MASK, text)
-    return _SECRET_PAIRS.sub(lambda m: m.group(1) + MASK, text)
 
 
 def password_of(url: str) -> str | None:
