@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import logging
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..errors import InputError, RadpathError
+from ..errors import InputError, PatternError, RadpathError
+from ..knowledge.definitions import Group, parse_definition
 from ..knowledge.resources import patterns_dir
 from ..run.manifest import _recorded_entries, recorded_inputs
 from ..tables.sources import ColumnMap, read_reports
@@ -174,7 +174,9 @@ def load_texts(path: Path, *, columns: ColumnMap = ColumnMap()) -> dict[str, str
 
 def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definition]:
     """Definitions in use: every def_<id> column of patients, described by patterns/definitions/<id>.toml when
-    that file exists. Without patients, the files alone (nothing to show per patient)."""
+    that file exists. Without patients, the files alone (nothing to show per patient). Files are read by the one
+    definitions parser (extractor.knowledge.definitions); a file it refuses is shown without its description, with
+    a warning naming the file, line and problem."""
     found: dict[str, Definition] = {}
     if isinstance(directory, (list, tuple)):
         files = [Path(p) for p in directory]
@@ -182,24 +184,15 @@ def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definitio
         files = sorted(Path(directory).glob("*.toml"))
     else:
         files = []
-    if files:
-        for path in files:
-            try:
-                raw = tomllib.loads(path.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, RecursionError, tomllib.TOMLDecodeError) as e:
-                log.warning("%s: unreadable definition (%s); shown without its description", path, type(e).__name__
-                            if isinstance(e, RecursionError) else e)
-                continue
-            body = raw.get("definition", raw) if isinstance(raw.get("definition"), dict) else raw
-            def_id = str(body.get("id") or path.stem)
-            found[def_id] = Definition(
-                id=def_id,
-                title=str(body.get("title") or def_id),
-                citation=str(body.get("citation") or ""),
-                rationale=str(body.get("rationale") or ""),
-                criteria=normalise_criteria(body.get("criteria")),
-                path=str(path),
-            )
+    for path in files:
+        try:
+            parsed = parse_definition(path)
+        except PatternError as e:
+            log.warning("unreadable definition (%s); shown without its description", e)
+            continue
+        found[parsed.id] = Definition(id=parsed.id, title=parsed.title, citation=parsed.citation,
+                                      rationale=parsed.rationale, criteria=tuple(_leaves(parsed.criteria)),
+                                      path=str(path))
     if patients is None:
         return list(found.values())
     in_use = [c[len("def_"):] for c in patients.columns if c.startswith("def_")]
@@ -209,33 +202,15 @@ def load_definitions(directory, patients: pd.DataFrame | None) -> list[Definitio
 GROUPS = {"all": "all of", "any": "any of", "not": "none of"}
 
 
-def normalise_criteria(criteria) -> tuple[dict, ...]:
-    """Criteria as a flat tuple of leaf dicts with "field" (or "text"), the "group" path they sit in ("all of",
-    "any of › ...", "none of") and "negate_group" (True inside an odd number of "not" groups). Accepts the
-    definitions grammar (a table of all / any / not lists, nested), a plain list of leaves, or field -> value."""
-    if not criteria:
-        return ()
-    if isinstance(criteria, dict) and any(k in criteria for k in GROUPS) and "field" not in criteria:
-        return tuple(_flatten(criteria, "", False))
-    if isinstance(criteria, dict):
-        return tuple(dict(v, field=v.get("field", k)) if isinstance(v, dict) else {"field": k, "equals": v}
-                     for k, v in criteria.items())
-    return tuple(_flatten({"all": list(criteria)}, "", False))
-
-
-def _flatten(group: dict, path: str, negate: bool):
-    for key, label in GROUPS.items():
-        if key not in group:
-            continue
-        here = f"{path} › {label}" if path else label
-        inside_not = negate != (key == "not")
-        for item in group[key] or []:
-            if isinstance(item, dict) and "field" not in item and any(k in item for k in GROUPS):
-                yield from _flatten(item, here, inside_not)
-            elif isinstance(item, dict):
-                yield dict(item, group=here, negate_group=inside_not)
-            else:
-                yield {"field": "", "text": str(item), "group": here, "negate_group": inside_not}
+def _leaves(items, path: str = "", negate: bool = False):
+    """The parsed criteria as flat leaf dicts for display: "field" and "in" (its values), the "group" path they sit
+    in ("all of", "any of › ...", "none of") and "negate_group" (True inside an odd number of "not" groups)."""
+    for item in items:
+        if isinstance(item, Group):
+            here = f"{path} › {GROUPS[item.kind]}" if path else GROUPS[item.kind]
+            yield from _leaves(item.items, here, negate != (item.kind == "not"))
+        else:
+            yield {"field": item.field, "in": list(item.values), "group": path, "negate_group": negate}
 
 
 def check_texts(texts: dict[str, str], mentions: pd.DataFrame) -> set[str]:

@@ -19,20 +19,20 @@ DEFINITIONS = {
 title = "Diffuse microcalcifications only (Yoon 2011)"
 citation = "Yoon JH et al. Ann Surg Oncol 2011;18(10):2899-2906"
 rationale = "Microcalcifications throughout a lobe or the gland without a mass."
-[[criteria]]
-field = "us_pattern"
-equals = "microcalcifications_only"
-[[criteria]]
-field = "microcalcification_extent"
-equals = "diffuse"
+[criteria]
+all = [
+  { field = "us_pattern", in = ["microcalcifications_only"] },
+  { field = "microcalcification_extent", in = ["diffuse"] },
+]
 ''',
     "any_microcalcification": '''id = "any_microcalcification"
 title = "Microcalcifications on the index ultrasound"
 citation = "radpath test definition"
 rationale = "Any microcalcification pattern."
-[[criteria]]
-field = "us_pattern"
-in = ["microcalcifications_only", "microcalcifications_with_mass"]
+[criteria]
+all = [
+  { field = "us_pattern", in = ["microcalcifications_only", "microcalcifications_with_mass"] },
+]
 ''',
 }
 PATIENT_COLUMNS = [
