@@ -105,3 +105,18 @@ def install() -> None:
     module."""
     if not any(isinstance(finder, OldPathFinder) for finder in sys.meta_path):
         sys.meta_path.insert(0, OldPathFinder())
+
+
+def names_of(package: str, module: str):
+    """A package ``__getattr__`` for a 0.1 module that became a package of the same name (``extractor.tables``,
+    ``extractor.evaluate``): its 0.1 names resolve from ``package.module``, with a DeprecationWarning."""
+
+    def __getattr__(name):
+        target = importlib.import_module(f"{package}.{module}")
+        if name.startswith("__") or not hasattr(target, name):
+            raise AttributeError(name)
+        warnings.warn(f"{package}.{name} is now {package}.{module}.{name}; the old path goes in radpath 0.3",
+                      DeprecationWarning, stacklevel=2)
+        return getattr(target, name)
+
+    return __getattr__

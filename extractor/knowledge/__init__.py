@@ -1,1 +1,2 @@
-"""Clinical knowledge: patterns/ found, loaded and validated into objects (rules, the rule set, the pathology and\nnodule rule books, case definitions). No spaCy, no pandas."""
+"""Clinical knowledge: patterns/ found, loaded and validated into objects (rules, the rule set, the pathology and
+nodule rule books, case definitions). No spaCy, no pandas."""

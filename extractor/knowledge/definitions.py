@@ -23,7 +23,6 @@ group ``{ any = [...] }`` / ``{ all = [...] }`` / ``{ not = [...] }``. Unknown k
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -31,6 +30,7 @@ from typing import Iterable, Mapping
 from ..errors import PatternError
 from .bethesda import BETHESDA
 from .resources import patterns_dir
+from .rules import read_toml  # noqa: F401  (re-exported: definitions files are TOML too)
 
 GROUPS = ("all", "any", "not")
 TOP_KEYS = {"id", "title", "citation", "rationale", "criteria", "notes", "version"}
@@ -72,22 +72,6 @@ for _values in FIELD_VOCABULARY.values():
 
 
 # --- TOML with line numbers -------------------------------------------------------------------------------------
-
-
-def read_toml(path: Path) -> tuple[dict, list[str]]:
-    """Parse a TOML file; a syntax error becomes a PatternError naming the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PatternError(f"cannot read file: {e}", path=str(path)) from e
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        match = re.search(r"line (\d+)", str(e))
-        raise PatternError(f"not valid TOML: {e}", path=str(path), line=int(match.group(1)) if match else None) from e
-    except RecursionError:  # tomllib recurses once per nested array or inline table
-        raise PatternError("not valid TOML: arrays or tables nested too deeply", path=str(path)) from None
-    return data, text.splitlines()
 
 
 class LineFinder:

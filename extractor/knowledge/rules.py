@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import re._constants as sre_constants
 import re._parser as sre_parse
+import tomllib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -371,13 +372,7 @@ def read_rule_file(
     category = category or path.stem.upper()
     rules: list[Rule] = []
     header: list[str] | None = None
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as e:
-        raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
-    for number, raw in enumerate(lines, start=1):
-        if not raw.strip() or raw.lstrip().startswith("#"):
-            continue
+    for number, raw in rule_lines(path):
         cells = raw.split("\t")
         if header is None:
             header = [c.strip() for c in cells]
@@ -446,3 +441,31 @@ def read_rule_dir(directory: Path, **kwargs) -> list[Rule]:
         rules.extend(read_rule_file(path, **kwargs))
     check_unique_ids(rules)
     return rules
+
+
+def rule_lines(path: Path):
+    """(line number, line) of every rule line of a tab-separated rule file (blank lines and # comments skipped);
+    an unreadable file is a PatternError naming it."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
+    for number, raw in enumerate(lines, start=1):
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            yield number, raw
+
+
+def read_toml(path: Path) -> tuple[dict, list[str]]:
+    """Parse a TOML file; a syntax error becomes a PatternError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise PatternError(f"cannot read file: {e}", path=str(path)) from e
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        match = re.search(r"line (\d+)", str(e))
+        raise PatternError(f"not valid TOML: {e}", path=str(path), line=int(match.group(1)) if match else None) from e
+    except RecursionError:  # tomllib recurses once per nested array or inline table
+        raise PatternError("not valid TOML: arrays or tables nested too deeply", path=str(path)) from None
+    return data, text.splitlines()

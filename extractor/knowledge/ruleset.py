@@ -10,7 +10,14 @@ from pathlib import Path
 
 from ..errors import PatternError
 from .resources import patterns_dir
-from .rules import Rule, check_unique_ids, read_rule_dir, read_rule_file
+from .rules import (
+    Rule,
+    check_unique_ids,
+    read_rule_dir,
+    read_rule_file,
+    read_toml,
+    rule_lines,
+)
 
 CONTEXT_DIRECTIONS = {"forward", "backward", "bidirectional", "terminate", "pseudo"}
 CONTEXT_CATEGORIES = {"NEGATED", "UNCERTAIN", "HISTORICAL", "HYPOTHETICAL", "FAMILY", "PSEUDO", "TERMINATE", "CURRENT"}
@@ -48,16 +55,7 @@ class KindSettings:
 
 def _kind_settings(path: Path) -> KindSettings:
     """patterns/report_kinds.toml, strictly: every key known, present and of its type; errors name the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise PatternError(f"cannot read file: {e}", path=str(path)) from e
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        match = re.search(r"line (\d+)", str(e))
-        raise PatternError(f"not valid TOML: {e}", path=str(path), line=int(match.group(1)) if match else None) from e
-    lines = text.splitlines()
+    data, lines = read_toml(path)
 
     def line_of(key: str) -> int | None:
         return next((n for n, line in enumerate(lines, 1) if re.match(rf"\s*{re.escape(key)}\s*=", line)), None)
@@ -201,13 +199,7 @@ def rule_ids(directory: Path) -> list[tuple[str, str, int | None]]:
     found: list[tuple[str, str, int | None]] = []
     for path in sorted(directory.rglob("*.tsv")):
         column = None
-        try:
-            lines = path.read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
-            raise PatternError(f"cannot read rule file: {e}", path=str(path)) from e
-        for number, raw in enumerate(lines, start=1):
-            if not raw.strip() or raw.lstrip().startswith("#"):
-                continue
+        for number, raw in rule_lines(path):
             cells = [c.strip() for c in raw.split("\t")]
             if column is None:
                 if "id" not in cells:

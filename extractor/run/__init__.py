@@ -1,1 +1,2 @@
-"""The job: one report through nlp and fields within its budget, chunked and parallel streaming with resume, the run\nmanifest, and the same job from SQL and on Spark."""
+"""The job: one report through nlp and fields within its budget, chunked and parallel streaming with resume, the run
+manifest, and the same job from SQL and on Spark."""
