@@ -8,7 +8,7 @@
     result = run(Job(FileSource("reports.csv"), [FileSink("results")], engine=Extractor))
 
 This is the only place where the stages are wired, in this order, for files (``api.extract_file``,
-``runner.run_extract``), databases (``sqlio.run_sql``: its source and sink live in extractor.run.sql),
+``runner.run_extract``), databases (``extractor.run.sql.run_sql``, with its source and sink),
 DataFrames (``api.extract``, ``api.build_cohort``) and the re-link of a stored DIR (``api.link_dir``):
 
 1. checks, before the first report is read and before any output is touched: the source (file, columns), every

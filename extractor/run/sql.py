@@ -3,7 +3,7 @@ and / or a directory. No spaCy in this module (extraction runs in extractor.run.
 
 ::
 
-    from extractor.tables.sql import run_sql
+    from extractor.run.sql import run_sql
 
     summary = run_sql("postgresql+psycopg://me@warehouse/cdm", omop=True, schema="cdm",
                       target_url="postgresql+psycopg://me@warehouse/cdm", target_schema="radpath",

@@ -1,7 +1,8 @@
 """Per-report isolation: a failure for one report affects that report only.
 
 A component that raises for chosen texts is put into a copy of the pipeline (first and last), and the failing
-reports are placed at every position of a table: first, middle, last, several, all. Every other report must keep
+reports are placed at every position of a table of ultrasound reports (the kinds the spaCy pipeline runs on):
+first, middle, last, several, all. A report's fields failing after that is tested on a table of every kind. Every other report must keep
 exactly the fields and mentions of a clean run, every mention must slice its own report's text, and every failed
 report must have its error row."""
 import pandas as pd
@@ -24,19 +25,40 @@ def fail_on_chosen_texts(doc):
     return doc
 
 
-@pytest.fixture(scope="module")
-def table():
-    frame = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
-    frame = frame.drop_duplicates("text").head(N).reset_index(drop=True)
+def _sample(*, ultrasound_only: bool):
+    frame = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False).drop_duplicates("text")
+    if ultrasound_only:
+        kinds = Extractor().kinds
+        frame = frame[[kinds.classify(t, x).kind == "ultrasound" for t, x in zip(frame["report_type"], frame["text"])]]
+    frame = frame.head(N).reset_index(drop=True)
     assert len(frame) == N
     return normalise(frame)
 
 
 @pytest.fixture(scope="module")
-def clean(table):
+def table():
+    return _sample(ultrasound_only=False)
+
+
+@pytest.fixture(scope="module")
+def us_table():
+    return _sample(ultrasound_only=True)
+
+
+def _clean(table):
     result = Extractor().extract_table(table)
     assert result.errors.empty and len(result.reports) == N and len(result.mentions)
     return result
+
+
+@pytest.fixture(scope="module")
+def clean(table):
+    return _clean(table)
+
+
+@pytest.fixture(scope="module")
+def us_clean(us_table):
+    return _clean(us_table)
 
 
 def _failing_extractor(position: str) -> Extractor:
@@ -68,15 +90,15 @@ def _check(result, clean, table, failing: list[int]) -> None:
 
 @pytest.mark.parametrize("component", ["first", "last"])
 @pytest.mark.parametrize("where", list(POSITIONS))
-def test_a_failing_component_affects_only_its_report(table, clean, component, where):
+def test_a_failing_component_affects_only_its_report(us_table, us_clean, component, where):
     extractor = _failing_extractor(component)
     FAILING_TEXTS.clear()
-    FAILING_TEXTS.update(table.reports["text"].iloc[POSITIONS[where]])
+    FAILING_TEXTS.update(us_table.reports["text"].iloc[POSITIONS[where]])
     try:
-        result = extractor.extract_table(table)
+        result = extractor.extract_table(us_table)
     finally:
         FAILING_TEXTS.clear()
-    _check(result, clean, table, POSITIONS[where])
+    _check(result, us_clean, us_table, POSITIONS[where])
 
 
 @pytest.mark.parametrize("where", ["first", "middle", "last", "several"])
@@ -86,10 +108,10 @@ def test_a_failure_after_the_pipeline_affects_only_its_report(table, clean, monk
     failing = set(table.reports["report_id"].iloc[POSITIONS[where]])
     report_row = extractor.report_row
 
-    def fail_for_chosen(record, mentions):
+    def fail_for_chosen(record, *args):
         if record["report_id"] in failing:
             raise ValueError("injected failure")
-        return report_row(record, mentions)
+        return report_row(record, *args)
 
     monkeypatch.setattr(extractor, "report_row", fail_for_chosen)
     _check(extractor.extract_table(table), clean, table, POSITIONS[where])

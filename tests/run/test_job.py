@@ -33,7 +33,7 @@ def sample() -> pd.DataFrame:
 
 def test_file_sql_and_dataframe_runs_give_identical_tables(sample, tmp_path):
     sa = pytest.importorskip("sqlalchemy")
-    from extractor.tables.sql import run_sql
+    from extractor.run.sql import run_sql
 
     # a file
     extract_file(sample_dir() / "reports.csv", tmp_path / "file", options=RunOptions(duckdb=False))

@@ -151,7 +151,9 @@ def test_killed_at_a_random_moment_the_directory_holds_one_whole_set_and_resume_
         _wait_for_the_joined_tables(out, process, (out / "reports.csv").stat().st_mtime_ns)
     else:  # a moment inside the run, scaled to how long a whole run takes on this machine (loaded or not)
         time.sleep(random.Random(seed).uniform(0.1, 0.85) * CLEAN_RUN_SECONDS[-1])
-    assert process.poll() is None, "the run ended before it could be killed"
+    if process.poll() is not None:  # faster than the clean run was (the machine's load fell): it finished whole
+        assert process.returncode == 0 and _csv_tables(out) == new
+        return
     process.kill()
     process.wait()
     if (out / ".radpath-staging" / "COMMIT").exists():  # killed within the swap itself (a few renames): the
