@@ -1,0 +1,358 @@
+"""The whole job on Spark: extraction, linking per patient, case definitions and NOTE_NLP (``radpath[spark]``).
+
+Every stage is radpath's own code run inside Spark, never a second implementation:
+
+- extraction: :func:`extractor.spark.extract_spark` (``mapInPandas``, one Extractor per Python worker);
+- linking and case definitions: ``groupBy("patient_id").applyInPandas`` hands each patient's report rows (read
+  back as the local engine reads DIR/reports: through the Parquet types and back to text), nodules and pathology
+  texts to :func:`extractor.linking.link_patients`, the linker of the local engine; a patient's rows never
+  depend on another patient's, so the union of the per-patient tables is the single-machine table;
+- NOTE_NLP: :func:`extractor.omop.note_nlp_frame` over the mentions in ``mapInPandas``, with report ids that are
+  not integers numbered 1..n in sorted order as :func:`extractor.omop.note_id_map` numbers them.
+
+Rows read = reports + errors is checked on every run (:meth:`SparkJob.check`).
+
+    from extractor.spark_job import run_spark_job
+    job = run_spark_job(spark.read.parquet("s3://bucket/notes/"))
+    job.table("patients")          # a typed Spark DataFrame; job.tables() gives every one
+    job.write("s3://bucket/radpath/")   # one Parquet dataset per table
+"""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .sources import ColumnMap
+from .spark import (EXTRACTION_TABLES, PATHOLOGY_TEXTS, PAYLOAD_SCHEMA, _payload, collect_tables, extract_spark,
+                    frame_of, spark_frame, typed_table)
+
+LINK_TABLES = ("patients", "links")
+PATIENT_COUNTS = ("n_ultrasound", "n_cytology", "n_surgery", "n_undated", "n_outside_window")  # int64 columns
+_LINKERS: dict = {}
+
+
+def _knowledge(linking, definitions: tuple, definition_ids):
+    """(linking configuration, case definitions), loaded once per Python worker."""
+    key = (linking, definitions, definition_ids)
+    if key not in _LINKERS:
+        from .definitions import load_definitions
+        from .linking import load_linking_config
+
+        _LINKERS[key] = (load_linking_config(linking), load_definitions(list(definitions) or None, only=definition_ids))
+    return _LINKERS[key]
+
+
+def _through_parquet(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the local engine reads it back from its Parquet file (typed, then read)."""
+    from .typed import typed_frame
+
+    buffer = io.BytesIO()
+    typed_frame(frame).to_parquet(buffer, index=False)
+    buffer.seek(0)
+    return pd.read_parquet(buffer)
+
+
+def link_one_patient(reports: pd.DataFrame, nodules: pd.DataFrame, texts: pd.DataFrame, *, linking=None,
+                     definitions: tuple = (), definition_ids=None):
+    """One patient's Linkage, from the tables the extraction produced, exactly as the local engine links them
+    (:func:`extractor.api.extract_file`: DIR/reports read back without evidence, DIR/nodules from Parquet, the
+    pathology texts)."""
+    from .linking import link_patients
+    from .typed import text_frame
+
+    config, defs = _knowledge(linking, definitions, definition_ids)
+    rows = text_frame(_through_parquet(reports.drop(columns=["evidence"])))
+    return link_patients(rows, config=config, texts=texts, definitions=defs, nodules=_through_parquet(nodules))
+
+
+def _link_groups(linking, definitions: tuple, definition_ids):
+    def run(frame: pd.DataFrame) -> pd.DataFrame:
+        frame = frame.sort_values(["row", "seq"], kind="stable")
+        records = {name: [json.loads(p) for p in frame.loc[frame["table"] == name, "payload"]]
+                   for name in ("reports", "nodules", PATHOLOGY_TEXTS)}
+        reports = frame_of("reports", records["reports"])
+        if not len(reports):  # a patient whose rows are all errors has no reports: nothing to link
+            return spark_frame(pd.DataFrame(columns=["table", "row", "seq", "patient_id", "payload"]))
+        texts = pd.DataFrame(records[PATHOLOGY_TEXTS], columns=["report_id", "text"])
+        linkage = link_one_patient(reports, frame_of("nodules", records["nodules"]), texts, linking=linking,
+                                   definitions=definitions, definition_ids=definition_ids)
+        parts = [_payload(name, table, [0] * len(table), range(len(table)), table["patient_id"])
+                 for name, table in (("patients", linkage.patients), ("links", linkage.links)) if len(table)]
+        return pd.concat(parts, ignore_index=True) if parts else spark_frame(pd.DataFrame(
+            columns=["table", "row", "seq", "patient_id", "payload"]))
+
+    return run
+
+
+def _note_nlp_partitions(concept_map, integer_ids: bool):
+    def run(batches):
+        from .omop import note_nlp_frame
+
+        for frame in batches:
+            if not len(frame):
+                continue
+            mentions = frame_of("mentions", [json.loads(p) for p in frame["payload"]])
+            note_ids = None if integer_ids else pd.DataFrame({"report_id": frame["report_id_key"].astype(str),
+                                                              "note_id": frame["note_id"].astype("int64")}
+                                                             ).drop_duplicates("report_id")
+            out = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids)
+            yield spark_frame(pd.DataFrame({
+                "table": "note_nlp", "row": frame["row"].astype("int64").to_numpy(),
+                "seq": frame["seq"].astype("int64").to_numpy(), "patient_id": frame["patient_id"].to_numpy(),
+                "payload": [json.dumps({k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
+                                        for k, v in r.items()}, default=str)
+                            for r in out.astype(object).to_dict("records")]}))
+
+    return run
+
+
+@dataclass
+class SparkJob:
+    """Every table of a run as Spark DataFrames (``payloads`` holds them all, one JSON row per output row)."""
+
+    extraction: object  # extractor.spark.SparkExtraction
+    payloads: object  # pyspark DataFrame of PAYLOAD_SCHEMA: extraction, linking and NOTE_NLP rows
+    names: tuple = EXTRACTION_TABLES
+    link_columns: dict = field(default_factory=dict)  # patients / links -> their columns (from the linker)
+    concept_map: object = None
+
+    def table(self, name: str):
+        """One table as a typed Spark DataFrame, in the local engine's row order."""
+        if name in EXTRACTION_TABLES:
+            return self.extraction.table(name)
+        if name in LINK_TABLES:
+            columns = self.link_columns[name]
+            return typed_table(self.payloads, name, columns, {c: "long" for c in PATIENT_COUNTS})
+        if name == "note_nlp":
+            from .omop import note_nlp_frame
+            columns = list(note_nlp_frame(frame_of("mentions", [])).columns)
+            return typed_table(self.payloads, name, columns, {})
+        raise KeyError(name)
+
+    def tables(self) -> dict:
+        return {name: self.table(name) for name in self.names}
+
+    def write(self, path: str, *, mode: str = "overwrite") -> list[str]:
+        """PATH/<table> as one Parquet dataset per table (Spark part files; any storage Spark writes to)."""
+        written = []
+        for name in self.names:
+            target = f"{str(path).rstrip('/')}/{name}"
+            self.table(name).write.mode(mode).parquet(target)
+            written.append(target)
+        return written
+
+    def counts(self) -> dict[str, int]:
+        return {r["table"]: r["count"] for r in self.payloads.groupBy("table").count().collect()}
+
+    def check(self) -> dict[str, int]:
+        """Rows read = reports + errors, the contract every run keeps; returns the counts."""
+        counts = self.counts()
+        counts["rows_read"] = self.extraction.rows_read.count()
+        if counts["rows_read"] != counts.get("reports", 0) + counts.get("errors", 0):
+            raise RuntimeError(f"rows read {counts['rows_read']} != reports {counts.get('reports', 0)} + errors "
+                               f"{counts.get('errors', 0)}")
+        return counts
+
+    def to_pandas(self) -> dict[str, pd.DataFrame]:
+        """Every table collected to the driver, built as the local engine builds it (small data, local DIR)."""
+        by_table = collect_tables(self.payloads, [n for n in self.names if n != "note_nlp"])
+        frames = {name: frame_of(name, by_table[name]) for name in EXTRACTION_TABLES}
+        for name in LINK_TABLES:
+            if name in self.names:
+                frames[name] = self._link_frame(name, by_table[name])
+        return frames
+
+    def _link_frame(self, name: str, records: list[dict]) -> pd.DataFrame:
+        columns = self.link_columns[name]
+        if not records:
+            return empty_linkage_tables(self._linking)[name]
+        frame = pd.DataFrame.from_records(records, columns=columns)
+        for column in columns:
+            if column not in PATIENT_COUNTS:
+                frame[column] = frame[column].fillna("").astype(str).astype(object)
+        return frame
+
+    _linking: tuple = ()
+
+
+def empty_linkage_tables(linking: tuple) -> dict[str, pd.DataFrame]:
+    """The patients and links tables the linker gives for no reports (their columns, with these definitions)."""
+    from .linking import link_patients
+    from .tables import nodules_frame, reports_frame
+
+    config, defs = _knowledge(*linking)
+    linkage = link_patients(reports_frame([]), config=config, definitions=defs, nodules=nodules_frame([]))
+    return {"patients": linkage.patients, "links": linkage.links}
+
+
+def run_spark_job(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None, linking: str | None = None,
+                  definitions=(), definition_ids=None, link: bool = True, note_nlp: bool = False,
+                  concept_map=None, limits: dict | None = None) -> SparkJob:
+    """The whole job on a Spark DataFrame of reports: every table as a Spark DataFrame (see the module doc).
+    ``concept_map``: an :class:`extractor.omop.ConceptMap` (read with read_concept_map) for NOTE_NLP."""
+    from pyspark.sql import Window
+    from pyspark.sql import functions as F
+
+    extraction = extract_spark(df, columns=columns, patterns=patterns, limits=limits)
+    payloads = extraction.payloads
+    names = EXTRACTION_TABLES
+    link_columns = {}
+    knowledge = (linking, tuple(str(d) for d in definitions), tuple(definition_ids) if definition_ids else None)
+    if link:
+        empty = empty_linkage_tables(knowledge)  # also fails early on a bad linking or definitions file
+        link_columns = {name: list(frame.columns) for name, frame in empty.items()}
+        grouped = (payloads.where(F.col("table").isin("reports", "nodules", PATHOLOGY_TEXTS))
+                   .groupBy("patient_id").applyInPandas(_link_groups(*knowledge), PAYLOAD_SCHEMA))
+        payloads = payloads.unionByName(grouped)
+        names = names + LINK_TABLES
+    if note_nlp or concept_map is not None:
+        mentions = extraction.payloads.where(F.col("table") == "mentions")
+        reports = extraction.payloads.where(F.col("table") == "reports").select(
+            F.get_json_object("payload", "$.report_id").alias("report_id_key"))
+        integer_ids = reports.where(~F.col("report_id_key").rlike(r"^-?\d+$")).limit(1).count() == 0
+        keyed = mentions.withColumn("report_id_key", F.get_json_object("payload", "$.report_id"))
+        if integer_ids:
+            keyed = keyed.withColumn("note_id", F.lit(None).cast("long"))
+        else:  # numbered 1..n in sorted order of the distinct ids, as extractor.omop.note_id_map numbers them
+            numbered = reports.distinct().withColumn("note_id", F.row_number().over(Window.orderBy("report_id_key")))
+            keyed = keyed.join(numbered, "report_id_key", "left")
+        note = keyed.mapInPandas(_note_nlp_partitions(concept_map, integer_ids), PAYLOAD_SCHEMA)
+        payloads = payloads.unionByName(note)
+        names = names + ("note_nlp",)
+    job = SparkJob(extraction, payloads.persist(), names, link_columns, concept_map)
+    job._linking = knowledge
+    return job
+
+
+# -- `radpath extract --engine spark` ------------------------------------------------------------------------------
+def spark_session(master: str | None = None):
+    """The active SparkSession (spark-submit's), or a new one on ``master``. On a local master the driver's
+    Python runs the workers and shuffles use a few partitions per core (Spark's 200 cost seconds each here)."""
+    import os
+    import sys
+
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("radpath")
+    if master:
+        builder = builder.master(master)
+    if (master or "").startswith("local"):
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        builder = builder.config("spark.ui.enabled", "false")
+    spark = builder.getOrCreate()
+    if spark.sparkContext.master.startswith("local"):
+        spark.conf.set("spark.sql.shuffle.partitions", str(2 * spark.sparkContext.defaultParallelism))
+    return spark
+
+
+def read_input(spark, path: str, fmt: str):
+    """INPUT as a Spark DataFrame (every column as the file has it; extract_spark casts to text)."""
+    if fmt in ("csv", "tsv"):
+        return spark.read.csv(path, header=True, multiLine=True, escape='"', sep="\t" if fmt == "tsv" else ",",
+                              inferSchema=False, encoding="UTF-8")
+    if fmt == "parquet":
+        return spark.read.parquet(path)
+    return spark.read.json(path)
+
+
+def is_local_dir(path: str) -> bool:
+    return "://" not in str(path) or str(path).startswith("file://")
+
+
+def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
+                       options=None, master: str | None = None):
+    """`radpath extract INPUT --out DIR --engine spark`: the whole job on Spark. A local DIR gets the local
+    engine's files (CSV + Parquet per table, DuckDB, NOTE_NLP, manifest), written by the local engine's writers
+    from the Spark tables collected to the driver, as one output set; any other DIR (hdfs://, s3a://, ...) one
+    Parquet dataset per table. Returns an :class:`extractor.api.Run`."""
+    import time
+
+    from .api import (Run, RunOptions, _csv_safe, check_run_options, date_problems, omop_columns,
+                      read_report_rows, resolve_date_format, write_note_nlp_for, write_run_manifest)
+    from .errors import InputError
+    from .runner import RunSummary, check_input
+
+    options = options or RunOptions()
+    started = time.perf_counter()
+    local_input = is_local_dir(str(input_path))
+    if local_input:
+        _, fmt = check_input(input_path, fmt)
+    elif fmt is None:
+        from .sources import detect_format
+
+        fmt = detect_format(Path(str(input_path)), None)
+    if options.omop:
+        columns = omop_columns(input_path, fmt)
+    check_run_options(options)
+    warnings = []
+    if columns.date_format == "auto":
+        columns, chosen = resolve_date_format(input_path, columns, fmt)
+        warnings.append(f"--date-format auto: {chosen}")
+    concept_map = None
+    if options.concept_map:
+        from .omop import read_concept_map
+
+        concept_map = read_concept_map(options.concept_map)
+    spark = spark_session(master)
+    source = str(Path(input_path).resolve()) if local_input else str(input_path)
+    job = run_spark_job(read_input(spark, source, fmt), columns=columns, patterns=options.patterns,
+                        linking=options.linking, definitions=options.definitions, link=options.link,
+                        note_nlp=options.omop or options.note_nlp or bool(options.concept_map),
+                        concept_map=concept_map, limits=options.limits())
+    counts = job.check()
+    if not is_local_dir(str(out_dir)):
+        job.write(str(out_dir))
+        summary = _summary(counts, job, started)
+        return Run(summary, None, None, [], out_dir, {}, warnings)
+    from .cohort_api import write_cohort_outputs
+    from .definitions import load_definitions
+    from .files import output_set
+    from .linking import Linkage
+    from .tables import write_table
+
+    out_dir = Path(out_dir)
+    frames = job.to_pandas()
+    summary = _summary(counts, job, started, frames["reports"])
+    linkage, definitions = None, []
+    with output_set(out_dir) as staged, _csv_safe(options.csv_safe):
+        stage = staged.path
+        for name in EXTRACTION_TABLES:
+            write_table(frames[name], stage, name, private=name == "mentions")
+        reports = None
+        if options.link:
+            definitions = load_definitions(list(options.definitions) or None)
+            linkage = Linkage(frames["patients"], frames["links"])
+            write_cohort_outputs(stage, linkage, definitions, reports=stage / "reports.parquet",
+                                 duckdb=options.duckdb)
+            reports = read_report_rows(stage)
+        problems = date_problems(reports if reports is not None else read_report_rows(stage), linkage, columns)
+        if problems and options.strict:
+            raise InputError(f"{problems[0]} (--strict: nothing written; the previous outputs are unchanged)",
+                             path=str(input_path))
+        note_nlp_counts = {}
+        if options.omop or options.note_nlp or options.concept_map:
+            note_nlp_counts = write_note_nlp_for(stage, concept_map)
+        summary.seconds = time.perf_counter() - started
+        write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
+        summary.outputs = [str(out_dir / p.name) for p in staged.commit()]
+    return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts, warnings + problems)
+
+
+def _summary(counts: dict, job: SparkJob, started: float, reports: pd.DataFrame | None = None):
+    import time
+    from collections import Counter
+
+    from .runner import RunSummary
+
+    summary = RunSummary(rows_read=counts["rows_read"], reports=counts.get("reports", 0),
+                         errors=counts.get("errors", 0), mentions=counts.get("mentions", 0),
+                         workers=job.payloads.sparkSession.sparkContext.defaultParallelism)
+    if reports is not None:
+        summary.by_kind = Counter(reports["report_kind"].value_counts().to_dict())
+        summary.by_date_status = Counter(reports["report_date_status"].value_counts().to_dict())
+    summary.seconds = time.perf_counter() - started
+    return summary
