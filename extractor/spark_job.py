@@ -31,6 +31,10 @@ from .spark import (EXTRACTION_TABLES, PATHOLOGY_TEXTS, PAYLOAD_SCHEMA, _payload
                     frame_of, spark_frame, typed_table)
 
 LINK_TABLES = ("patients", "links")
+NOTE_NLP_SCHEMA = ("note_nlp_id long, note_id long, section_concept_id long, snippet string, offset string, "
+                   "lexical_variant string, note_nlp_concept_id long, note_nlp_source_concept_id long, "
+                   "nlp_system string, nlp_date date, nlp_datetime timestamp_ntz, term_exists string, "
+                   "term_temporal string, term_modifiers string, _seq long")
 PATIENT_COUNTS = ("n_ultrasound", "n_cytology", "n_surgery", "n_undated", "n_outside_window")  # int64 columns
 _LINKERS: dict = {}
 
@@ -88,7 +92,7 @@ def _link_groups(linking, definitions: tuple, definition_ids):
     return run
 
 
-def _note_nlp_partitions(concept_map, integer_ids: bool):
+def _note_nlp_partitions(concept_map, integer_ids: bool, nlp_datetime):
     def run(batches):
         from .omop import note_nlp_frame
 
@@ -96,16 +100,18 @@ def _note_nlp_partitions(concept_map, integer_ids: bool):
             if not len(frame):
                 continue
             mentions = frame_of("mentions", [json.loads(p) for p in frame["payload"]])
+            note_id = (pd.to_numeric(mentions["report_id"].astype(str), errors="coerce") if integer_ids
+                       else frame["note_id"].astype("int64").reset_index(drop=True))
+            # in note_nlp_frame's own order (note id, mention index), so row i of its result is mention i here
+            mentions = (mentions.assign(_key=note_id.to_numpy())
+                        .sort_values(["_key", "mention_index"], kind="mergesort").drop(columns="_key")
+                        .reset_index(drop=True))
             note_ids = None if integer_ids else pd.DataFrame({"report_id": frame["report_id_key"].astype(str),
                                                               "note_id": frame["note_id"].astype("int64")}
                                                              ).drop_duplicates("report_id")
-            out = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids)
-            yield spark_frame(pd.DataFrame({
-                "table": "note_nlp", "row": frame["row"].astype("int64").to_numpy(),
-                "seq": frame["seq"].astype("int64").to_numpy(), "patient_id": frame["patient_id"].to_numpy(),
-                "payload": [json.dumps({k: (None if pd.isna(v) else (v.item() if hasattr(v, "item") else v))
-                                        for k, v in r.items()}, default=str)
-                            for r in out.astype(object).to_dict("records")]}))
+            out = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids, nlp_datetime=nlp_datetime)
+            out["_seq"] = mentions["mention_index"].astype("int64").to_numpy()
+            yield spark_frame(out)
 
     return run
 
@@ -127,10 +133,8 @@ class SparkJob:
         if name in LINK_TABLES:
             columns = self.link_columns[name]
             return typed_table(self.payloads, name, columns, {c: "long" for c in PATIENT_COUNTS})
-        if name == "note_nlp":
-            from .omop import note_nlp_frame
-            columns = list(note_nlp_frame(frame_of("mentions", [])).columns)
-            return typed_table(self.payloads, name, columns, {})
+        if name == "note_nlp" and self.note_nlp is not None:
+            return self.note_nlp
         raise KeyError(name)
 
     def tables(self) -> dict:
@@ -177,6 +181,7 @@ class SparkJob:
         return frame
 
     _linking: tuple = ()
+    note_nlp: object = None  # pyspark DataFrame of NOTE_NLP rows (CDM v5.4 columns), when asked for
 
 
 def empty_linkage_tables(linking: tuple) -> dict[str, pd.DataFrame]:
@@ -220,10 +225,18 @@ def run_spark_job(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None 
         else:  # numbered 1..n in sorted order of the distinct ids, as extractor.omop.note_id_map numbers them
             numbered = reports.distinct().withColumn("note_id", F.row_number().over(Window.orderBy("report_id_key")))
             keyed = keyed.join(numbered, "report_id_key", "left")
-        note = keyed.mapInPandas(_note_nlp_partitions(concept_map, integer_ids), PAYLOAD_SCHEMA)
-        payloads = payloads.unionByName(note)
+        from datetime import datetime
+
+        stamp = datetime.now().replace(microsecond=0)  # one NOTE_NLP time per run, as the local engine has
+        rows = (keyed.mapInPandas(_note_nlp_partitions(concept_map, integer_ids, stamp), NOTE_NLP_SCHEMA)
+                .orderBy("note_id", "_seq").drop("_seq"))
+        # note_nlp_id numbers the rows 1..n in (note id, mention index) order across the whole table
+        schema = rows.schema
+        note_nlp_rows = rows.sparkSession.createDataFrame(
+            rows.rdd.zipWithIndex().map(lambda p: (p[1] + 1, *p[0][1:])), schema)
         names = names + ("note_nlp",)
     job = SparkJob(extraction, payloads.persist(), names, link_columns, concept_map)
+    job.note_nlp = note_nlp_rows if "note_nlp" in names else None
     job._linking = knowledge
     return job
 
@@ -356,3 +369,27 @@ def _summary(counts: dict, job: SparkJob, started: float, reports: pd.DataFrame 
         summary.by_date_status = Counter(reports["report_date_status"].value_counts().to_dict())
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def submit_main(argv: list[str]) -> int:
+    """``spark-submit scripts/radpath_spark_submit.py INPUT OUT [--note-nlp] [--no-link]``: the CLI's Spark run
+    on the session spark-submit started; a user error is one line on stderr and exit status 2."""
+    import sys
+    from dataclasses import replace
+
+    from .api import RunOptions
+    from .errors import InputError
+
+    flags = {a for a in argv if a.startswith("--")}
+    paths = [a for a in argv if not a.startswith("--")]
+    if len(paths) != 2 or flags - {"--note-nlp", "--no-link"}:
+        print("usage: radpath_spark_submit.py INPUT OUT [--note-nlp] [--no-link]", file=sys.stderr)
+        return 2
+    options = replace(RunOptions(), note_nlp="--note-nlp" in flags, link="--no-link" not in flags)
+    try:
+        run = extract_file_spark(paths[0], paths[1], options=options)
+    except InputError as e:
+        print(f"Error: {e}", file=sys.stderr)
+        return 2
+    print(run.summary.line(), file=sys.stderr)
+    return 0
