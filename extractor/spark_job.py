@@ -285,7 +285,7 @@ def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(),
     import time
 
     from .api import (Run, RunOptions, _csv_safe, check_run_options, date_problems, omop_columns,
-                      read_report_rows, resolve_date_format, write_note_nlp_for, write_run_manifest)
+                      read_report_rows, resolve_date_format, write_run_manifest)
     from .errors import InputError
     from .runner import RunSummary, check_input
 
@@ -347,12 +347,30 @@ def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(),
             raise InputError(f"{problems[0]} (--strict: nothing written; the previous outputs are unchanged)",
                              path=str(input_path))
         note_nlp_counts = {}
-        if options.omop or options.note_nlp or options.concept_map:
-            note_nlp_counts = write_note_nlp_for(stage, concept_map)
+        if "note_nlp" in job.names:  # computed on Spark, written by the local engine's NOTE_NLP writer
+            note_nlp_counts = _write_note_nlp(job, frames["reports"], stage)
         summary.seconds = time.perf_counter() - started
         write_run_manifest(stage, input_path, columns, options, summary, linkage, definitions, note_nlp_counts)
         summary.outputs = [str(out_dir / p.name) for p in staged.commit()]
     return Run(summary, reports, linkage, definitions, out_dir, note_nlp_counts, warnings + problems)
+
+
+def _write_note_nlp(job: SparkJob, reports: pd.DataFrame, stage: Path) -> dict[str, int]:
+    """DIR/note_nlp (and DIR/note_nlp_ids when report ids are not integers) from the Spark NOTE_NLP table, with
+    the local engine's writers and column types (extractor.api.write_note_nlp_for)."""
+    from .omop import NOTE_NLP_COLUMNS, note_id_map, note_nlp_frame, write_note_nlp
+    from .tables import write_table
+
+    note_ids = note_id_map(reports["report_id"])
+    if note_ids is not None:
+        write_table(note_ids, stage, "note_nlp_ids")
+    frame = job.table("note_nlp").toPandas()
+    like = note_nlp_frame(frame_of("mentions", []))  # the local engine's dtypes
+    for column in NOTE_NLP_COLUMNS:
+        dtype = like[column].dtype
+        frame[column] = frame[column].astype(object) if dtype == object else frame[column].astype(dtype)
+    write_note_nlp(frame[list(NOTE_NLP_COLUMNS)], stage)
+    return {"note_nlp": len(frame), "note_nlp_unmapped": int((frame["note_nlp_concept_id"] == 0).sum())}
 
 
 def _summary(counts: dict, job: SparkJob, started: float, reports: pd.DataFrame | None = None):
