@@ -12,7 +12,7 @@ from ..knowledge.resources import sample_dir
 from ..tables.sources import ColumnMap
 from .audit import audit, explain
 from .cohort import COMMANDS as COHORT_COMMANDS
-from .common import column_options, log_to_stderr, run_options, user_errors
+from .common import column_options, engine_options, log_to_stderr, run_options, user_errors
 from .scale import COMMANDS as SCALE_COMMANDS
 from .sql import COMMANDS as SQL_COMMANDS
 
@@ -56,9 +56,10 @@ def cli():
 @click.option("--log-text", is_flag=True,
               help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
                    "report text is patient data and logs are often kept and shared.")
+@engine_options
 @user_errors
 def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, date_format, fmt, omop, note_nlp,
-            concept_map, run, resume, strict, quiet, verbose, log_text):
+            concept_map, run, resume, strict, quiet, verbose, log_text, engine, spark_master):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -79,6 +80,7 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         radpath extract archive.parquet --out results --workers 8 --resume
         radpath extract note.parquet --omop --out results    # OMOP NOTE in, NOTE_NLP out too
         radpath extract reports.csv --out results --note-nlp --concept-map concepts.tsv
+        radpath extract reports.csv --out results --engine spark --spark-master 'local[2]'
     """
     from dataclasses import replace
 
@@ -93,8 +95,18 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
     options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map,
                       strict=strict)
-    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
-                       progress=False if quiet else None)
+    if engine == "spark":
+        if resume:
+            raise click.UsageError("--resume is for the local engine (Spark re-runs failed tasks itself)")
+        from ..run.spark_job import extract_file_spark
+
+        run = extract_file_spark(input_path, out_dir, columns=columns, fmt=fmt, options=options,
+                                 master=spark_master)
+    else:
+        if spark_master:
+            raise click.UsageError("--spark-master needs --engine spark")
+        run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
+                           progress=False if quiet else None)
     for warning in run.warnings:  # never silenced: an empty cohort must not pass unnoticed
         click.echo(f"{'Note' if warning.startswith('--date-format auto') else 'Warning'}: {warning}", err=True)
     if not quiet:

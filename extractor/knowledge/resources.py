@@ -21,7 +21,40 @@ def patterns_dir(override: str | os.PathLike | None = None) -> Path:
     checkout = Path(__file__).resolve().parents[2] / "patterns"
     if (checkout / "sections.tsv").is_file():
         return checkout
-    return Path(str(resources.files("extractor"))) / "_patterns"
+    shipped = resources.files("extractor") / "_patterns"
+    if Path(str(shipped)).is_dir():
+        return Path(str(shipped))
+    return _unpacked(shipped)
+
+
+def _unpacked(shipped) -> Path:
+    """The shipped rules copied out of a zip (the wheel given to Spark executors with --py-files) into a
+    per-user, per-version directory, once; the copy is renamed into place whole."""
+    import getpass
+    import shutil
+    import tempfile
+
+    from .. import __version__
+
+    target = Path(tempfile.gettempdir()) / f"radpath-patterns-{__version__}-{getpass.getuser()}"
+    if (target / "sections.tsv").is_file():
+        return target
+    staging = Path(tempfile.mkdtemp(prefix=".radpath-patterns-", dir=tempfile.gettempdir()))
+
+    def copy(node, into: Path) -> None:
+        for child in node.iterdir():
+            if child.is_dir():
+                (into / child.name).mkdir()
+                copy(child, into / child.name)
+            else:
+                (into / child.name).write_bytes(child.read_bytes())
+
+    copy(shipped, staging)
+    try:
+        staging.rename(target)
+    except OSError:  # another worker got there first
+        shutil.rmtree(staging, ignore_errors=True)
+    return target
 
 
 def sample_dir() -> Path:
