@@ -29,27 +29,33 @@ def patterns_dir(override: str | os.PathLike | None = None) -> Path:
 
 def _unpacked(shipped) -> Path:
     """The shipped rules copied out of a zip (the wheel given to Spark executors with --py-files) into a
-    per-user, per-version directory, once; the copy is renamed into place whole."""
+    per-user directory named for the rules' contents, once; the copy is renamed into place whole. Named for the
+    contents, not the version: a wheel rebuilt with edited rules (same version) never reads an older copy."""
     import getpass
+    import hashlib
     import shutil
     import tempfile
 
-    from .. import __version__
+    files: dict[str, bytes] = {}
 
-    target = Path(tempfile.gettempdir()) / f"radpath-patterns-{__version__}-{getpass.getuser()}"
+    def collect(node, prefix: str) -> None:
+        for child in sorted(node.iterdir(), key=lambda c: c.name):
+            if child.is_dir():
+                collect(child, f"{prefix}{child.name}/")
+            else:
+                files[prefix + child.name] = child.read_bytes()
+
+    collect(shipped, "")
+    digest = hashlib.sha256()
+    for name, data in files.items():
+        digest.update(name.encode("utf-8") + b"\0" + hashlib.sha256(data).digest())
+    target = Path(tempfile.gettempdir()) / f"radpath-patterns-{digest.hexdigest()[:16]}-{getpass.getuser()}"
     if (target / "sections.tsv").is_file():
         return target
     staging = Path(tempfile.mkdtemp(prefix=".radpath-patterns-", dir=tempfile.gettempdir()))
-
-    def copy(node, into: Path) -> None:
-        for child in node.iterdir():
-            if child.is_dir():
-                (into / child.name).mkdir()
-                copy(child, into / child.name)
-            else:
-                (into / child.name).write_bytes(child.read_bytes())
-
-    copy(shipped, staging)
+    for name, data in files.items():
+        (staging / name).parent.mkdir(parents=True, exist_ok=True)
+        (staging / name).write_bytes(data)
     try:
         staging.rename(target)
     except OSError:  # another worker got there first
