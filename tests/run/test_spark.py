@@ -114,3 +114,17 @@ def test_documented_recipe_on_the_sample_file_gives_every_single_process_table(s
     for name in ("reports", "mentions", "errors", "nodules"):
         assert frames[name].to_csv(index=False) == getattr(expected, name).to_csv(index=False), name
     assert len(frames["nodules"]) > 0
+
+
+def test_per_report_budget_reaches_the_partitions(spark):
+    """``limits=`` is the per-report budget of the job's per-chunk extraction: a report past --max-report-chars
+    is a too_long error on Spark as in a local run, and every other report keeps its own fields."""
+    from extractor.run.api import extract
+    from extractor.run.spark import extract_spark
+
+    frame = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
+    want = extract(frame, max_report_chars=600)
+    assert 0 < (want.errors["reason"] == "too_long").sum() < len(frame)
+    got = extract_spark(spark.createDataFrame(frame), limits={"max_report_chars": 600}).frames()
+    for name in ("reports", "mentions", "errors", "nodules"):
+        assert got[name].to_csv(index=False) == getattr(want, name).to_csv(index=False), name

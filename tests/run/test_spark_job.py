@@ -103,3 +103,23 @@ def test_synthetic_corpus_spark_equals_local(spark, synthetic_csv, tmp_path):
     errors = pd.read_csv(tmp_path / "spark" / "errors.csv")
     assert {"duplicate_report_id", "missing_patient_id", "empty_text"} <= set(errors["reason"])
     assert_same_tables(tmp_path / "local", tmp_path / "spark")
+
+
+def test_linking_by_buckets_of_patients_gives_the_local_tables_for_any_bucket_count(spark):
+    """Linking reads the report and nodule rows of a bucket of patients - tables only, no report text is shipped
+    to it - and one bucket, a few, or more buckets than patients all give the local engine's patients and links."""
+    from extractor.run.api import build_cohort
+    from extractor.run.spark_job import run_spark_job
+    from extractor.tools.synth import generate
+
+    spark.conf.set("spark.sql.shuffle.partitions", "4")
+    frame = generate(40, seed=11).astype(str)
+    want = build_cohort(frame)
+    assert len(want.patients) > 20
+    source = spark.createDataFrame(frame)
+    for buckets in (1, 3, 97):
+        job = run_spark_job(source, link_buckets=buckets)
+        assert set(job.counts()) <= {"reports", "mentions", "errors", "nodules", "patients", "links"}, buckets
+        frames = job.to_pandas()
+        for name in ("patients", "links"):
+            assert frames[name].to_csv(index=False) == getattr(want, name).to_csv(index=False), (buckets, name)
