@@ -285,6 +285,12 @@ def is_local_dir(path: str) -> bool:
     return "://" not in str(path) or str(path).startswith("file://")
 
 
+def _local_path(path) -> str:
+    """A local path as the file readers and writers take it (``file:///x`` is ``/x``)."""
+    text = str(path)
+    return text[len("file://"):] if text.startswith("file://") else text
+
+
 def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
                        options=None, master: str | None = None, link_buckets: int | None = None):
     """`radpath extract INPUT --out DIR --engine spark`: the whole job on Spark. A local DIR gets the local
@@ -308,6 +314,7 @@ def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(),
     warnings: list[str] = []
     source = None
     if is_local_dir(str(input_path)):  # the local engine's checks: file, format, OMOP columns, --date-format auto
+        input_path = _local_path(input_path)
         source = FileSource(input_path, columns=columns, fmt=fmt)
         warnings = source.check(options)
         columns, fmt, input_name = source.columns, source.fmt, str(Path(input_path).resolve())
@@ -331,8 +338,10 @@ def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(),
     if not is_local_dir(str(out_dir)):
         job.write(str(out_dir))
         summary = _summary(counts, job, started)
-        return Run(summary, None, None, [], out_dir, {}, warnings)
+        summary.outputs = [str(out_dir)]
+        return Run(summary, None, None, [], Path(str(out_dir)), {}, warnings)  # a Path, as the CLI's summary reads
 
+    out_dir = _local_path(out_dir)
     frames = job.to_pandas()
     extraction = Extraction(frames["reports"], frames["mentions"], frames["errors"], counts["rows_read"],
                             frames["nodules"])

@@ -123,3 +123,13 @@ def test_linking_by_buckets_of_patients_gives_the_local_tables_for_any_bucket_co
         frames = job.to_pandas()
         for name in ("patients", "links"):
             assert frames[name].to_csv(index=False) == getattr(want, name).to_csv(index=False), (buckets, name)
+
+
+def test_file_uris_read_and_write_local_paths(spark, tmp_path):
+    """``file:///...`` INPUT and DIR are local paths: the local engine's checks read the file and its writers
+    fill the directory (``Path("file:///x")`` named a relative directory ``file:`` before)."""
+    source = sample_dir() / "reports.csv"
+    out = tmp_path / "out"
+    _extract(f"file://{source}", f"file://{out}", "--engine", "spark", "--spark-master", "local[2]", "--no-link")
+    assert len(pd.read_csv(out / "reports.csv")) == len(pd.read_csv(source))
+    assert (out / "manifest.json").is_file()
