@@ -116,3 +116,13 @@ def run_options(func):
     for option in reversed(options):
         wrapper = option(wrapper)
     return wrapper
+
+
+def engine_options(func):
+    """--engine and --spark-master (extract): the same job on this machine or on Spark (docs/scale.md)."""
+    func = click.option("--spark-master", "spark_master", default=None, metavar="URL",
+                        help="Spark master for --engine spark (local[2], spark://host:7077, yarn); default: the "
+                             "session spark-submit started, else Spark's own default.")(func)
+    return click.option("--engine", type=click.Choice(["local", "spark"]), default="local", show_default=True,
+                        help="Run the job on this machine (--workers processes) or on Spark (pip install "
+                             "'radpath[spark]'); both write the same tables.")(func)

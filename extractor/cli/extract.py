@@ -12,13 +12,27 @@ import click
 from ..audit import build_audit, load_audit_data
 from ..evaluate.nodules import evaluate_nodules_dir, format_detection
 from ..evaluate.patients import evaluate_patients_dir
-from ..evaluate.reports import evaluate_dir, evaluate_kinds_dir, format_confusion, format_scores
+from ..evaluate.reports import (
+    evaluate_dir,
+    evaluate_kinds_dir,
+    format_confusion,
+    format_scores,
+)
 from ..knowledge.resources import sample_dir
 from ..privacy import LOG_TEXT_ENV
 from ..run.api import extract_file
+from ..run.spark_job import (
+    extract_file_spark,  # pyspark itself is imported only when the Spark engine runs
+)
 from ..tables.sources import ColumnMap
 from .cohort import outcome_tables
-from .common import column_options, log_to_stderr, run_options, user_errors
+from .common import (
+    column_options,
+    engine_options,
+    log_to_stderr,
+    run_options,
+    user_errors,
+)
 
 
 @click.command()
@@ -49,9 +63,10 @@ from .common import column_options, log_to_stderr, run_options, user_errors
 @click.option("--log-text", is_flag=True,
               help="Let log lines quote report text (an excerpt of a report that failed). Off by default: "
                    "report text is patient data and logs are often kept and shared.")
+@engine_options
 @user_errors
 def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_col, date_format, fmt, omop, note_nlp,
-            concept_map, run, resume, strict, quiet, verbose, log_text):
+            concept_map, run, resume, strict, quiet, verbose, log_text, engine, spark_master):
     """Extract report fields and mentions from INPUT and link them into patients, all in DIR.
 
     INPUT is a CSV, TSV, Parquet or JSON Lines table with columns report_id, patient_id, report_date,
@@ -72,6 +87,7 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         radpath extract archive.parquet --out results --workers 8 --resume
         radpath extract note.parquet --omop --out results    # OMOP NOTE in, NOTE_NLP out too
         radpath extract reports.csv --out results --note-nlp --concept-map concepts.tsv
+        radpath extract reports.csv --out results --engine spark --spark-master 'local[2]'
     """
     from dataclasses import replace
 
@@ -83,8 +99,15 @@ def extract(input_path, out_dir, id_col, patient_col, date_col, type_col, text_c
         raise click.UsageError("--omop reads the NOTE table's standard columns: leave out the --*-col options")
     options = replace(run, resume=resume, omop=omop, note_nlp=note_nlp or bool(concept_map), concept_map=concept_map,
                       strict=strict)
-    run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
-                       progress=False if quiet else None)
+    if engine == "spark":
+        if resume:
+            raise click.UsageError("--resume is for the local engine (Spark re-runs failed tasks itself)")
+        run = extract_file_spark(input_path, out_dir, columns=columns, fmt=fmt, options=options, master=spark_master)
+    else:
+        if spark_master:
+            raise click.UsageError("--spark-master needs --engine spark")
+        run = extract_file(input_path, out_dir, columns=columns, fmt=fmt, options=options,
+                           progress=False if quiet else None)
     for warning in run.warnings:  # never silenced: an empty cohort must not pass unnoticed
         click.echo(f"{'Note' if warning.startswith('--date-format auto') else 'Warning'}: {warning}", err=True)
     if not quiet:

@@ -24,7 +24,14 @@ import pandas as pd
 
 from ..nlp.mentions import CONTEXT_FLAGS, MENTION_COLUMNS
 from ..tables.quality import id_problem
-from ..tables.schemas import REPORT_COLUMNS, errors_frame, mentions_frame, reports_frame
+from ..tables.schemas import (
+    NODULE_COLUMNS,
+    REPORT_COLUMNS,
+    errors_frame,
+    mentions_frame,
+    nodules_frame,
+    reports_frame,
+)
 from ..tables.sources import (
     CANONICAL,
     ERROR_COLUMNS,
@@ -38,17 +45,35 @@ from .job import extract_chunk
 from .pool import init_extractor
 
 _DUPLICATE = ("duplicate_report_id", "repeats an earlier report_id; the first row is kept")
-_EXTRACTORS: dict = {}  # the patterns directory this process's engine was built with
-PAYLOAD_SCHEMA = "table string, row long, seq long, payload string"
+_EXTRACTORS: dict = {}  # the patterns directory and budget this process's engine was built with
+# one row per output row: its table, where it sorts (input row and sequence, or patient and sequence) and its
+# cells as JSON; linking groups the report and nodule rows by ``patient_id``
+PAYLOAD_SCHEMA = "table string, row long, seq long, patient_id string, payload string"
 
 
-def _extract(patterns: str | None, table):
+def _extract(patterns: str | None, limits: tuple, table):
     """The per-chunk extraction of every run (extractor.run.job.extract_chunk), with this executor process's engine
-    (built once per patterns directory)."""
-    if _EXTRACTORS.get("patterns", object()) != patterns:
-        init_extractor(patterns, engine=Extractor)
-        _EXTRACTORS["patterns"] = patterns
+    (built once per patterns directory and per-report budget, ``limits`` as sorted (name, value) pairs)."""
+    key = (patterns, limits)
+    if _EXTRACTORS.get("key", object()) != key:
+        init_extractor(patterns, dict(limits), engine=Extractor)
+        _EXTRACTORS["key"] = key
     return extract_chunk(table)
+
+
+def spark_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame as Spark's Arrow conversion can take it: text columns as Python objects (None for missing).
+
+    pandas 3 keeps text in Arrow-backed ``str`` columns; one built by concatenation or slicing holds a
+    multi-chunk ChunkedArray, which pyspark 4.0's struct conversion of mapInPandas / applyInPandas output rejects
+    (``TypeError: Expected Array, got ChunkedArray``). Every frame radpath hands to Spark goes through here."""
+    out = frame.copy()
+    for column in out.columns:
+        dtype = out[column].dtype
+        if isinstance(dtype, pd.StringDtype) or str(dtype) == "str":
+            values = out[column].astype(object)
+            out[column] = values.where(values.notna(), None)
+    return out
 
 
 def _keys(batches):
@@ -59,7 +84,7 @@ def _keys(batches):
         pid = [_as_text(v).strip() for v in frame["patient_id"]]
         ok = [bool(r) and id_problem(r) is None and bool(p) and id_problem(p) is None and bool(_as_text(t).strip())
               for r, p, t in zip(rid, pid, frame["text"])]
-        yield frame.assign(_key=rid, _valid=ok)
+        yield spark_frame(frame.assign(_key=rid, _valid=ok))
 
 
 def _as_string(F, T, column: str, data_type):
@@ -80,15 +105,16 @@ def _json_value(value):
     return value
 
 
-def _payload(table: str, frame: pd.DataFrame, rows, seqs) -> pd.DataFrame:
+def _payload(table: str, frame: pd.DataFrame, rows, seqs, patients) -> pd.DataFrame:
     records = frame.astype(object).to_dict("records")
-    return pd.DataFrame({
-        "table": table, "row": list(rows), "seq": list(seqs),
+    return spark_frame(pd.DataFrame({
+        "table": table, "row": pd.Series(list(rows), dtype="int64"), "seq": pd.Series(list(seqs), dtype="int64"),
+        "patient_id": pd.Series(list(patients), dtype=object),
         "payload": [json.dumps({k: _json_value(v) for k, v in r.items()}) for r in records],
-    }, columns=["table", "row", "seq", "payload"])
+    }, columns=["table", "row", "seq", "patient_id", "payload"]))
 
 
-def _extract_partitions(patterns: str | None):
+def _extract_partitions(patterns: str | None, limits: tuple = ()):
     def run(batches):
         for frame in batches:
             if not len(frame):
@@ -108,16 +134,25 @@ def _extract_partitions(patterns: str | None):
                                      "message": _DUPLICATE[1]})
             table.reports = table.reports[~dup_kept].reset_index(drop=True)
             row_of = dict(zip(table.reports["report_id"], table.reports["row"]))
-            result = _extract(patterns, table)
+            patient_of = dict(zip(table.reports["report_id"], table.reports["patient_id"]))
+            result = _extract(patterns, limits, table)
+
+            def rows(frame):
+                return [row_of[r] for r in frame["report_id"]]
+
+            def patients(frame):
+                return [patient_of[r] for r in frame["report_id"]]
+
             payloads = (
-                _payload("reports", result.reports, [row_of[r] for r in result.reports["report_id"]],
-                         [0] * len(result.reports)),
-                _payload("mentions", result.mentions, [row_of[r] for r in result.mentions["report_id"]],
-                         list(result.mentions["mention_index"])),
-                _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors)),
+                _payload("reports", result.reports, rows(result.reports), [0] * len(result.reports),
+                         patients(result.reports)),
+                _payload("mentions", result.mentions, rows(result.mentions), list(result.mentions["mention_index"]),
+                         patients(result.mentions)),
+                _payload("errors", result.errors, list(result.errors["row"]), [0] * len(result.errors),
+                         [None] * len(result.errors)),
+                _payload("nodules", result.nodules, rows(result.nodules), list(result.nodules["nodule_index"]),
+                         patients(result.nodules)),
             )
-            # an empty frame is not yielded: pandas 3 gives its string column to Arrow as a ChunkedArray that
-            # Spark's struct conversion rejects (a partition without errors or mentions failed the job)
             yield from (payload for payload in payloads if len(payload))
 
     return run
@@ -126,6 +161,10 @@ def _extract_partitions(patterns: str | None):
 def _spark_type(name: str, column: str) -> str:
     if (name, column) in {("reports", "n_mentions"), ("errors", "row")}:
         return "long"
+    if name == "nodules":
+        if column in {"nodule_index", "tirads_points", "start_char", "end_char"}:
+            return "long"
+        return "double" if column == "size_mm" else "string"
     if name == "mentions":
         if column in {"mention_index", "start_char", "end_char", "sentence_start", "sentence_end"} or column.endswith("_trigger_start"):
             return "long"
@@ -135,44 +174,78 @@ def _spark_type(name: str, column: str) -> str:
 
 
 def _columns(name: str) -> list[str]:
-    return {"reports": REPORT_COLUMNS, "mentions": MENTION_COLUMNS, "errors": ERROR_COLUMNS}[name]
+    return {"reports": REPORT_COLUMNS, "mentions": MENTION_COLUMNS, "errors": ERROR_COLUMNS,
+            "nodules": NODULE_COLUMNS}[name]
+
+
+EXTRACTION_TABLES = ("reports", "mentions", "errors", "nodules")
+
+
+def frame_of(name: str, records: list[dict]) -> pd.DataFrame:
+    """An extraction table built from its JSON records exactly as a single-process run builds it."""
+    return {"reports": reports_frame, "mentions": mentions_frame, "errors": errors_frame,
+            "nodules": nodules_frame}[name](records)
+
+
+def collect_tables(payloads, names) -> dict[str, list[dict]]:
+    """{table: [record, ...]} of the payload rows of ``names``, each table in its output order."""
+    from pyspark.sql import functions as F
+
+    rows = (payloads.where(F.col("table").isin(list(names))).orderBy("table", "row", "patient_id", "seq")
+            .select("table", "payload").collect())
+    by_table: dict[str, list[dict]] = {name: [] for name in names}
+    for r in rows:
+        by_table[r["table"]].append(json.loads(r["payload"]))
+    return by_table
+
+
+def typed_table(payloads, name: str, columns: list[str], types: dict[str, str]):
+    """One table of the payload rows as a typed Spark DataFrame, in its output order."""
+    from pyspark.sql import functions as F
+
+    schema = ", ".join(f"`{c}` {types.get(c, 'string')}" for c in columns)
+    parsed = (payloads.where(F.col("table") == name)
+              .select("row", "patient_id", "seq", F.from_json("payload", schema).alias("r")))
+    return parsed.orderBy("row", "patient_id", "seq").select(*[F.col("r").getField(c).alias(c) for c in columns])
 
 
 @dataclass
 class SparkExtraction:
-    payloads: object  # pyspark DataFrame: table, row, seq, payload (persisted)
+    payloads: object  # pyspark DataFrame of PAYLOAD_SCHEMA (persisted)
+    rows_read: object = None  # pyspark DataFrame of the numbered input rows (counted for the rows-read check)
 
     def table(self, name: str):
-        """One output table as a typed Spark DataFrame, in the single-process row order."""
-        from pyspark.sql import functions as F
-
+        """One output table (reports, mentions, errors, nodules) as a typed Spark DataFrame, in the
+        single-process row order."""
         columns = _columns(name)
-        schema = ", ".join(f"`{c}` {_spark_type(name, c)}" for c in columns)
-        parsed = (self.payloads.where(F.col("table") == name)
-                  .select("row", "seq", F.from_json("payload", schema).alias("r")))
-        return parsed.orderBy("row", "seq").select(*[F.col("r").getField(c).alias(c) for c in columns])
+        return typed_table(self.payloads, name, columns, {c: _spark_type(name, c) for c in columns})
 
     def write_parquet(self, out_dir: str | Path, *, mode: str = "overwrite") -> list[str]:
-        """OUT/reports, OUT/mentions, OUT/errors as Parquet directories (Spark part files, in row order)."""
+        """OUT/reports, OUT/mentions, OUT/errors, OUT/nodules as Parquet directories (Spark part files, in row
+        order)."""
         written = []
-        for name in ("reports", "mentions", "errors"):
+        for name in EXTRACTION_TABLES:
             path = str(Path(out_dir) / name)
             self.table(name).write.mode(mode).parquet(path)
             written.append(path)
         return written
 
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every extraction table collected to the driver, built exactly as a single-process run builds it."""
+        by_table = collect_tables(self.payloads, EXTRACTION_TABLES)
+        return {name: frame_of(name, by_table[name]) for name in EXTRACTION_TABLES}
+
     def to_pandas(self) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
         """(reports, mentions, errors) collected to the driver and built exactly as a single-process run builds
         them (for tests and small data)."""
-        rows = self.payloads.orderBy("table", "row", "seq").collect()
-        by_table = {"reports": [], "mentions": [], "errors": []}
-        for r in rows:
-            by_table[r["table"]].append(json.loads(r["payload"]))
-        return reports_frame(by_table["reports"]), mentions_frame(by_table["mentions"]), errors_frame(by_table["errors"])
+        frames = self.frames()
+        return frames["reports"], frames["mentions"], frames["errors"]
 
 
-def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None) -> SparkExtraction:
-    """Extract every report of a Spark DataFrame (radpath's input columns, mapped with ``columns``)."""
+def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None,
+                  limits: dict | None = None) -> SparkExtraction:
+    """Extract every report of a Spark DataFrame (radpath's input columns, mapped with ``columns``).
+    ``limits``: the per-report budget (``max_report_chars``, ``max_seconds_per_report``) as in ``Extractor``."""
     from pyspark.sql import Window
     from pyspark.sql import functions as F
     from pyspark.sql import types as T
@@ -191,5 +264,6 @@ def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None 
     keyed = numbered.mapInPandas(_keys, f"{', '.join(f'{c} string' for c in CANONICAL)}, _row long, _key string, _valid boolean")
     first_valid = F.min(F.when(F.col("_valid"), F.col("_row"))).over(Window.partitionBy("_key"))
     marked = keyed.withColumn("_dup", (F.col("_key") != "") & first_valid.isNotNull() & (F.col("_row") > first_valid))
-    payloads = marked.mapInPandas(_extract_partitions(patterns), PAYLOAD_SCHEMA).persist()
-    return SparkExtraction(payloads)
+    budget = tuple(sorted((limits or {}).items()))
+    payloads = marked.mapInPandas(_extract_partitions(patterns, budget), PAYLOAD_SCHEMA).persist()
+    return SparkExtraction(payloads, numbered)
