@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 import pandas as pd
 
 from ..cohort.index_nodule import fna_position
-from ..cohort.linking import LinkingConfig, outcome_table  # noqa: F401  (re-exported)
+from ..cohort.linking import Linkage, LinkingConfig, outcome_table  # noqa: F401  (re-exported)
 from ..cohort.patients import (  # noqa: F401  (re-exported: the cohort API of radpath 0.1's cohort_api)
     Comparison,
     cohort_members,

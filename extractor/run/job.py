@@ -343,6 +343,17 @@ def check_knowledge(options: RunOptions, *, linking: LinkingConfig | None = None
     return config, definitions, list(probe.patients.columns)
 
 
+def manifest_tables(summary, linkage, written: dict[str, int]) -> dict[str, int]:
+    """The row counts DIR/manifest.json records: rows read, each extraction table, patients and links when linked,
+    and what the sinks wrote besides (note_nlp ...)."""
+    tables = {"rows_read": summary.rows_read, "reports": summary.reports, "mentions": summary.mentions,
+              "errors": summary.errors}
+    if linkage is not None:
+        tables.update(patients=len(linkage.patients), links=len(linkage.links))
+    tables.update(written)
+    return tables
+
+
 def run(job: Job) -> Result:
     """Run ``job``: checks, chunks through the engine into every sink, linking, the sinks' last tables, the
     manifest, commit. Raises InputError / PatternError (one clear line) before anything is read or written when
@@ -433,11 +444,7 @@ def run(job: Job) -> Result:
             for sink in job.sinks:
                 result.tables.update(sink.finish(result))
             summary.seconds = time.perf_counter() - started
-            tables = {"rows_read": summary.rows_read, "reports": summary.reports, "mentions": summary.mentions,
-                      "errors": summary.errors}
-            if linkage is not None:
-                tables.update(patients=len(linkage.patients), links=len(linkage.links))
-            tables.update(result.tables)
+            tables = manifest_tables(summary, linkage, result.tables)
             result.manifest = job.source.manifest(options, summary, patterns=options.patterns,
                                                   definitions=result.definitions, linking_config=options.linking,
                                                   tables=tables)

@@ -57,6 +57,7 @@ from .job import (
     csv_safe_env,
     date_problems,
     manifest_options,
+    manifest_tables,
 )
 from .manifest import build_manifest
 from .spark import (
@@ -380,11 +381,7 @@ def extract_file_spark(input_path, out_dir, *, columns: ColumnMap = ColumnMap(),
             if "note_nlp" in job.names:
                 result.tables.update(_write_note_nlp(job, frames["reports"], sink.staged.path))
             summary.seconds = time.perf_counter() - started
-            tables = {"rows_read": summary.rows_read, "reports": summary.reports, "mentions": summary.mentions,
-                      "errors": summary.errors}
-            if linkage is not None:
-                tables.update(patients=len(linkage.patients), links=len(linkage.links))
-            tables.update(result.tables)
+            tables = manifest_tables(summary, linkage, result.tables)
             common = dict(patterns=options.patterns, definitions=result.definitions,
                           linking_config=options.linking, tables=tables)
             result.manifest = (source.manifest(options, summary, **common) if source is not None else
