@@ -1,9 +1,11 @@
 """The rows linking reads, kept on disk by bucket of patients, so a whole job's memory does not grow with the archive.
 
 Linking reads the report rows (without evidence) and nodule rows of a run. Rather than holding every chunk's rows
-until the end, :class:`LinkRows` appends each chunk's rows to one file per bucket of patients (a hash of
-``patient_id``), then links one bucket at a time with :func:`extractor.cohort.linking.link_patients` and joins the
-buckets' patients and links in the linker's own order (patients by ``patient_id``, links by ``patient_id`` then
+until the end, :class:`LinkRows` keeps them in memory only up to ``LINK_GROUP_ROWS`` report rows (a run of up to
+that size is linked in one call, as before); beyond, it appends them to one file per bucket of patients (a hash of
+``patient_id``), and at the end links a group of consecutive buckets of about ``LINK_GROUP_ROWS`` report rows at a
+time with :func:`extractor.cohort.linking.link_patients` and joins the groups' patients and links in the linker's
+own order (patients by ``patient_id``, links by ``patient_id`` then
 ``report_id``). A patient's rows never depend on another patient's and all of a patient's rows fall in one bucket,
 so the tables equal those of linking every row at once (the Spark job links by buckets the same way,
 extractor.run.spark_job). Within a bucket the rows keep their input order.
@@ -23,7 +25,8 @@ import pandas as pd
 
 from ..cohort.linking import Linkage, link_patients
 
-DEFAULT_LINK_BUCKETS = 16  # at 100,000 reports a bucket holds ~6,000 report rows
+DEFAULT_LINK_BUCKETS = 64  # files of patients' rows; linked in groups of about LINK_GROUP_ROWS report rows
+LINK_GROUP_ROWS = 10_000  # report rows per linking call: one call per run up to this size (a call has a fixed cost)
 TABLES = ("reports", "nodules")
 
 
@@ -40,13 +43,18 @@ def without_evidence(frame: pd.DataFrame) -> pd.DataFrame:
 class LinkRows:
     """Report and nodule rows (without evidence) of a run, by bucket of patients, on disk until linked."""
 
-    def __init__(self, buckets: int = DEFAULT_LINK_BUCKETS, *, directory: str | Path | None = None):
+    def __init__(self, buckets: int = DEFAULT_LINK_BUCKETS, *, group_rows: int = LINK_GROUP_ROWS,
+                 directory: str | Path | None = None):
         if buckets < 1:
             raise ValueError("buckets must be at least 1")
-        self.buckets = buckets
-        self.path = Path(tempfile.mkdtemp(prefix="radpath-link-", dir=directory))  # owner-only (mkdtemp)
+        self.buckets, self.group_rows = buckets, max(1, group_rows)
+        self.directory = directory
+        self.path: Path | None = None  # the private temporary directory, made at the first spill
         self.templates: dict[str, pd.DataFrame] = {}  # each table's first frame, emptied: columns and dtypes
         self.rows = {name: [0] * buckets for name in TABLES}
+        self.pending: dict[str, list[pd.DataFrame]] = {name: [] for name in TABLES}  # not yet spilled
+        self.pending_rows = 0
+        self.spilled = False
         self._files: dict[tuple[str, int], object] = {}
 
     def _file(self, name: str, bucket: int):
@@ -56,17 +64,32 @@ class LinkRows:
         return handle
 
     def add(self, reports: pd.DataFrame, nodules: pd.DataFrame) -> None:
-        """One chunk's rows, in input order."""
+        """One chunk's rows, in input order: kept in memory until ``group_rows`` report rows wait, then written to
+        the buckets' files (a run that never gets there is linked in one call, from memory)."""
         for name, frame in (("reports", reports), ("nodules", nodules)):
             frame = without_evidence(frame)
             self.templates.setdefault(name, frame.iloc[0:0])
-            if not len(frame):
+            if len(frame):
+                self.pending[name].append(frame)
+        self.pending_rows += len(reports)
+        if self.pending_rows >= self.group_rows:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self.path is None:
+            self.path = Path(tempfile.mkdtemp(prefix="radpath-link-", dir=self.directory))  # owner-only (mkdtemp)
+        self.spilled = True
+        for name in TABLES:
+            frame = _concat(self.pending[name])
+            self.pending[name] = []
+            if frame is None:
                 continue
             keys = pd.Series([bucket_of(p, self.buckets) for p in frame["patient_id"]], index=range(len(frame)))
             for bucket, positions in keys.groupby(keys, sort=True).groups.items():
                 part = frame.iloc[list(positions)]
                 pickle.dump(part, self._file(name, int(bucket)), protocol=pickle.HIGHEST_PROTOCOL)
                 self.rows[name][int(bucket)] += len(part)
+        self.pending_rows = 0
 
     def bucket(self, name: str, bucket: int) -> pd.DataFrame | None:
         """A bucket's rows of one table, in input order (None: it has none)."""
@@ -87,13 +110,22 @@ class LinkRows:
         return self.templates.get(name, without_evidence(empty))
 
     def link(self, *, config, definitions, empty_reports: pd.DataFrame, empty_nodules: pd.DataFrame) -> Linkage:
-        """link_patients over every bucket, one bucket in memory at a time; the tables of linking all rows at once."""
+        """link_patients over groups of consecutive buckets of about ``group_rows`` report rows, one group in memory
+        at a time; the tables of linking all rows at once."""
+        if not self.spilled:  # every row is still in memory: one call over the whole table
+            reports = _concat(self.pending["reports"])
+            nodules = _concat(self.pending["nodules"])
+            self.pending = {name: [] for name in TABLES}
+            return link_patients(reports if reports is not None else self.template("reports", empty_reports),
+                                 config=config, definitions=definitions,
+                                 nodules=nodules if nodules is not None else self.template("nodules", empty_nodules))
+        self._spill()
         patients, links = [], []
-        for bucket in range(self.buckets):
-            reports = self.bucket("reports", bucket)
-            nodules = self.bucket("nodules", bucket)
+        for group in self.groups():
+            reports = _concat([self.bucket("reports", b) for b in group])
             if reports is None:  # no report of these patients: no patient, no link (nodules come with reports)
                 continue
+            nodules = _concat([self.bucket("nodules", b) for b in group])
             if nodules is None:
                 nodules = self.template("nodules", empty_nodules)
             linkage = link_patients(reports, config=config, definitions=definitions, nodules=nodules)
@@ -104,11 +136,34 @@ class LinkRows:
                                  nodules=self.template("nodules", empty_nodules))
         return Linkage(patients=_joined(patients, ["patient_id"]), links=_joined(links, ["patient_id", "report_id"]))
 
+    def groups(self) -> list[list[int]]:
+        """Consecutive buckets gathered until a group holds ``group_rows`` report rows (the last group may be less)."""
+        groups, current, size = [], [], 0
+        for bucket in range(self.buckets):
+            current.append(bucket)
+            size += self.rows["reports"][bucket]
+            if size >= self.group_rows:
+                groups.append(current)
+                current, size = [], 0
+        if current:
+            groups.append(current)
+        return groups
+
     def close(self) -> None:
         for handle in self._files.values():
             handle.close()
         self._files.clear()
-        shutil.rmtree(self.path, ignore_errors=True)
+        self.pending = {name: [] for name in TABLES}
+        if self.path is not None:
+            shutil.rmtree(self.path, ignore_errors=True)
+
+
+def _concat(frames: list[pd.DataFrame | None]) -> pd.DataFrame | None:
+    """The frames one after the other, indexed 0..n-1 (None: no frame)."""
+    frames = [f for f in frames if f is not None]
+    if not frames:
+        return None
+    return frames[0].reset_index(drop=True) if len(frames) == 1 else pd.concat(frames, ignore_index=True)
 
 
 def _joined(frames: list[pd.DataFrame], keys: list[str]) -> pd.DataFrame:

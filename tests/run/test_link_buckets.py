@@ -23,8 +23,8 @@ def _whole(reports, nodules):
     return link_patients(drop(reports), config=CONFIG, definitions=DEFINITIONS, nodules=drop(nodules))
 
 
-def _by_buckets(reports, nodules, buckets, chunk):
-    rows = LinkRows(buckets)
+def _by_buckets(reports, nodules, buckets, chunk, group_rows=1):
+    rows = LinkRows(buckets, group_rows=group_rows)
     try:
         for start in range(0, max(len(reports), 1), chunk):
             part = reports.iloc[start:start + chunk]
@@ -54,12 +54,12 @@ def _synthetic(seed: int) -> pd.DataFrame:
 
 
 @pytest.mark.parametrize("seed", [0, 1])
-@pytest.mark.parametrize("buckets,chunk", [(1, 1000), (3, 7), (16, 25)])
-def test_buckets_equal_whole_on_synthetic_tables(seed, buckets, chunk):
+@pytest.mark.parametrize("buckets,chunk,group_rows", [(1, 1000, 1), (3, 7, 1), (16, 25, 40), (64, 9, 10**6)])
+def test_buckets_equal_whole_on_synthetic_tables(seed, buckets, chunk, group_rows):
     reports = _synthetic(seed)
     nodules = nodules_frame([])
     expected = _whole(reports, nodules)
-    got = _by_buckets(reports, nodules, buckets, chunk)
+    got = _by_buckets(reports, nodules, buckets, chunk, group_rows)
     assert len(expected.patients) and len(expected.links)
     pd.testing.assert_frame_equal(got.patients, expected.patients)
     pd.testing.assert_frame_equal(got.links, expected.links)
@@ -88,7 +88,7 @@ def test_the_job_links_by_buckets_like_the_whole_table(sample_extraction):
     expected = _whole(extraction.reports, extraction.nodules)
     for buckets in (1, 5):
         result = run(Job(FrameSource(sample), [MemorySink()], engine=Extractor,
-                         options=RunOptions(chunk_size=20), link_buckets=buckets))
+                         options=RunOptions(chunk_size=20), link_buckets=buckets))  # the sample: one linking call
         pd.testing.assert_frame_equal(result.linkage.patients, expected.patients)
         pd.testing.assert_frame_equal(result.linkage.links, expected.links)
         assert result.reports is None  # no run holds every report row: linking read them from disk
@@ -104,7 +104,11 @@ def test_an_empty_table_links_to_the_empty_tables():
 def test_a_patients_rows_share_one_bucket_in_every_process():
     assert bucket_of("P1", 16) == 1  # crc32 of the id's UTF-8: no per-process hash seed
     assert {bucket_of(f"P{i}", 16) for i in range(200)} == set(range(16))  # every bucket used
-    rows = LinkRows(2)
+    rows = LinkRows(8, group_rows=100)
+    rows.rows["reports"] = [0, 60, 50, 0, 120, 10, 0, 95]
+    assert rows.groups() == [[0, 1, 2], [3, 4], [5, 6, 7]]  # consecutive buckets up to 100 report rows a call
+    rows.add(_synthetic(0), nodules_frame([]))  # past group_rows: written to the buckets' files
     path = rows.path
+    assert rows.spilled and path.is_dir()
     rows.close()
     assert not path.exists()  # the files go with the run
