@@ -111,7 +111,9 @@ def add_index_nodule(patients: pd.DataFrame, nodules: pd.DataFrame | None, *, re
         return p
     frame = nodules.copy()
     frame["report_id"] = frame["report_id"].astype(str)
-    by_report = {k: v.to_dict("records") for k, v in frame.groupby("report_id", sort=False)}
+    by_report: dict = {}  # report id -> its nodule rows in table order (one to_dict, not one per group)
+    for record in frame.to_dict("records"):
+        by_report.setdefault(record["report_id"], []).append(record)
     tumor_size, position = {}, {}
     if reports is not None:
         ids = reports["report_id"].astype(str)

@@ -53,7 +53,7 @@ class KindClassifier:
         self.title_rules = [r for r in rules if r.get("source") == "title"]
         self.marker_rules = tuple(r for r in rules if r.get("source") == "marker")
         self.discount_rules = tuple(r for r in rules if r.get("source") == "discount")
-        self._last: tuple[str, TextIndex] | None = None
+        self._last: tuple[str, TextIndex, dict] | None = None  # the last text, its index, its matches by rule group
         self._finder = None
         self._section_rules = ruleset.sections
         self.settings = ruleset.kind_settings
@@ -76,11 +76,17 @@ class KindClassifier:
     def _index(self, text: str) -> TextIndex:
         """One TextIndex per text (classify asks for several rule groups over the same text)."""
         if self._last is None or self._last[0] is not text:
-            self._last = (text, TextIndex(text))
+            self._last = (text, TextIndex(text), {})
         return self._last[1]
 
     def _matches(self, text: str, rules: tuple) -> list:
-        return find_all(self._index(text), rules)
+        """find_all of a rule group over ``text``, found once per text (classify asks supports and text_scores)."""
+        index = self._index(text)
+        found = self._last[2]
+        key = id(rules)
+        if key not in found:
+            found[key] = (rules, find_all(index, rules))
+        return found[key][1]
 
     def supports(self, kind: str, text: str) -> bool:
         """Whether ``kind`` has a text cue that counts (outside discounted ranges)."""
@@ -154,6 +160,13 @@ class KindClassifier:
     def discounted(self, text: str) -> list[tuple[int, int]]:
         """Character ranges whose cues do not count: sections that do not describe this exam, and sentences that
         recommend, suppose or quote another exam's result."""
+        self._index(text)
+        memo = self._last[2]
+        if "discounted" not in memo:  # supports and text_scores both ask, for the same text
+            memo["discounted"] = self._discounted(text)
+        return list(memo["discounted"])
+
+    def _discounted(self, text: str) -> list[tuple[int, int]]:
         ranges = [(s.header_end, s.end) for s in self.finder.find(text) if not s.current]
         found = self._matches(text, self.discount_rules)
         if found:

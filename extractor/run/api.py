@@ -215,12 +215,20 @@ def extract(
 @dataclass
 class Run:
     summary: object  # extractor.run.job.RunSummary: counts, rate, workers
-    reports: pd.DataFrame | None  # DIR/reports without the evidence column, when linked
+    stored_reports: pd.DataFrame | None  # the report rows, when the run had them in memory (else read on demand)
     linkage: object | None  # extractor.cohort.linking.Linkage
     definitions: list
     out_dir: Path
     note_nlp: dict = field(default_factory=dict)  # {"note_nlp": rows, "note_nlp_unmapped": rows with concept id 0}
     warnings: list = field(default_factory=list)  # one line each: what could silently empty the cohort, and the fix
+
+    @property
+    def reports(self) -> pd.DataFrame | None:
+        """DIR/reports without the evidence column, when linked (read from DIR on first use: a run never holds
+        every report row in memory)."""
+        if self.stored_reports is None and self.linkage is not None:
+            self.stored_reports = read_report_rows(self.out_dir)
+        return self.stored_reports
 
 
 def extract_file(

@@ -79,6 +79,8 @@ from ..tables.sources import (
 from ..tables.store import read_frame, write_duckdb, write_frame
 from ..tables.typed import text_frame
 from .budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
+from .linkrows import DEFAULT_LINK_BUCKETS, LinkRows
+from .linkrows import without_evidence as _without_evidence
 from .manifest import MANIFEST_NAME, build_manifest
 from .pool import available_cores, extractor, ordered_map
 from .progress import Progress
@@ -245,12 +247,14 @@ class Context:
 
 @dataclass
 class Result:
-    """What a run produced: its summary, the report and nodule rows linking read, the linkage, the case
-    definitions, warnings (one line each, with the fix), the manifest and what the sinks added."""
+    """What a run produced: its summary, the report and nodule rows (without evidence) of the chunks a source gave
+    already extracted (a stored DIR, re-linked; None when every chunk was extracted: linking read those rows by
+    buckets of patients from disk, extractor.run.linkrows), the linkage, the case definitions, warnings (one line
+    each, with the fix), the manifest and what the sinks added."""
 
     summary: RunSummary
-    reports: pd.DataFrame
-    nodules: pd.DataFrame
+    reports: pd.DataFrame | None
+    nodules: pd.DataFrame | None
     linkage: Linkage | None
     definitions: list[Definition]
     warnings: list[str]
@@ -318,6 +322,7 @@ class Job:
     linking: LinkingConfig | None = None
     definition_ids: Iterable[str] | None = None
     summary: RunSummary | None = None  # the summary to fill (a database run names its run id, source, target)
+    link_buckets: int = DEFAULT_LINK_BUCKETS  # patients are linked in this many groups (the same tables for any)
 
 
 # -- the run -------------------------------------------------------------------------------------------------------
@@ -368,9 +373,12 @@ def run(job: Job) -> Result:
     workers = available_cores() if options.workers is None else max(1, int(options.workers))
     summary = job.summary if job.summary is not None else RunSummary()
     summary.workers = workers
-    kept_reports: list[pd.DataFrame] = []
-    kept_nodules: list[pd.DataFrame] = []
+    stored: dict[str, list[pd.DataFrame]] = {"reports": [], "nodules": []}  # chunks a source gave already extracted
+    dated: list[pd.DataFrame] = []  # kind and date status of the clinical reports (the date checks)
     with ExitStack() as stack:
+        rows = LinkRows(job.link_buckets) if options.link else None  # what linking reads, on disk by patients
+        if rows is not None:
+            stack.callback(rows.close)
         stack.enter_context(csv_safe_env(options.csv_safe))  # worker processes inherit it
         state = job.source.state()
         context = Context(options, {**(state or {}), **run_state(options)}, patients_columns, concept_map,
@@ -382,10 +390,15 @@ def run(job: Job) -> Result:
             bar = Progress(job.progress)
             started = time.perf_counter()
 
-            def keep(chunk: Chunk) -> None:
+            def keep(chunk: Chunk, *, in_memory: bool = False) -> None:
                 summary.add(chunk)
-                kept_reports.append(_without_evidence(chunk.tables["reports"]))
-                kept_nodules.append(_without_evidence(chunk.tables["nodules"]))
+                reports = chunk.tables["reports"]
+                if rows is not None:
+                    rows.add(reports, chunk.tables["nodules"])
+                if in_memory:  # a stored DIR's tables, already in memory: kept for the sinks (a re-link)
+                    stored["reports"].append(_without_evidence(reports))
+                    stored["nodules"].append(_without_evidence(chunk.tables["nodules"]))
+                dated.append(_date_rows(reports))
 
             def to_extract() -> Iterator:
                 for index, (item, fraction) in enumerate(job.source.chunks(options.chunk_size)):
@@ -406,7 +419,8 @@ def run(job: Job) -> Result:
             extracted = ordered_map(_extract_or_pass, to_extract(), workers=workers, patterns=options.patterns,
                                     limits=options.limits(), engine=engine)
             for extraction, carry in extracted:
-                if extraction is None:  # a stored chunk, passed through
+                stored_chunk = extraction is None
+                if stored_chunk:  # a stored chunk, passed through
                     chunk, fraction = carry
                 else:
                     index, fraction = carry
@@ -417,23 +431,25 @@ def run(job: Job) -> Result:
                     log.info("row %s (report %r): %s", row, report_id, reason)
                 for sink in job.sinks:
                     sink.add(chunk)
-                keep(chunk)
+                keep(chunk, in_memory=stored_chunk)
                 log.info("%schunk %d done (%d rows so far)", f"run {summary.run_id}: " if summary.run_id else "",
                          summary.chunks, summary.rows_read)
                 bar.update(chunk.rows_read, fraction)
             if summary.rows_read != summary.reports + summary.errors:  # the contract every run keeps
                 raise RuntimeError(f"rows read {summary.rows_read} != reports {summary.reports} + errors "
                                    f"{summary.errors}")
-            # 3. linking, from the kept tables only; then the date checks
-            reports = _concat(kept_reports, reports_frame([]))
-            nodules = _concat(kept_nodules, nodules_frame([]))
-            kept_reports.clear()  # the whole tables are built: the chunks' copies go
-            kept_nodules.clear()
+            # 3. linking, from the kept tables only, one bucket of patients at a time; then the date checks
+            reports = _concat(stored["reports"], reports_frame([])) if stored["reports"] else None
+            nodules = _concat(stored["nodules"], nodules_frame([])) if stored["nodules"] else None
             linkage = None
-            if options.link:
-                linkage = link_patients(reports, config=config, definitions=definitions, nodules=nodules)
+            if rows is not None:
+                linkage = rows.link(config=config, definitions=definitions, empty_reports=reports_frame([]),
+                                    empty_nodules=nodules_frame([]))
+                rows.close()
                 summary.patients = len(linkage.patients)
-            problems = date_problems(reports, linkage, getattr(job.source, "columns", ColumnMap()))
+            problems = date_problems(_concat(dated, _date_rows(reports_frame([]))), linkage,
+                                     getattr(job.source, "columns", ColumnMap()))
+            dated.clear()
             if problems and options.strict:
                 raise InputError(f"{problems[0]} (--strict: nothing written; the previous outputs are unchanged)",
                                  path=job.source.name)
@@ -472,9 +488,12 @@ def _resumed(sinks: Sequence[Sink], index: int) -> Chunk | None:
     return chunks[0] if chunks and all(c is not None for c in chunks) else None
 
 
-def _without_evidence(frame: pd.DataFrame) -> pd.DataFrame:
-    """Linking never reads the evidence column; it is most of the bytes."""
-    return frame.drop(columns=["evidence"]) if "evidence" in frame.columns else frame
+def _date_rows(reports: pd.DataFrame) -> pd.DataFrame:
+    """What the date checks read of a chunk's reports: kind and date status of its ultrasound / pathology rows."""
+    if "report_kind" not in reports:
+        return reports.iloc[0:0, 0:0]
+    columns = [c for c in ("report_kind", "report_date_status") if c in reports.columns]
+    return reports.loc[reports["report_kind"].isin(CLINICAL_KINDS), columns]
 
 
 def _concat(frames: list[pd.DataFrame], empty: pd.DataFrame) -> pd.DataFrame:

@@ -2,6 +2,7 @@ import pytest
 
 from extractor.fields.kinds import KindClassifier
 from extractor.knowledge.ruleset import load_ruleset
+from extractor.tools.synth import generate
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +57,6 @@ def test_shortcut_for_a_supported_hint_decides_as_full_scoring():
     import pandas as pd
 
     from extractor.knowledge.resources import sample_dir
-    from extractor.tools.synth import generate
 
     classifier = KindClassifier(load_ruleset())
     sample = pd.read_csv(sample_dir() / "reports.csv", dtype=str, keep_default_na=False)
@@ -203,3 +203,17 @@ def test_kind_settings_are_validated(tmp_path, edit, message):
     with pytest.raises(PatternError, match=message) as caught:
         load_ruleset(copy)
     assert "report_kinds.toml:" in str(caught.value)
+
+
+def test_matches_found_once_per_text_give_the_decisions_of_a_fresh_classifier():
+    """classify keeps the last text's matches (supports and text_scores share them): interleaved texts, repeated
+    texts and equal texts in new strings decide as a classifier that never saw another text."""
+
+    corpus = generate(15, seed=4)
+    pairs = list(zip(corpus["report_type"], corpus["text"]))
+    pairs += [(hint, "".join(list(text))) for hint, text in pairs[:5]] + pairs[:3] + [("", ""), ("US", "")]
+    ruleset = load_ruleset()
+    shared = KindClassifier(ruleset)
+    for hint, text in pairs:
+        assert shared.classify(hint, text) == KindClassifier(ruleset).classify(hint, text)
+        assert shared.discounted(text) == KindClassifier(ruleset).discounted(text)
