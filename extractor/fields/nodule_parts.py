@@ -186,9 +186,11 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             return max(compatible, key=lambda n: float(n.get("size") or 0))
         return compatible[0]
 
+    order = {id(n): k for k, n in enumerate(nodules)}  # each nodule's place, found once: not compared field by field
+
     def score(n: Nodule) -> tuple:
         same = sum(1 for name in ("side", "position", "size", "composition") if c.get(name) and c.get(name) == n.get(name))
-        return (same, nodules.index(n) if c.unit.section == "findings" else -nodules.index(n))
+        return (same, order[id(n)] if c.unit.section == "findings" else -order[id(n)])
 
     best = max(compatible, key=score)
     if c.unit.section == "findings" and score(best)[0] == 0 and not c.unit.definite and (
