@@ -477,10 +477,12 @@ class NoduleExtractor:
         2.1 cm solid hypoechoic, smooth: TR4") describes one: a nodule whose noun the dictation left out."""
         units = []
         for cs, ce in self._clauses(text, ss, se):
+            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
+            if not sizes:  # the cheap test first: most clauses state no size, and then no feature is looked for
+                continue
             hits = self._feature_hits(text, cs, ce, features=None)
             places = [h for h in hits if h.feature == "side" and h.value != "none"]
             categories = [h for h in hits if h.feature in {"composition", "echogenicity"} and h.value != "none"]
-            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
             if not (places and categories and sizes):
                 continue
             unit = Unit(places[0].start, ce, IMPLICIT_RULE, role, "prose")
