@@ -61,28 +61,24 @@ _PREPARED: dict[int, tuple] = {}
 
 
 def _prepared(rules) -> tuple:
-    """(regex, fragments, rule, value, scope, micro) per rule, computed once per rule tuple."""
+    """(regex, fragments, rule, value, scope, micro) per rule, and every rule's fragments (sorted), computed once
+    per rule tuple."""
     key = id(rules)
     if key not in _PREPARED or _PREPARED[key][0] is not rules:
-        _PREPARED[key] = (rules, tuple((r.regex, _fragment_check(r.fragments), r, r.get("value") or r.get("normal"),
-                                        r.get("scope"), r.get("micro")) for r in rules))
-    return _PREPARED[key][1]
-
-
-def _fragment_check(fragments):
-    """``lowered -> whether any fragment occurs in it`` as one compiled search (None: no pre-check), the same
-    answer as ``any(f in lowered for f in fragments)`` without a Python loop per fragment."""
-    if fragments is None:
-        return None
-    return re.compile("|".join(re.escape(f) for f in sorted(fragments))).search
+        items = tuple((r.regex, r.fragments, r, r.get("value") or r.get("normal"), r.get("scope"), r.get("micro"))
+                      for r in rules)
+        _PREPARED[key] = (rules, items, sorted({f for item in items if item[1] is not None for f in item[1]}))
+    return _PREPARED[key][1:]
 
 
 def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *, cell: bool = False) -> list[Hit]:
     """Matches of ``rules`` in ``text``; where matches overlap the longer wins, then the rule listed first."""
     found = []
+    items, fragments_of_all = _prepared(rules)
     lowered = text.lower()
-    for order, (regex, fragments, rule, value, scope, micro) in enumerate(_prepared(rules)):
-        if (scope == "cell" and not cell) or (fragments is not None and fragments(lowered) is None):
+    present = {f for f in fragments_of_all if f in lowered}  # each fragment looked for once, not once per rule
+    for order, (regex, fragments, rule, value, scope, micro) in enumerate(items):
+        if (scope == "cell" and not cell) or (fragments is not None and fragments.isdisjoint(present)):
             continue
         for m in regex.finditer(text):
             if m.end() > m.start():
@@ -173,16 +169,20 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             by_order = nodules[int(key) - 1]  # "Nodule 2: TR1" after unnumbered findings: the second one
             if all(not (c.get(f) and by_order.get(f) and c.get(f) != by_order.get(f)) for f in ("side", "position")):
                 return by_order
+    mine = {name: c.get(name) for name in ("side", "position", "size", "composition")}  # read once, not per nodule
     compatible = []
     for n in nodules:
         if key and label_key(n.unit.label) and label_key(n.unit.label) != key:
             continue
         ok = True
+        theirs = n.values
         for name in ("side", "position", "composition"):
-            a, b = c.get(name), n.get(name)
+            a, b = mine[name], theirs.get(name)
+            b = b.value if b else ""
             if a and b and a != b:
                 ok = False
-        sa, sb = c.get("size"), n.get("size")
+        sa, sb = mine["size"], theirs.get("size")
+        sb = sb.value if sb else ""
         if sa and sb and abs(float(sa) - float(sb)) > max(2.0, 0.2 * max(float(sa), float(sb))):
             ok = False
         if ok:
@@ -194,9 +194,11 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             return max(compatible, key=lambda n: float(n.get("size") or 0))
         return compatible[0]
 
+    order = {id(n): k for k, n in enumerate(nodules)}  # each nodule's place, found once: not compared field by field
+
     def score(n: Nodule) -> tuple:
-        same = sum(1 for name in ("side", "position", "size", "composition") if c.get(name) and c.get(name) == n.get(name))
-        return (same, nodules.index(n) if c.unit.section == "findings" else -nodules.index(n))
+        same = sum(1 for name, a in mine.items() if a and a == n.get(name))
+        return (same, order[id(n)] if c.unit.section == "findings" else -order[id(n)])
 
     best = max(compatible, key=score)
     if c.unit.section == "findings" and score(best)[0] == 0 and not c.unit.definite and (

@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from bisect import bisect_left, bisect_right
+from dataclasses import replace
 from itertools import accumulate
 from typing import Mapping
 
@@ -56,6 +57,7 @@ _PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|the\s+(?:nodule|lesion|ma
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+_SIDE_REACH = 200  # characters: longer than any side match with its look-ahead (see NoduleExtractor._side_before)
 IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
 
 
@@ -79,6 +81,7 @@ class NoduleExtractor:
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
+        self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
@@ -474,10 +477,12 @@ class NoduleExtractor:
         2.1 cm solid hypoechoic, smooth: TR4") describes one: a nodule whose noun the dictation left out."""
         units = []
         for cs, ce in self._clauses(text, ss, se):
+            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
+            if not sizes:  # the cheap test first: most clauses state no size, and then no feature is looked for
+                continue
             hits = self._feature_hits(text, cs, ce, features=None)
             places = [h for h in hits if h.feature == "side" and h.value != "none"]
             categories = [h for h in hits if h.feature in {"composition", "echogenicity"} and h.value != "none"]
-            sizes = [h for h in self._sizes(text, cs, ce) if not h.soft]
             if not (places and categories and sizes):
                 continue
             unit = Unit(places[0].start, ce, IMPLICIT_RULE, role, "prose")
@@ -560,14 +565,34 @@ class NoduleExtractor:
             unit.hits.extend(self._feature_hits(text, gs, ge, features=None))
             unit.hits.extend(self._sizes(text, gs, ge))
         if not any(h.feature == "side" for h in unit.hits) and gs > ss:
-            before = [h for h in self._feature_hits(text, ss, gs, features=("side",)) if h.value != "none"]
-            if before:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
-                unit.hits.append(before[-1])
+            before = self._side_before(text, ss, se, gs)
+            if before is not None:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
+                unit.hits.append(before)
         if side and not any(h.feature == "side" for h in unit.hits):
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
         unit.end = max(unit.end, ge)
         unit.sentence = (ss, se)
         return unit
+
+    def _side_before(self, text, ss, se, gs) -> Hit | None:
+        """The last side hit (not "none") of ``_feature_hits(text, ss, gs, features=("side",))``, at a bounded cost
+        per anchor: a run-on sentence of many anchors would otherwise match its whole beginning again for each one.
+        Side words are short (a lobe name, "right neck"), so only the last ``2 * _SIDE_REACH`` characters before
+        ``gs`` are matched for each anchor; a hit earlier than ``_SIDE_REACH`` before ``gs`` is taken from the side
+        hits of the whole sentence, matched once per sentence (the same hit as in the prefix while no side match,
+        with its look-ahead, nor any chain of overlapping ones, reaches over ``_SIDE_REACH`` characters)."""
+        start = max(ss, gs - 2 * _SIDE_REACH)
+        tail = [h for h in self._feature_hits(text, start, gs, features=("side",)) if h.value != "none"]
+        if start == ss:  # the whole prefix was matched
+            return tail[-1] if tail else None
+        if tail and tail[-1].start >= gs - _SIDE_REACH:
+            return replace(tail[-1])
+        if self._sentence_sides is None or self._sentence_sides[:3] != (text, ss, se):
+            hits = [h for h in self._feature_hits(text, ss, se, features=("side",)) if h.value != "none"]
+            self._sentence_sides = (text, ss, se, hits, [h.start for h in hits])
+        hits, starts = self._sentence_sides[3:]
+        k = bisect_left(starts, gs - _SIDE_REACH)
+        return replace(hits[k - 1]) if k else None
 
     # -- features ------------------------------------------------------------------------------------------------
     def _feature_hits(self, text, s, e, *, features=None, cell=False) -> list[Hit]:

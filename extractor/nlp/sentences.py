@@ -48,6 +48,7 @@ class ThyroidSentenceSplitter(Pipe):
         starts[0] = True
         previous = None  # last non-space token
         break_next = False
+        text = doc.text  # once: Doc.text joins every token each time it is read
         for i, token in enumerate(doc):
             if token.is_space:
                 newlines = token.text.count("\n")
@@ -57,7 +58,7 @@ class ThyroidSentenceSplitter(Pipe):
                     following = doc[i + 1] if i + 1 < len(doc) else None
                     continues = previous.lower_ in _CONTINUERS or (
                         following is not None and following.text[:1].islower()
-                        and not _KEY_VALUE_LINE.match(doc.text, following.idx)
+                        and not _KEY_VALUE_LINE.match(text, following.idx)
                     )
                     break_next = break_next or not continues
                 continue

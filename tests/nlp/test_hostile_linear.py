@@ -305,3 +305,100 @@ def test_nodule_matches_are_resolved_in_linear_steps(extractor):
         sys.settrace(None)
     assert len(hits) == 2000
     assert len(steps) <= 40 * len(hits)  # every kept match against every new one: 2000 * 1999 / 2
+
+
+def _run_on(words: int, seed: int) -> str:
+    """One long sentence (no full stop, no line break) of nodule words, sides and features, as dictated run-ons are."""
+    rng = random.Random(seed)
+    pieces = ("nodule", "a nodule", "cyst", "solid", "hypoechoic", "isoechoic", "1.2 cm", "0.8 x 0.6 cm", "right",
+              "left", "isthmus", "right neck", "lower pole", "with", "and", "in the", "thyroid", "gland", "wider than tall",
+              "smooth margins", "microcalcifications", "comet tail", "spongiform", "is seen", "measuring", ",", "also")
+    return "Findings: " + " ".join(rng.choice(pieces) for _ in range(words))
+
+
+def _reference_side_before(self, text, ss, se, gs):  # as it was: the sentence's whole beginning matched per anchor
+    before = [h for h in self._feature_hits(text, ss, gs, features=("side",)) if h.value != "none"]
+    return before[-1] if before else None
+
+
+def test_the_side_before_a_nodule_is_the_one_the_whole_sentence_start_gives(extractor, texts, monkeypatch):
+    from extractor.fields.nodules import NoduleExtractor
+
+    sides_far = ("Findings: Right lobe: " + ", ".join(f"a {1 + i % 9}.{i % 10} cm solid nodule" for i in range(300))
+                 + ", the left lobe shows " + " and ".join(["a cyst"] * 200))
+    corpus = texts + [_run_on(n, seed) for seed, n in enumerate((300, 1200, 3000, 6000))] + [sides_far]
+    ours = [extractor.nodule_extractor.nodules(t) for t in corpus]
+    monkeypatch.setattr(NoduleExtractor, "_side_before", _reference_side_before)
+    reference = [extractor.nodule_extractor.nodules(t) for t in corpus]
+    assert sum(len(n) for n in reference) > 1500
+    inherited = [n for ns in reference for n in ns if n.values.get("side") and n.values["side"].start < n.unit.start]
+    assert len(inherited) > 300  # the side written before the nodule's own clause is exercised, near and far
+    assert ours == reference
+
+
+def _chars_matched(monkeypatch, extractor, text) -> int:
+    """Characters the nodule extractor hands to the rule matcher for one text."""
+    from extractor.fields import nodules
+
+    seen = []
+
+    def counting(rules, chunk, offset, feature, *, cell=False):
+        seen.append(len(chunk))
+        return best_matches(rules, chunk, offset, feature, cell=cell)
+
+    best_matches = nodules.best_matches
+    monkeypatch.setattr(nodules, "best_matches", counting)
+    extractor.nodule_extractor.nodules(text)
+    monkeypatch.setattr(nodules, "best_matches", best_matches)
+    return sum(seen)
+
+
+def test_a_run_on_sentence_is_matched_in_work_linear_in_its_length(extractor, monkeypatch):
+    small, large = _run_on(3000, seed=1), _run_on(3000, seed=1) + " " + _run_on(3000, seed=2)[len("Findings: "):]
+    work_small, work_large = _chars_matched(monkeypatch, extractor, small), _chars_matched(monkeypatch, extractor, large)
+    assert len(extractor.nodule_extractor.nodules(large)) > 400
+    assert work_large <= 2.3 * work_small * len(large) / (2 * len(small))  # twice the text, about twice the work
+    assert work_small <= 30 * len(small)  # matching each anchor's sentence start again: 1,000 times the length
+
+
+class _CountingNodule:
+    """Counts the comparisons of two nodules field by field (the dataclass __eq__)."""
+    calls = 0
+
+
+def test_nodule_identity_compares_no_nodules_field_by_field(extractor, monkeypatch):
+    from extractor.fields import nodule_parts
+
+    report = generate(40, seed=3)
+    ultrasound = [t for t, k in zip(report["text"], report["report_type"]) if "nodule" in t.lower() and "US" in k.upper()]
+    text = "\n\n".join(ultrasound[:6] * 25)  # six reports written 25 times over: many nodules to identify
+    eq = nodule_parts.Nodule.__eq__
+
+    def counting(self, other):
+        _CountingNodule.calls += 1
+        return eq(self, other)
+
+    monkeypatch.setattr(nodule_parts.Nodule, "__eq__", counting)
+    _CountingNodule.calls = 0
+    nodules = extractor.nodule_extractor.nodules(text)
+    assert len(nodules) > 50
+    assert _CountingNodule.calls == 0  # list.index per compatible nodule compared earlier ones: 74,603 here
+
+
+class _KeptStrings:
+    def __init__(self, regex):
+        self.regex, self.strings = regex, []
+
+    def match(self, string, pos=0):
+        self.strings.append(string)  # kept alive: one id per distinct string
+        return self.regex.match(string, pos)
+
+
+def test_the_sentence_splitter_joins_the_doc_text_once(nlp, monkeypatch):
+    from extractor.nlp import sentences
+
+    kept = _KeptStrings(sentences._KEY_VALUE_LINE)
+    monkeypatch.setattr(sentences, "_KEY_VALUE_LINE", kept)
+    doc = nlp("Findings:\n" + "".join(f"a {i % 9 + 1} mm cyst in the right lobe\nand a second one\n" for i in range(400)))
+    assert len(kept.strings) >= 400
+    assert len({id(s) for s in kept.strings}) == 1 and kept.strings[0] == doc.text  # Doc.text per line: 400 joins
