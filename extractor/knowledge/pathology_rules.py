@@ -80,8 +80,9 @@ def _positive_int(rule: Rule, column: str) -> None:
         raise PatternError(f"{column} must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
 
 
-def _directional(path: Path, optional=()) -> tuple[Rule, ...]:
-    rules = read_rule_file(path, required=["direction", "max_chars"], optional=optional, choices={"direction": {"pre", "post"}})
+def _directional(path: Path, optional=(), choices=None) -> tuple[Rule, ...]:
+    rules = read_rule_file(path, required=["direction", "max_chars"], optional=optional,
+                           choices={"direction": {"pre", "post"}, **(choices or {})})
     for rule in rules:
         if not rule.get("max_chars").isdigit():
             raise PatternError("max_chars must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
@@ -154,7 +155,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         bethesda_numbers=numbers,
         lookalikes=tuple(read_rule_file(d / "category_lookalikes.tsv")),
         histology=_values(d / "histology.tsv", HISTOLOGY, optional=["scope"], choices={"scope": {"synoptic_answer"}}),
-        benign=tuple(read_rule_file(d / "benign_diagnosis.tsv")),
+        benign=tuple(read_rule_file(d / "benign_diagnosis.tsv", optional=["final_word"], choices={"final_word": {"yes"}})),
         subtypes=subtypes,
         psammoma=_values(d / "psammoma.tsv", {"present"}),
         thyroiditis=_values(d / "lymphocytic_thyroiditis.tsv", {"present", "negation_only"}),
@@ -162,7 +163,8 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         family=tuple(read_rule_file(d / "family.tsv")),
         number_words={r.literal.lower(): int(r.get("value")) for r in number_words},
         units=tuple(units),
-        size_exclusions=_directional(d / "size_exclusions.tsv", optional=["reason"]),
+        size_exclusions=_directional(d / "size_exclusions.tsv", optional=["reason", "after_carcinoma"],
+                                     choices={"after_carcinoma": {"ignored"}}),
         size_subjects=tuple(read_rule_file(d / "size_subjects.tsv")),
         thyroid_site=tuple(read_rule_file(d / "thyroid_site.tsv")),
         synoptic_keys=tuple(keys),

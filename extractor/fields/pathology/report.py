@@ -98,6 +98,8 @@ class PathologyAggregator:
     def surgical(self, report: Report) -> dict[str, tuple[str, str]]:
         out = {}
         named = histology.malignant_histology(report)
+        if named and histology.benign_final_word(report, named):
+            named = []  # the diagnosis names only a benign lesion (NIFTP, adenoma): a carcinoma in the microscopy is not it
         if named:
             out["histology"] = (named[0].value, named[0].ref)
             out["malignancy"] = ("malignant", named[0].ref)

@@ -19,14 +19,19 @@ _MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
 _BOLD = re.compile(r"\*\*")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
-# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause;
+# a line opening with a lower-case list label ("a) left lobe: 0.9 cm") is a new item and does.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
 _THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
 _PART_NAME = re.compile(r"[^:;\n]*")
-_SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
+_SPECIMEN_LINE = re.compile(
+    r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
+    r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
+# "No thyroid tissue submitted" on a specimen line names no thyroid in the specimen
+_NO_THYROID = re.compile(r"(?i)\b(?:no|without)\s+thyr[eo0][o0]?[il1]d\s+(?:tissue|parenchyma|gland)\b")
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
 
 
@@ -194,6 +199,7 @@ class Report:
         rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
         lines = [self.text[s.header_end:s.end] for s in self.sections if s.name == "specimen"]
         lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
+        lines = [_NO_THYROID.sub(" ", line) for line in lines]
         named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
         return bool(lines) and named("node") and not named("thyroid")
 
@@ -239,7 +245,16 @@ class Report:
     # -- clauses ------------------------------------------------------------------------------------------
     @cached_property
     def _clause_bounds(self) -> list[int]:
-        return [m.start() for m in _CLAUSE_END.finditer(self.text)]
+        """Clause ends; a line break inside an open bracket ("(Bethesda category" / "VI).") ends no clause."""
+        text = self.text
+        out = []
+        for m in _CLAUSE_END.finditer(text):
+            if text[m.start()] == "\n":
+                line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+                if line.rfind("(") > line.rfind(")"):
+                    continue
+            out.append(m.start())
+        return out
 
     def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
         """(first, last) character of the clause holding ``start`` .. ``end``."""

@@ -162,6 +162,8 @@ def _ete_from_prose(report: Report) -> tuple[str, str]:
         refs = [h.ref for h, v in ranked if v == value]
         if refs:
             return value, ",".join(refs[:3])
+    if blockers:  # only look-alike wording ("extension cannot be assessed", an AJCC pick list): cite it
+        return "not_stated", "miss:no_extension_statement " + ",".join(h.ref for h in blockers[:3])
     return "not_stated", "no extrathyroidal extension statement"
 
 
