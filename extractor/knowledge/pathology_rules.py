@@ -24,6 +24,8 @@ FIELDS = {
     "tumor_size_mm", "tumor_focality", "extrathyroidal_extension", "lymph_node_metastasis", "psammoma_bodies",
     "lymphocytic_thyroiditis", "histology",
 }
+_LITERAL_WORD = re.compile(r"[A-Za-z]{2,}")
+_PATTERN_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")  # a run of letters not after a backslash
 KEY_VALUES = {"none", "unifocal", "multifocal", "absent", "present", "not_stated", "not_mentioned"}
 
 
@@ -67,6 +69,18 @@ class PathologyRules:
     def terminator(self) -> re.Pattern:
         """One expression for every negation terminator (negation_terminators.tsv): a search finds any of them."""
         return re.compile("|".join(f"(?:{r.regex.pattern})" for r in self.negation_terminators), re.IGNORECASE)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the rules are written in (lower case): the words of each rule's literal and the plain words of
+        its pattern. OCR repair (extractor/fields/pathology/text.py) only turns a garbled word into one of these."""
+        words: set[str] = set()
+        for name in self.__dataclass_fields__:
+            for rule in getattr(self, name) if isinstance(getattr(self, name), tuple) else ():
+                if isinstance(rule, Rule):
+                    words.update(w.lower() for w in _LITERAL_WORD.findall(rule.literal))
+                    words.update(w.lower() for w in _PATTERN_WORD.findall(rule.pattern or ""))
+        return frozenset(words)
 
     def answer_is(self, text: str, value: str) -> str:
         """The id of the extrathyroidal_answers.tsv rule of ``value`` that the answer ``text`` starts with, or ""."""

@@ -211,3 +211,57 @@ def test_a_category_wrapped_inside_its_bracket(cytology):
     text = "1) Thyroid, left lobe: papillary thyroid carcinoma (Bethesda category\n   VI). Psammoma bodies."
     out = cytology(text)
     assert (out["bethesda_category"], out["histology"]) == ("VI", "papillary_carcinoma")
+
+
+# -- class 9: OCR'd scans: look-alike characters and split words are repaired into rule words --------------------
+@pytest.fixture(scope="module")
+def repair(aggregator):
+    from extractor.fields.pathology.text import ocr_repair
+    return lambda text: ocr_repair(text, aggregator.rules.vocabulary)
+
+
+@pytest.mark.parametrize("garbled, clean", [
+    ("F1NAL D1AGN0SIS: CARCIN0MA", "FINAL DIAGNOSIS: CARCINOMA"),
+    ("Ieft Iobe, Ievel VI", "Left Lobe, Level VI"),
+    ("fo11icular variant", "follicular variant"),
+    ("SPEClMEN: thyroid", "SPECIMEN: thyroid"),
+    ("Psamm0ma bodies", "Psammoma bodies"),
+])
+def test_look_alike_characters_are_repaired(repair, garbled, clean):
+    assert repair(garbled) == clean
+
+
+@pytest.mark.parametrize("garbled, clean", [
+    ("papillary carcinorna, 1.8 crn", "papillary carcinoma\u00ad, 1.8 cm\u00ad"),   # rn read as m, padded after the word
+    ("No psamm oma bod ies.", "No psammoma  bodies ."),                          # a split word keeps its space after it
+    ("Mal ignant. Pap illary thyr oid carc inoma.", "Malignant . Papillary  thyroid  carcinoma ."),
+])
+def test_repairs_keep_the_length(repair, garbled, clean):
+    out = repair(garbled)
+    assert out == clean and len(out) == len(garbled)
+
+
+@pytest.mark.parametrize("text", [
+    "TAIL OF THE PANCREAS; well circumscribed; return in 6 months.",  # real words are not garbled words
+    "pT1b N0 (0/4); T1N0M0; block A1-A4 of the thyroid A1.",          # stage groups and block labels
+    "Papillary carcinoma of the left lobe, 1.2 cm, no extension.",      # clean text comes back unchanged
+    "a mass in the lobe; a typical follicular pattern",                  # no join into a short or unrelated word
+])
+def test_clean_text_and_real_words_are_left_alone(repair, text):
+    assert repair(text) == text
+
+
+def test_an_ocr_scan_reads_like_the_clean_report(surgical):
+    scan = ("SURG1CAL PATH0L0GY\nSPEClMEN: Ieft thyroid Iobe.\nGR0SS: a firrn white n odule 1.3 crn in the "
+            "rnid Iobe.\nDlAGNOSIS: Papillary thyroid carcinorna, c1assic type, 1.3 crn. Extrathyr oidal "
+            "extens ion: not identif ied. Psamm0ma bod ies: present.")
+    out = surgical(scan)
+    assert (out["histology"], out["ptc_subtype"], out["tumor_size_mm"], out["mass_in_specimen"]) == (
+        "papillary_carcinoma", "classic", "13", "present")
+    assert (out["extrathyroidal_extension"], out["psammoma_bodies"], out["tumor_site"]) == ("absent", "present", "left")
+
+
+def test_an_ocr_cytology_scan(cytology):
+    scan = "CYT0L0GY\nTHYR0ID, Ieft Iower pole, FNA: SUSPlCIOUS FOR MALIGNANCY (Bethesda categ0ry V)."
+    out = cytology(scan)
+    assert (out["bethesda_category"], out["malignancy"], out["fna_site"]) == ("V", "suspicious", "left")
