@@ -18,7 +18,7 @@ HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma
 SUBTYPES = {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "none"}
 # the roles of patterns/pathology/sites.tsv (extractor/fields/pathology/sites.py reads the sides with them)
 SITE_ROLES = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence", "specimen_line",
-              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied")
+              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied", "organ_word")
 SECTION_ROLES = {"final", "body", "comment", "microscopic", "gross", "excluded"}
 FIELDS = {
     "tumor_size_mm", "tumor_focality", "extrathyroidal_extension", "lymph_node_metastasis", "psammoma_bodies",

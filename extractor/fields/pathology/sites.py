@@ -8,10 +8,15 @@ never give the side.
   is a labelled part ("A.", "1)"), the side cues of the other labelled part lines join it (several targets).
 - Surgical pathology, first step that finds a side wins (sentences about lymph nodes are skipped):
   1. the union of side cues in sentences (or ";" clauses) that name the carcinoma or tumour, except those that deny
-     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``);
+     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``); a hard-wrapped
+     sentence is read with its continuation line, and lettered sub-items under the carcinoma's line ("a) Rt lobe:
+     1.6 cm") are its foci;
+  1b. when those name no side: the sides of the labelled part ("A.") that names the carcinoma, from the part's other
+     segments ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule");
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
      line, unless the line also says total;
-  3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross).
+  3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross);
+  4. the one side named with the thyroid or a lobe (``organ_word``) on the report's first line (its title).
 
 Right + left (or a ``bilateral`` cue) -> bilateral; one lobe with the isthmus -> that lobe.
 """
@@ -193,6 +198,14 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
             found = {**cues.sides(sentence, start), **found}
     if found:
         return combine(found), _refs(found)
+    # last resort: the title line names the operated side ("Debulking, left thyroid and tracheostomy site")
+    if lines:
+        start, title = lines[0]
+        sides = cues.sides(title, start)
+        side = combine(sides)
+        if cues.search("organ_word", title) and side not in (UNSPECIFIED, "bilateral") and \
+                not cues.search("total_resection", title):
+            return side, _refs(sides)
     return UNSPECIFIED, "miss:no_side_stated"
 
 

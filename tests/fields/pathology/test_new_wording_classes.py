@@ -265,3 +265,18 @@ def test_an_ocr_cytology_scan(cytology):
     scan = "CYT0L0GY\nTHYR0ID, Ieft Iower pole, FNA: SUSPlCIOUS FOR MALIGNANCY (Bethesda categ0ry V)."
     out = cytology(scan)
     assert (out["bethesda_category"], out["malignancy"], out["fna_site"]) == ("V", "suspicious", "left")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("PAD: Lobektomi sin.\nMikro: papillary carcinoma, 9 mm.", "left"),
+    ("Specimen: hemithyreoidektomi dx.\nDiagnosis: papillary carcinoma, classic type, 14 mm.", "right"),
+    # the title line names the operated side and nothing else does
+    ("SURGICAL PATHOLOGY - excision, right thyroid and strap muscle\nDiagnosis: anaplastic carcinoma.", "right"),
+    ("Type of specimen: right lateral neck dissection.\nDiagnosis: metastatic papillary carcinoma in 3 of 20 "
+     "lymph nodes.", "right"),
+    # a total thyroidectomy's title names no side of the carcinoma
+    ("Total thyroidectomy, right and left lobes\nDiagnosis: papillary carcinoma, 9 mm.", "unspecified"),
+    ("Total thyroidectomy (left lobe larger)\nDiagnosis: papillary carcinoma, 9 mm.", "unspecified"),
+])
+def test_tumour_site_from_the_resection_or_the_title(surgical, text, expected):
+    assert surgical(text)["tumor_site"] == expected
