@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from .synoptic import _other_key, answers
 from .text import Report
 
-_NUMBER = r"(\d{1,3}(?:\.\d{1,2})?|\.\d{1,2})"
+# a decimal comma ("1,6 cm", European reports) is a decimal point when a digit follows it directly; "0.3, 0.8 cm" is a list
+_NUMBER = r"(\d{1,3}(?:\.\d{1,2}|,\d{1,2}(?![\d.]))?|\.\d{1,2})"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def measures(report: Report, start: int, end: int) -> list[Measure]:
                 break
         if factor is None:
             continue
-        numbers = [float(x) for x in re.findall(r"\d*\.?\d+", report.text[m.start():m.end()])]
+        numbers = [float(x.replace(",", ".")) for x in re.findall(r"\d*[.,]?\d+", report.text[m.start():m.end()])]
         found.append(Measure(max(numbers) * factor, m.start(), m.end(), unit_rule))
     return found
 
@@ -162,10 +163,13 @@ def _fmt(mm: float) -> str:
 
 
 # A diagnosis line may give the size as a sentence of its own right after the carcinoma's
-# ("Papillary carcinoma. 2.2 cm, well differentiated."): one full stop between, and the measurement opens the
-# next sentence and is followed only by punctuation or a dimension phrase.
-_SIZE_SENTENCE = re.compile(r"[^.;\n]*[.;][ \t]*")
-_AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
+# ("Papillary carcinoma. 2.2 cm, well differentiated.", "Papillary carcinoma. Size: 12 mm."): one full stop between,
+# and the measurement opens the next sentence (after a size word) and is followed only by punctuation, a bracket or
+# a dimension phrase.
+_SIZE_SENTENCE = re.compile(
+    r"[^.;\n]*[.;][ \t]*(?:(?:tumou?r\s+)?(?:size|greatest\s+(?:dimension|diameter)|diameter|dimensions?)[ \t]*[:=]?[ \t]*)?",
+    re.IGNORECASE)
+_AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)(]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
 
 
 def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float, str] | None:

@@ -280,3 +280,76 @@ def test_an_ocr_cytology_scan(cytology):
 ])
 def test_tumour_site_from_the_resection_or_the_title(surgical, text, expected):
     assert surgical(text)["tumor_site"] == expected
+
+
+# -- class 10: Bethesda from certainty words, a spelled-out number, a bare diagnosis line --------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Findings in keeping with chronic lymphocytic thyroiditis.", "II"),
+    ("Interpretation: c/w benign colloid nodule.", "II"),
+    ("DIAGNOSIS: In keeping with papillary thyroid carcinoma.", "VI"),
+    ("DIAGNOSIS: Bethesda category four.", "IV"),
+    ("Diagnostic category: 5 (suspicious).", "V"),
+    ("DIAGNOSIS: Anaplastic carcinoma.", "VI"),
+    ("DIAGNOSIS:\nPapillary thyroid carcinoma.", "VI"),
+    ("Conclusion: - Metastatic renal cell carcinoma.", "VI"),
+    ("DIAGNOSIS: Adenomatoid nodule.", "II"),
+    ("DIAGNOSIS:\n- Colloid nodule.", "II"),
+])
+def test_category_from_new_wording(cytology, text, expected):
+    assert cytology(text)["bethesda_category"] == expected
+
+
+@pytest.mark.parametrize("text", [
+    "DIAGNOSIS: Papillary carcinoma cannot be excluded.",   # hedged: no category from the bare name
+    "DIAGNOSIS: Papillary carcinoma?",
+    "Clinical history: papillary carcinoma, left lobe, treated 2019.\nFNA right: scant cells only, see comment.",
+])
+def test_a_hedged_or_historical_carcinoma_gives_no_category(cytology, text):
+    assert cytology(text)["bethesda_category"] == ""
+
+
+def test_a_name_still_beats_a_bare_carcinoma_line(cytology):
+    assert cytology("DIAGNOSIS: Suspicious for papillary carcinoma.\nPapillary carcinoma favoured.")[
+        "bethesda_category"] == "V"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("FNA: thyroid nodule (Rt).\nBenign.", "right"),
+    ("Target: nodule #2 (L).\nBethesda II.", "left"),
+])
+def test_a_bracketed_side_letter(cytology, text, expected):
+    assert cytology(text)["fna_site"] == expected
+
+
+# -- class 11: a decimal comma; a size key opening the sentence after the carcinoma --------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 1,6 cm.", "16"),
+    ("Diagnose: papillary carcinoma, 2,25 cm, left lobe.", "22.5"),
+    ("DIAGNOSIS: papillary carcinoma. Size: 12 mm (macroscopic).", "12"),
+    ("DIAGNOSIS: papillary carcinoma, foci of 0.3, 0.9 cm.", "9"),  # a list, not a decimal comma
+])
+def test_size_wording(surgical, text, expected):
+    assert surgical(text)["tumor_size_mm"] == expected
+
+
+# -- class 12: focality: one carcinoma per lobe on one line, "bilateral", "solitary"; a multinodular gland ---------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, left lobe, 0.9 cm, and papillary carcinoma, right lobe, 0.3 cm.", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, right lobe, 1.1 cm, extending into the isthmus.", "not_stated"),
+    ("DIAGNOSIS: Papillary microcarcinoma, bilateral (right 4 mm, left 2 mm).", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 1.5 cm; bilateral neck dissection with 2/30 nodes.", "not_stated"),
+    ("DIAGNOSIS: Follicular carcinoma, 3.2 cm, solitary.", "unifocal"),
+    ("GROSS: a solitary nodule 2 cm.\nDIAGNOSIS: papillary carcinoma, 2 cm.", "not_stated"),
+])
+def test_focality_wording(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
+
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("GROSS: Multinodular gland, 60 g.\nDIAGNOSIS: nodular hyperplasia.", "mass_in_specimen", "present"),
+    ("DIAGNOSIS: Papillary carcinoma, reaching the inked capsular surface but not beyond.",
+     "extrathyroidal_extension", "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 1.1 cm, Warthin-like.", "ptc_subtype", "other"),
+])
+def test_other_surgical_wording(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
