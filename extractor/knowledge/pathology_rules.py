@@ -18,12 +18,14 @@ HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma
 SUBTYPES = {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "none"}
 # the roles of patterns/pathology/sites.tsv (extractor/fields/pathology/sites.py reads the sides with them)
 SITE_ROLES = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence", "specimen_line",
-              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied")
+              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied", "organ_word")
 SECTION_ROLES = {"final", "body", "comment", "microscopic", "gross", "excluded"}
 FIELDS = {
     "tumor_size_mm", "tumor_focality", "extrathyroidal_extension", "lymph_node_metastasis", "psammoma_bodies",
     "lymphocytic_thyroiditis", "histology",
 }
+_LITERAL_WORD = re.compile(r"[A-Za-z]{2,}")
+_PATTERN_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")  # a run of letters not after a backslash
 KEY_VALUES = {"none", "unifocal", "multifocal", "absent", "present", "not_stated", "not_mentioned"}
 
 
@@ -68,6 +70,18 @@ class PathologyRules:
         """One expression for every negation terminator (negation_terminators.tsv): a search finds any of them."""
         return re.compile("|".join(f"(?:{r.regex.pattern})" for r in self.negation_terminators), re.IGNORECASE)
 
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        """Every word the rules are written in (lower case): the words of each rule's literal and the plain words of
+        its pattern. OCR repair (extractor/fields/pathology/text.py) only turns a garbled word into one of these."""
+        words: set[str] = set()
+        for name in self.__dataclass_fields__:
+            for rule in getattr(self, name) if isinstance(getattr(self, name), tuple) else ():
+                if isinstance(rule, Rule):
+                    words.update(w.lower() for w in _LITERAL_WORD.findall(rule.literal))
+                    words.update(w.lower() for w in _PATTERN_WORD.findall(rule.pattern or ""))
+        return frozenset(words)
+
     def answer_is(self, text: str, value: str) -> str:
         """The id of the extrathyroidal_answers.tsv rule of ``value`` that the answer ``text`` starts with, or ""."""
         text = text.lstrip()
@@ -80,8 +94,9 @@ def _positive_int(rule: Rule, column: str) -> None:
         raise PatternError(f"{column} must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
 
 
-def _directional(path: Path, optional=()) -> tuple[Rule, ...]:
-    rules = read_rule_file(path, required=["direction", "max_chars"], optional=optional, choices={"direction": {"pre", "post"}})
+def _directional(path: Path, optional=(), choices=None) -> tuple[Rule, ...]:
+    rules = read_rule_file(path, required=["direction", "max_chars"], optional=optional,
+                           choices={"direction": {"pre", "post"}, **(choices or {})})
     for rule in rules:
         if not rule.get("max_chars").isdigit():
             raise PatternError("max_chars must be a whole number", path=rule.path, line=rule.line, rule_id=rule.id)
@@ -154,7 +169,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         bethesda_numbers=numbers,
         lookalikes=tuple(read_rule_file(d / "category_lookalikes.tsv")),
         histology=_values(d / "histology.tsv", HISTOLOGY, optional=["scope"], choices={"scope": {"synoptic_answer"}}),
-        benign=tuple(read_rule_file(d / "benign_diagnosis.tsv")),
+        benign=tuple(read_rule_file(d / "benign_diagnosis.tsv", optional=["final_word"], choices={"final_word": {"yes"}})),
         subtypes=subtypes,
         psammoma=_values(d / "psammoma.tsv", {"present"}),
         thyroiditis=_values(d / "lymphocytic_thyroiditis.tsv", {"present", "negation_only"}),
@@ -162,7 +177,8 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         family=tuple(read_rule_file(d / "family.tsv")),
         number_words={r.literal.lower(): int(r.get("value")) for r in number_words},
         units=tuple(units),
-        size_exclusions=_directional(d / "size_exclusions.tsv", optional=["reason"]),
+        size_exclusions=_directional(d / "size_exclusions.tsv", optional=["reason", "after_carcinoma"],
+                                     choices={"after_carcinoma": {"ignored"}}),
         size_subjects=tuple(read_rule_file(d / "size_subjects.tsv")),
         thyroid_site=tuple(read_rule_file(d / "thyroid_site.tsv")),
         synoptic_keys=tuple(keys),

@@ -21,15 +21,20 @@ ARABIC = {str(i): BETHESDA[i - 1] for i in range(1, 7)}
 LOOKALIKE_REACH = 12  # characters between a look-alike system word and a number
 
 
-def numeral(token: str) -> str:
+def numeral(token: str, words=None) -> str:
+    """The category of a Roman or Arabic numeral, or of a spelled-out one ("three") from ``words``
+    (number_words.tsv)."""
     token = token.strip().upper()
+    spelled = (words or {}).get(token.lower())
+    if spelled is not None:
+        token = str(spelled)
     return ROMAN.get(token) or ARABIC.get(token, "")
 
 
-def _number_value(hit: Hit) -> str:
+def _number_value(hit: Hit, words=None) -> str:
     if hit.value != "numeral":
         return hit.value
-    return numeral(hit.match.group("num"))
+    return numeral(hit.match.group("num"), words)
 
 
 def _near_lookalike(report: Report, hit: Hit) -> bool:
@@ -71,14 +76,15 @@ def _decide(report: Report, names: list[Hit], numbers: list[Hit]) -> tuple[str, 
     strong = best([h for h in names if h.rule.get("strength") == "name"])
     if strong:
         return strong[0].value, [strong[0]], "name"
-    numbers = [h for h in numbers if _number_value(h)]
+    words = report.rules.number_words
+    numbers = [h for h in numbers if _number_value(h, words)]
     for kind, reason in (("system", "number with system word"), ("local_system", "Thy / TIR category")):
         system = best([h for h in numbers if h.rule.get("kind") == kind and not _near_lookalike(report, h)])
         if system:
-            return _number_value(system[0]), [system[0]], reason
+            return _number_value(system[0], words), [system[0]], reason
     bare = best([h for h in numbers if h.rule.get("kind") == "bare_numeral" and not _near_lookalike(report, h)])
     if bare:
-        return _number_value(bare[0]), [bare[0]], "numeral-only diagnosis"
+        return _number_value(bare[0], words), [bare[0]], "numeral-only diagnosis"
     weak = best([h for h in names if h.rule.get("strength") == "interpretation"])
     if weak:
         return weak[0].value, [weak[0]], "interpretation"

@@ -31,6 +31,14 @@ def malignant_histology(report: Report) -> list[Hit]:
     return best(hits)
 
 
+def benign_final_word(report: Report, named: list[Hit]) -> bool:
+    """True when the malignancies ``named`` all stand in lower-ranked text than a final-section benign diagnosis
+    with final_word = yes (benign_diagnosis.tsv): the diagnosis is the final word (docs/pathology.md)."""
+    final = [h for h in benign_statement(report) if h.rule.get("final_word") == "yes" and h.rank == 1
+             and report.role_rank(h.start)[0] == "final"]
+    return bool(final) and min(h.rank for h in named) > 1
+
+
 def benign_statement(report: Report) -> list[Hit]:
     return best(list(h for h in report.hits(report.rules.benign) if not report.family(h.start, h.end)))
 

@@ -91,13 +91,15 @@ class PathologyAggregator:
             out["ptc_subtype"] = ("unspecified", "cytological papillary carcinoma")
         out["psammoma_bodies"] = findings.presence(report, self.rules.psammoma, "psammoma_bodies")
         out["lymphocytic_thyroiditis"] = findings.presence(report, self.rules.thyroiditis, "lymphocytic_thyroiditis")
-        out["fna_site"] = sites.fna_site(self.site_cues, report.original)
+        out["fna_site"] = sites.fna_site(self.site_cues, report.repaired)
         return out
 
     # -- surgical pathology ---------------------------------------------------------------------------------
     def surgical(self, report: Report) -> dict[str, tuple[str, str]]:
         out = {}
         named = histology.malignant_histology(report)
+        if named and histology.benign_final_word(report, named):
+            named = []  # the diagnosis names only a benign lesion (NIFTP, adenoma): a carcinoma in the microscopy is not it
         if named:
             out["histology"] = (named[0].value, named[0].ref)
             out["malignancy"] = ("malignant", named[0].ref)
@@ -122,7 +124,7 @@ class PathologyAggregator:
             out["extrathyroidal_extension"] = tumour.extrathyroidal_extension(report)
         out["mass_in_specimen"] = findings.mass_in_specimen(report)
         if out["malignancy"][0] == "malignant":
-            out["tumor_site"] = sites.tumor_site(self.site_cues, report.original)
+            out["tumor_site"] = sites.tumor_site(self.site_cues, report.repaired)
         return out
 
 

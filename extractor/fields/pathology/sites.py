@@ -8,10 +8,15 @@ never give the side.
   is a labelled part ("A.", "1)"), the side cues of the other labelled part lines join it (several targets).
 - Surgical pathology, first step that finds a side wins (sentences about lymph nodes are skipped):
   1. the union of side cues in sentences (or ";" clauses) that name the carcinoma or tumour, except those that deny
-     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``);
+     it ("no carcinoma", "no separate tumour focus", "not counted as carcinoma": ``tumour_denied``); a hard-wrapped
+     sentence is read with its continuation line, and lettered sub-items under the carcinoma's line ("a) Rt lobe:
+     1.6 cm") are its foci;
+  1b. when those name no side: the sides of the labelled part ("A.") that names the carcinoma, from the part's other
+     segments ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule");
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
      line, unless the line also says total;
-  3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross).
+  3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross);
+  4. the one side named with the thyroid or a lobe (``organ_word``) on the report's first line (its title).
 
 Right + left (or a ``bilateral`` cue) -> bilateral; one lobe with the isthmus -> that lobe.
 """
@@ -100,21 +105,86 @@ def fna_site(cues: SiteCues, text: str) -> tuple[str, str]:
     return UNSPECIFIED, "miss:no_side_stated"
 
 
-def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
-    """(site, rule refs or a miss reason) of a surgical pathology report with carcinoma."""
-    lines = list(_lines(cues, text))
-    sentences = []
-    for start, line in lines:
+# a line that continues the sentence of the line before: that line ends without a full stop, colon or semicolon and
+# this one starts in lower case or with a bracket ("A second focus of papillary microcarcinoma" / "(4 mm) in the
+# right lobe.")
+_WRAPPED = re.compile(r"[ \t]*[a-z(]")
+_OPEN_END = re.compile(r"[^.;:!?]\s*$")
+# a part label inside a line: at its start (after a header such as "Gross:") or after a full stop ("A. Right
+# lobe. B. Left lobe."), followed by the part's text
+_SEGMENT_LABEL = re.compile(r"(?:^|(?<=[.:;])|(?<=[.:;][ \t])|(?<=[.:;][ \t]{2}))[ \t]*([A-H]|\d{1,2})[.)][ \t]+(?=\S)")
+# a lettered sub-item under the carcinoma's line ("a) Rt lobe: 1.6 cm", "(ii) left lobe, 2 mm")
+_SUB_ITEM = re.compile(r"[ \t]*\(?(?:[a-h]|[ivx]{1,4})\)[ \t]+\S")
+
+
+def _sentences(cues: SiteCues, text: str) -> list[tuple[int, str]]:
+    """(offset, text) of the sentences (or ";" clauses) of the non-history lines; a hard-wrapped sentence is joined
+    with its continuation line (the span keeps pointing into ``text``)."""
+    out: list[tuple[int, str]] = []
+    previous_end = None  # end of the previous line when it ended inside a sentence
+    for start, line in _lines(cues, text):
         pos = 0
+        first = True
         for part in _SENTENCE_SPLIT.split(line):
             offset = line.find(part, pos)
             pos = offset + len(part)
-            if not cues.search("node_sentence", part):
-                sentences.append((start + offset, part))
+            if first and previous_end is not None and out and _WRAPPED.match(part) and \
+                    text[previous_end:start].strip() == "":
+                lo, _ = out[-1]
+                out[-1] = (lo, text[lo:start + offset + len(part)])
+            else:
+                out.append((start + offset, part))
+            first = False
+        previous_end = start + len(line) if _OPEN_END.search(line) else None
+    return out
+
+
+def _segments(cues: SiteCues, text: str) -> list[tuple[str, int, str]]:
+    """(label, offset, text) of each labelled part segment of every non-history line ("A. Right thyroid lobe. B. Left
+    ...")."""
+    out = []
+    for lo, line in _lines(cues, text):
+        labels = list(_SEGMENT_LABEL.finditer(line))
+        for i, m in enumerate(labels):
+            end = labels[i + 1].start() if i + 1 < len(labels) else len(line)
+            out.append((m.group(1), lo + m.start(), line[m.start():end]))
+    return out
+
+
+def _label_at(segments, pos: int) -> str:
+    label = ""
+    for name, start, segment in segments:
+        if start <= pos < start + len(segment):
+            label = name
+    return label
+
+
+def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
+    """(site, rule refs or a miss reason) of a surgical pathology report with carcinoma."""
+    lines = list(_lines(cues, text))
+    sentences = [(start, part) for start, part in _sentences(cues, text) if not cues.search("node_sentence", part)]
     found: dict[str, str] = {}
-    for start, sentence in sentences:
-        if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence):
-            found = {**cues.sides(sentence, start), **found}
+    tumour = [(start, sentence) for start, sentence in sentences
+              if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence)]
+    for start, sentence in tumour:
+        found = {**cues.sides(sentence, start), **found}
+        # lettered sub-items right under the carcinoma's line are its foci ("a) Rt lobe: 1.6 cm" / "b) Lt lobe ...")
+        line_end = text.find("\n", start + len(sentence))
+        while line_end >= 0:
+            m = re.match(r"\n([^\n]*)", text[line_end:])
+            if not m or not _SUB_ITEM.match(m.group(1)) or cues.search("node_sentence", m.group(1)):
+                break
+            found = {**cues.sides(m.group(1), line_end + 1), **found}
+            line_end = text.find("\n", line_end + 1)
+    if found:
+        return combine(found), _refs(found)
+    # the carcinoma is named in a labelled part ("A. Papillary carcinoma ...") whose side is on the part's other lines
+    # ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule"): the sides of that part
+    segments = _segments(cues, text)
+    labels = {_label_at(segments, start) for start, _ in tumour} - {""}
+    for label, start, segment in segments:
+        if label in labels and not cues.search("node_sentence", segment) and not cues.search("tumour_denied", segment):
+            found = {**cues.sides(segment, start), **found}
     if found:
         return combine(found), _refs(found)
     for start, line in lines:
@@ -128,6 +198,14 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
             found = {**cues.sides(sentence, start), **found}
     if found:
         return combine(found), _refs(found)
+    # last resort: the title line names the operated side ("Debulking, left thyroid and tracheostomy site")
+    if lines:
+        start, title = lines[0]
+        sides = cues.sides(title, start)
+        side = combine(sides)
+        if cues.search("organ_word", title) and side not in (UNSPECIFIED, "bilateral") and \
+                not cues.search("total_resection", title):
+            return side, _refs(sides)
     return UNSPECIFIED, "miss:no_side_stated"
 
 

@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from .synoptic import _other_key, answers
 from .text import Report
 
-_NUMBER = r"(\d{1,3}(?:\.\d{1,2})?|\.\d{1,2})"
+# a decimal comma ("1,6 cm", European reports) is a decimal point when a digit follows it directly; "0.3, 0.8 cm" is a list
+_NUMBER = r"(\d{1,3}(?:\.\d{1,2}|,\d{1,2}(?![\d.]))?|\.\d{1,2})"
 
 
 @dataclass(frozen=True)
@@ -63,16 +64,20 @@ def measures(report: Report, start: int, end: int) -> list[Measure]:
                 break
         if factor is None:
             continue
-        numbers = [float(x) for x in re.findall(r"\d*\.?\d+", report.text[m.start():m.end()])]
+        numbers = [float(x.replace(",", ".")) for x in re.findall(r"\d*[.,]?\d+", report.text[m.start():m.end()])]
         found.append(Measure(max(numbers) * factor, m.start(), m.end(), unit_rule))
     return found
 
 
-def _excluded(report: Report, measure: Measure, *, pre: bool = True) -> str:
+def _excluded(report: Report, measure: Measure, *, pre: bool = True, after_carcinoma: bool = False) -> str:
     """The size_exclusions.tsv rule whose context makes the measurement not the tumour's, or "". ``pre=False`` when a
-    phrase right before already names the tumour as the thing measured ("the tumour ... measures")."""
+    phrase right before already names the tumour as the thing measured ("the tumour ... measures");
+    ``after_carcinoma`` when a carcinoma is named earlier in the measurement's clause (rules with after_carcinoma =
+    ignored do not apply: "papillary carcinoma, left lobe, 1.4 cm")."""
     lo, hi = report.clause(measure.start, measure.end)
     for rule in report.rules.size_exclusions:
+        if after_carcinoma and rule.get("after_carcinoma") == "ignored":
+            continue
         limit = int(rule.get("max_chars"))
         if rule.get("direction") == "pre":
             if not pre:
@@ -158,10 +163,13 @@ def _fmt(mm: float) -> str:
 
 
 # A diagnosis line may give the size as a sentence of its own right after the carcinoma's
-# ("Papillary carcinoma. 2.2 cm, well differentiated."): one full stop between, and the measurement opens the
-# next sentence and is followed only by punctuation or a dimension phrase.
-_SIZE_SENTENCE = re.compile(r"[^.;\n]*[.;][ \t]*")
-_AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
+# ("Papillary carcinoma. 2.2 cm, well differentiated.", "Papillary carcinoma. Size: 12 mm."): one full stop between,
+# and the measurement opens the next sentence (after a size word) and is followed only by punctuation, a bracket or
+# a dimension phrase.
+_SIZE_SENTENCE = re.compile(
+    r"[^.;\n]*[.;][ \t]*(?:(?:tumou?r\s+)?(?:size|greatest\s+(?:dimension|diameter)|diameter|dimensions?)[ \t]*[:=]?[ \t]*)?",
+    re.IGNORECASE)
+_AFTER_SIZE_SENTENCE = re.compile(r"[ \t]*(?:[,.;)(]|$|\n|in\s+(?:greatest|maximum|largest)\b)", re.I)
 
 
 def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float, str] | None:
@@ -181,7 +189,7 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         found = measures(report, hit.start, max(hi, line_hi))
         after = None
         for i, measure in enumerate(found):
-            if _excluded(report, measure, pre=not subject):
+            if _excluded(report, measure, pre=not subject, after_carcinoma=measure.start < hi):
                 continue
             measure = _list_max(report, found, i)
             between = report.text[hit.end:measure.start]
@@ -190,6 +198,8 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
                 break
             after = measure
             break  # the first size after a carcinoma name is its size
+        if after is None and not found and not subject:
+            after = _items_under(report, line_hi)  # "1. Papillary carcinoma, classic type" / "a) Rt lobe: 1.6 cm"
         if after is not None:
             if best is None or after.mm > best[0]:
                 best = (after.mm, f"{hit.ref}+size@{after.start}")
@@ -200,6 +210,24 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
             if best is None or before.mm > best[0]:
                 best = (before.mm, f"{hit.ref}+size_before@{before.start}")
     return best
+
+
+def _items_under(report: Report, pos: int) -> Measure | None:
+    """The largest measurement of the list items right under a carcinoma's line that gave no size ("Papillary
+    carcinoma, classic type" / "a) Right lobe: 1.6 x 1.3 cm" / "b) Left lobe: 0.4 cm"): each item is a focus of that
+    carcinoma, so a lobe word before its number is the focus's site. The list ends at the first item or line
+    without a measurement; nodal and margin contexts still exclude."""
+    items = []
+    while True:
+        m = _NEXT_TEXT_LINE.match(report.text, pos)
+        if not m or not _LIST_ITEM.match(m.group(1)) or report.organ_at(m.start(1)) == "node":
+            break
+        found = [x for x in measures(report, m.start(1), m.end(1)) if not _excluded(report, x, after_carcinoma=True)]
+        if not found:
+            break
+        items.append(max(found, key=lambda x: x.mm))
+        pos = m.end(1)
+    return max(items, key=lambda x: x.mm) if items else None
 
 
 def _amended(report: Report) -> tuple[str, str] | None:

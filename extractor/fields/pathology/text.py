@@ -19,14 +19,19 @@ _MARKDOWN_LINE_START = re.compile(r"(?m)^[ \t]*(#+|\*\*)[ \t]*")
 _BOLD = re.compile(r"\*\*")
 _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
-# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause;
+# a line opening with a lower-case list label ("a) left lobe: 0.9 cm") is a new item and does.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
 _THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
 _PART_NAME = re.compile(r"[^:;\n]*")
-_SPECIMEN_LINE = re.compile(r"(?im)^[ \t#*]*(?:specimens?(?:\s+submitted)?|procedure|source)[ \t]*[:\-][^\n]*")
+_SPECIMEN_LINE = re.compile(
+    r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
+    r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
+# "No thyroid tissue submitted" on a specimen line names no thyroid in the specimen
+_NO_THYROID = re.compile(r"(?i)\b(?:no|without)\s+thyr[eo0][o0]?[il1]d\s+(?:tissue|parenchyma|gland)\b")
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
 
 
@@ -83,6 +88,108 @@ def header_keys(text: str, header_rules) -> str:
     return _INLINE_KEY.sub(upper, text)
 
 
+# -- OCR repair -----------------------------------------------------------------------------------------------
+# A scanned report confuses look-alike characters ("CARCIN0MA", "Ieft Iobe", "fo11icular", "carcinorna", "1.5 crn")
+# and splits words ("Pap illary", "nodu les"). A word is repaired only into a word the rules are written in
+# (PathologyRules.vocabulary), never into anything else, and always to the same length: "rn" read as "m" is padded
+# with a soft hyphen after the word, a split word gets its space after it. Offsets keep pointing into the original.
+_OCR_TOKEN = re.compile(r"[A-Za-z0-9|]+")
+_OCR_OPTIONS = {"0": "o", "1": "li", "I": "l", "l": "i", "|": "l"}
+_OCR_PAD = "\u00ad"
+# a token that may hold a confusion at all (a digit or bar, "rn", a capital I beside a small letter, a small l in
+# an upper-case word); every other token is taken as written without trying its readings
+_OCR_SUSPECT = re.compile(r"[01|]|rn|I[a-z]|[a-z]I|[A-Z]l|l[A-Z]")
+_OCR_MAX_VARIANTS = 256
+_OCR_WORD_LETTERS = {"a", "A", "I"}  # "a typical" is two words, never "atypical"
+OCR_MIN_LENGTH = 3  # "N0", "T1", "0n" are left alone (stage groups, block labels)
+OCR_JOIN_MIN = 6  # a split word is joined only into a word this long ("n odule" -> "nodule", never "a mass")
+
+
+def _ocr_options(token: str, i: int, upper: bool) -> str:
+    """The other readings of token[i]: a digit or bar among letters always; a capital I only beside a lower-case
+    letter ("Ieft"), a small l only in an upper-case word ("DlAGNOSIS"), so "TAIL" or "well" stay as written."""
+    ch = token[i]
+    if ch == "I":
+        near = token[i - 1:i] + token[i + 1:i + 2]
+        return _OCR_OPTIONS[ch] if any(c.islower() for c in near) else ""
+    if ch == "l":
+        return _OCR_OPTIONS[ch] if upper else ""
+    return _OCR_OPTIONS.get(ch, "")
+
+
+def _ocr_variants(token: str) -> list[str]:
+    """The readings of ``token`` under the OCR confusions (0/o, 1/l/i, I/l, l/i, |/l, rn/m), the token itself first.
+    A reading takes the case of the character it replaces, or of the token's letters in an upper-case word."""
+    upper = sum(c.isupper() for c in token) > sum(c.islower() for c in token)
+    out = [""]
+    i = 0
+    while i < len(token):
+        ch = token[i]
+        if token.startswith("rn", i):
+            options = ["rn", "m"]
+            i += 2
+        else:
+            cased = (lambda o: o.upper()) if (upper or (ch.isalpha() and ch.isupper())) else (lambda o: o)
+            options = [ch, *(cased(o) for o in _ocr_options(token, i, upper))]
+            i += 1
+        out = [v + o for v in out for o in options]
+        if len(out) > _OCR_MAX_VARIANTS:
+            return [token]
+    return out
+
+
+def _ocr_reading(token: str, vocabulary) -> str | None:
+    """The one reading of ``token`` that is a rule word, when ``token`` itself is none."""
+    if len(token) < OCR_MIN_LENGTH or not _OCR_SUSPECT.search(token) or token.lower() in vocabulary \
+            or not re.search(r"[A-Za-z]", token):
+        return None
+    readings = {v.lower(): v for v in _ocr_variants(token)[1:] if v.lower() in vocabulary}
+    return next(iter(readings.values())) if len(readings) == 1 else None
+
+
+def ocr_repair(text: str, vocabulary) -> str:
+    """``text`` with OCR-garbled rule words repaired (same length; see above). Clean text comes back unchanged."""
+    prefixes = _prefixes(vocabulary)
+    spans = [m.span() for m in _OCR_TOKEN.finditer(text)]
+    out, last, i, n = [], 0, 0, len(spans)
+    while i < n:
+        start, end = spans[i]
+        word = text[start:end]
+        suspect = _OCR_SUSPECT.search(word) is not None
+        reading = _ocr_reading(word, vocabulary) if suspect else None
+        if reading is not None:
+            out += [text[last:start], reading, _OCR_PAD * (len(word) - len(reading))]
+            last, i = end, i + 1
+            continue
+        if i + 1 < n and (suspect or word.lower() in prefixes):
+            nxt_start, nxt_end = spans[i + 1]
+            nxt = text[nxt_start:nxt_end]
+            if nxt_start == end + 1 and text[end] in " \t" and nxt[0].isalpha() and \
+                    nxt[0].isupper() == word[-1].isupper() and word not in _OCR_WORD_LETTERS and \
+                    not (word.lower() in vocabulary and nxt.lower() in vocabulary):
+                joined = word + nxt
+                reading = joined if joined.lower() in vocabulary else _ocr_reading(joined, vocabulary)
+                if reading is not None and len(reading) >= OCR_JOIN_MIN:
+                    out += [text[last:start], reading, _OCR_PAD * (len(joined) - len(reading)), text[end]]
+                    last, i = nxt_end, i + 2
+                    continue
+        i += 1
+    if not out:
+        return text
+    return "".join(out) + text[last:]
+
+
+_PREFIXES: dict[int, frozenset[str]] = {}
+
+
+def _prefixes(vocabulary) -> frozenset[str]:
+    """Every proper prefix of a rule word: a clean word that starts no rule word is never the first half of a split."""
+    key = id(vocabulary)
+    if key not in _PREFIXES:
+        _PREFIXES[key] = frozenset(w[:k] for w in vocabulary for k in range(1, len(w)))
+    return _PREFIXES[key]
+
+
 _BLANK = re.compile(r"\n[ \t]*\n")
 
 
@@ -125,7 +232,8 @@ class Report:
 
     def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
         self.original = text
-        self.text = header_keys(blank_markdown(text), _inline_header_rules(rules))
+        self.repaired = ocr_repair(text, rules.vocabulary)  # same length as the original
+        self.text = header_keys(blank_markdown(self.repaired), _inline_header_rules(rules))
         self.rules = rules
         self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
 
@@ -194,6 +302,7 @@ class Report:
         rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
         lines = [self.text[s.header_end:s.end] for s in self.sections if s.name == "specimen"]
         lines += [m.group(0) for m in _SPECIMEN_LINE.finditer(self.text)]
+        lines = [_NO_THYROID.sub(" ", line) for line in lines]
         named = lambda v: any(r.regex.search(line) for line in lines for r in rules[v])
         return bool(lines) and named("node") and not named("thyroid")
 
@@ -239,7 +348,16 @@ class Report:
     # -- clauses ------------------------------------------------------------------------------------------
     @cached_property
     def _clause_bounds(self) -> list[int]:
-        return [m.start() for m in _CLAUSE_END.finditer(self.text)]
+        """Clause ends; a line break inside an open bracket ("(Bethesda category" / "VI).") ends no clause."""
+        text = self.text
+        out = []
+        for m in _CLAUSE_END.finditer(text):
+            if text[m.start()] == "\n":
+                line = text[text.rfind("\n", 0, m.start()) + 1:m.start()]
+                if line.rfind("(") > line.rfind(")"):
+                    continue
+            out.append(m.start())
+        return out
 
     def clause(self, start: int, end: int | None = None) -> tuple[int, int]:
         """(first, last) character of the clause holding ``start`` .. ``end``."""

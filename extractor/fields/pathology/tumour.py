@@ -7,8 +7,9 @@ tumor_focality (first row that gives a value wins):
    else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
    left lobe" -> multifocal);
 2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
-   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section with
-   different sides (one per lobe; sites.tsv side cues) -> multifocal;
+   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section (or one
+   after the other on a line, each read up to the next) with different sides (one per lobe; sites.tsv side cues)
+   -> multifocal;
 3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
 4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
 5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
@@ -106,11 +107,20 @@ def _carcinoma_in_two_sites(report: Report) -> list[str]:
              if h.rule.get("scope") != "synoptic_answer" and report.organ_at(h.start) not in ("node", "other_organ")]
     by_side: dict[str, str] = {}
     lines = set()
-    for hit in best(named):
+    top = best(named)
+    for hit in top:
         lo, hi = report.line(hit.start)
         line = report.text[lo:hi]
+        if _SAME_TUMOUR.search(line):
+            continue
+        # several carcinomas on one line ("papillary carcinoma, right lobe, 1.2 cm, and papillary carcinoma, left
+        # lobe, 0.6 cm"): each is read up to the next one
+        on_line = [h for h in top if lo <= h.start < hi]
+        if len(on_line) > 1:
+            nxt = next((h.start for h in on_line if h.start > hit.start), hi)
+            lo, hi, line = hit.start, nxt, report.text[hit.start:nxt]
         sides = set(cues.sides(line, lo)) - {"bilateral"}
-        if len(sides) != 1 or _SAME_TUMOUR.search(line) or (lo, hi) in lines:
+        if len(sides) != 1 or (lo, hi) in lines:
             continue
         lines.add((lo, hi))
         by_side.setdefault(sides.pop(), f"{hit.ref}+sides")
@@ -162,6 +172,8 @@ def _ete_from_prose(report: Report) -> tuple[str, str]:
         refs = [h.ref for h, v in ranked if v == value]
         if refs:
             return value, ",".join(refs[:3])
+    if blockers:  # only look-alike wording ("extension cannot be assessed", an AJCC pick list): cite it
+        return "not_stated", "miss:no_extension_statement " + ",".join(h.ref for h in blockers[:3])
     return "not_stated", "no extrathyroidal extension statement"
 
 
