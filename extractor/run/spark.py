@@ -191,12 +191,17 @@ def collect_tables(payloads, names) -> dict[str, list[dict]]:
     """{table: [record, ...]} of the payload rows of ``names``, each table in its output order."""
     from pyspark.sql import functions as F
 
-    rows = (payloads.where(F.col("table").isin(list(names))).orderBy("table", "row", "patient_id", "seq")
-            .select("table", "payload").collect())
-    by_table: dict[str, list[dict]] = {name: [] for name in names}
+    rows = payloads.where(F.col("table").isin(list(names))).select("table", "row", "patient_id", "seq",
+                                                                    "payload").collect()
+    # sorted here, not by Spark (a global orderBy is a sampling job and a shuffle): (row, patient_id, seq) as
+    # typed_table orders a table; a missing patient id first, as Spark sorts nulls; UTF-8 byte order is code point
+    # order, so Python's string order is Spark's
+    rows.sort(key=lambda r: (r[0], r[1], r[2] is not None, r[2] or "", r[3]))
+    by_table: dict[str, list[str]] = {name: [] for name in names}
     for r in rows:
-        by_table[r["table"]].append(json.loads(r["payload"]))
-    return by_table
+        by_table[r[0]].append(r[4])
+    # one JSON document per table: the C decoder parses it in one call
+    return {name: json.loads(f"[{','.join(payload)}]") for name, payload in by_table.items()}
 
 
 def typed_table(payloads, name: str, columns: list[str], types: dict[str, str]):
@@ -242,6 +247,25 @@ class SparkExtraction:
         return frames["reports"], frames["mentions"], frames["errors"]
 
 
+def with_row_numbers(df, name: str):
+    """``df`` with ``name`` = 1, 2, ... in its order (partition by partition, row by row), as ``zipWithIndex``
+    numbers an RDD, in the JVM: one job counts each partition's rows, then each row's number is its partition's
+    offset plus its place in the partition (the low 33 bits of ``monotonically_increasing_id``). No row goes
+    through Python (``df.rdd.zipWithIndex()`` pickled every row, report text included, to a Python worker and
+    back)."""
+    from pyspark.sql import functions as F
+
+    tagged = df.withColumn("_part", F.spark_partition_id()).withColumn("_id", F.monotonically_increasing_id())
+    sizes = dict(tagged.groupBy("_part").count().collect())
+    offsets, total = [], 0
+    for part in range(max(sizes, default=-1) + 1):
+        offsets.append(total)
+        total += sizes.get(part, 0)
+    offset = F.element_at(F.array(*[F.lit(o).cast("long") for o in offsets or [0]]), F.col("_part") + 1)
+    place = F.col("_id") - F.shiftleft(F.col("_part").cast("long"), 33)
+    return tagged.withColumn(name, offset + place + 1).drop("_part", "_id")
+
+
 def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None = None,
                   limits: dict | None = None) -> SparkExtraction:
     """Extract every report of a Spark DataFrame (radpath's input columns, mapped with ``columns``).
@@ -252,15 +276,13 @@ def extract_spark(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None 
 
     found = list(df.columns)
     check_columns(found, columns, "<spark>")  # the file readers' checks: required, named, unique columns
-    spark = df.sparkSession
     types = {f.name: f.dataType for f in df.schema.fields}
     selected = df.select(*[
         (_as_string(F, T, columns.source(c), types[columns.source(c)]) if columns.source(c) in found
          else F.lit(None).cast("string")).alias(c)
         for c in CANONICAL
     ])
-    schema = T.StructType([*[T.StructField(c, T.StringType()) for c in CANONICAL], T.StructField("_row", T.LongType())])
-    numbered = spark.createDataFrame(selected.rdd.zipWithIndex().map(lambda p: (*p[0], p[1] + 1)), schema)
+    numbered = with_row_numbers(selected, "_row")
     keyed = numbered.mapInPandas(_keys, f"{', '.join(f'{c} string' for c in CANONICAL)}, _row long, _key string, _valid boolean")
     first_valid = F.min(F.when(F.col("_valid"), F.col("_row"))).over(Window.partitionBy("_key"))
     marked = keyed.withColumn("_dup", (F.col("_key") != "") & first_valid.isNotNull() & (F.col("_row") > first_valid))

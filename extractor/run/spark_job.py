@@ -69,6 +69,7 @@ from .spark import (
     frame_of,
     spark_frame,
     typed_table,
+    with_row_numbers,
 )
 
 LINK_TABLES = ("patients", "links")
@@ -257,12 +258,11 @@ def run_spark_job(df, *, columns: ColumnMap = ColumnMap(), patterns: str | None 
         from datetime import datetime
 
         stamp = datetime.now().replace(microsecond=0)  # one NOTE_NLP time per run, as the local engine has
-        rows = (keyed.mapInPandas(_note_nlp_partitions(concept_map, integer_ids, stamp), NOTE_NLP_SCHEMA)
-                .orderBy("note_id", "_seq").drop("_seq"))
-        # note_nlp_id numbers the rows 1..n in (note id, mention index) order across the whole table
-        schema = rows.schema
-        note_nlp_rows = rows.sparkSession.createDataFrame(
-            rows.rdd.zipWithIndex().map(lambda p: (p[1] + 1, *p[0][1:])), schema)
+        # persisted: the sort's sampling job and its shuffle read the rows NOTE_NLP's Python made once
+        rows = keyed.mapInPandas(_note_nlp_partitions(concept_map, integer_ids, stamp), NOTE_NLP_SCHEMA).persist()
+        ordered = rows.orderBy("note_id", "_seq").drop("_seq").persist()
+        # note_nlp_id numbers the rows 1..n in (note id, mention index) order across the whole table (in the JVM)
+        note_nlp_rows = with_row_numbers(ordered.drop("note_nlp_id"), "note_nlp_id").select(*ordered.columns)
         names = names + ("note_nlp",)
     job = SparkJob(extraction, payloads.persist(), names, link_columns, concept_map)
     job.note_nlp = note_nlp_rows if "note_nlp" in names else None
