@@ -1,5 +1,7 @@
 """Section detection: headers from patterns/sections.tsv that start a line (or, in upper case, follow a sentence)
-and end in ":" , "-" or the end of the line. Each section runs to the next header."""
+and end in ":" , "-", a banner's "***" or the end of the line, optionally after one parenthetical ("ADDENDUM
+(attending):").
+Each section runs to the next header."""
 
 import bisect
 import re
@@ -17,7 +19,9 @@ BODY = "body"  # name of the text before the first header, or of a report withou
 _LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
 _INLINE_START = re.compile(r"(?<=[.;!?])[ \t]+(?=[A-Z])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_HEADER_END = re.compile(r"[ \t]*(?:[:：]|[-–—](?=\s)|(?=\r?\n)|$)")
+# a header may carry one parenthetical before its colon ("ADDENDUM (2024-03-02):", "PRELIMINARY (resident):") and
+# may close a banner line ("*** FINAL REPORT ***")
+_HEADER_END = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:[:：]|[-–—](?=\s)|\*{2,}|(?=\r?\n)|$)")
 
 
 _RECENT: dict = {}  # (id of the rule tuple, text) -> (the rule tuple, sections), oldest first

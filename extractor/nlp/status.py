@@ -317,8 +317,11 @@ class Amendments:
         self.headers = [r for r in rules if r.get("role") == "header"]
         self.cues = [r for r in rules if r.get("role") == "cue"]
         self.withdraw = [r for r in rules if r.get("role") == "withdraw"]
+        self.preliminary = [r for r in rules if r.get("role") == "preliminary"]
+        self.final = [r for r in rules if r.get("role") == "final"]
 
     def apply(self, doc: Doc, spans: list[Span], sections, starts) -> None:
+        self.supersede_preliminary(doc.text, spans)
         if not self.withdraw:
             return
         text = doc.text
@@ -342,6 +345,22 @@ class Amendments:
                     if by:
                         self._withdraw(spans, rule, sentence, section, sentence_of)
 
+    def supersede_preliminary(self, text: str, spans: list[Span]) -> None:
+        """A preliminary read followed by a final read in the same report: the final read decides, so every current
+        mention from the preliminary header up to the final header is withdrawn."""
+        preliminary = _first_line_header(text, self.preliminary, 0)
+        if preliminary is None:
+            return
+        line_end = text.find("\n", preliminary[1])
+        final = _first_line_header(text, self.final, len(text) if line_end < 0 else line_end)
+        if final is None:
+            return
+        for span in spans:
+            if preliminary[0] <= span.start_char < final[0] and span._.radpath_status in {"affirmed", "uncertain",
+                                                                                          "negated"}:
+                span._.radpath_status = "excluded"
+                span._.radpath_status_reason = f"withdrawn by an amendment: superseded by the final read ({final[2]})"
+
     @staticmethod
     def _withdraw(spans: list[Span], rule, sentence: Span, section, sentence_of: list[int] | None = None) -> None:
         sentence_of = sentence_starts(spans) if sentence_of is None else sentence_of
@@ -358,6 +377,23 @@ class Amendments:
                 continue  # a correction about one side leaves the other side's findings alone
             span._.radpath_status = "excluded"
             span._.radpath_status_reason = f"withdrawn by an amendment: {rule.id}"
+
+
+_LINE_LEAD = " \t*=#-–—[]>"  # what may stand before a header on its line ("*** FINAL REPORT ***", "== PRELIM ==")
+
+
+def _first_line_header(text: str, rules, pos: int) -> tuple[int, int, str] | None:
+    """(start, end, rule id) of the first match at or after ``pos`` of any of ``rules`` that opens its line (after
+    spaces, asterisks or rules of dashes only)."""
+    best = None
+    for rule in rules:
+        for m in rule.regex.finditer(text, pos):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if not text[line_start:m.start()].strip(_LINE_LEAD):
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), m.end(), rule.id)
+                break
+    return best
 
 
 @Language.factory(
