@@ -198,6 +198,9 @@ def described_nodule(mention: Mapping, context) -> Mapping | None:
         return None
     prepared = _prepared(context)
     i = bisect.bisect_left(prepared.starts, sentence) - 1
+    if "|" in (mention.get("sentence") or ""):  # a table row: past the other header cells ("Calc", "Echogenic foci")
+        while i >= 0 and prepared.rows[i].get("label") != "NODULE" and "|" in (prepared.rows[i].get("sentence") or ""):
+            i -= 1
     if i < 0:
         return None
     last = prepared.rows[i]

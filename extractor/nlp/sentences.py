@@ -6,7 +6,6 @@ unless the next line continues in lower case (and is not a "key = value" templat
 next word ("?microcalcifications", a hedge).
 """
 
-import re
 
 import numpy
 from spacy.attrs import SENT_START
@@ -15,11 +14,11 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from .extensions import register_extensions
+from .sections import KEY_VALUE_LINE as _KEY_VALUE_LINE
 from .tokenizer import TOKENIZER_NAME, RunSafeTokenizer
 
 _ENDERS = {".", "!", "?"}
 # a template line "key = value" / "key: value": it starts a sentence even in lower case ("calcs = yes")
-_KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ \t]*[=:][ \t]*\S")
 _CONTINUERS = {",", "-", "and", "or", "of", "with", "the", "a", "an", "in", "to", "for", "without", "by", "at", "on", "x"}
 
 

@@ -14,6 +14,7 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
+import re
 from bisect import bisect_left, bisect_right
 
 from spacy.language import Language
@@ -98,6 +99,7 @@ class ThyroidMentionStatus(RuleComponent):
         hedge_appositions(spans)
         trailing_hedges(doc, spans, clauses)
         hedge_followups(spans)
+        template_keys(doc, spans)
         self.amendments.apply(doc, spans, sections, starts)
         return doc
 
@@ -146,6 +148,35 @@ def _hedge_run(spans: list[Span]) -> None:
             if first.end <= start:
                 first._.radpath_status = "uncertain"
                 first._.radpath_status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
+                break
+
+
+_KEY_LEAD = " \t-*•#0-9.)"  # what may stand before a template key on its line ("- Nodules:", "2) Calcification =")
+_KEY_END = re.compile(r"[ \t]*[:=]")
+
+
+def template_keys(doc: Doc, spans: list[Span]) -> None:
+    """A template key that opens its line ("NODULES = no discrete nodule or mass", "Calcification: fine
+    calcifications") names the row, and the value after it speaks for the finding: when the value holds a mention of
+    the key's own concept, the key is excluded ("template key"); a key whose value describes without naming the
+    concept again ("Nodule: 12 mm, solid") keeps its status. One pass over the mentions in text order."""
+    text = doc.text
+    ordered = sorted(spans, key=lambda s: s.start_char)
+    for k, span in enumerate(ordered):
+        if span._.radpath_status not in {"affirmed", "uncertain"}:
+            continue
+        line_start = text.rfind("\n", 0, span.start_char) + 1
+        key_end = _KEY_END.match(text, span.end_char)
+        if key_end is None or text[line_start:span.start_char].strip(_KEY_LEAD):
+            continue
+        line_end = text.find("\n", key_end.end())
+        line_end = len(text) if line_end < 0 else line_end
+        for later in ordered[k + 1:]:
+            if later.start_char >= line_end:
+                break
+            if later.label_ == span.label_:
+                span._.radpath_status = "excluded"
+                span._.radpath_status_reason = f"template key: the value {later.text!r} speaks for it"
                 break
 
 

@@ -196,3 +196,78 @@ def test_surrounding_hypoechogenicity(us_fields, text, expected):
 def test_nodular_formation_is_a_nodule(us_fields):
     check(us_fields, "Right lobe: solid nodular formation of 14 mm, isoechoic, no calcifications within.\n"
                      "Left lobe: small cystic formations up to 3 mm.", {"mass": "present", "mc": "not_mentioned"})
+
+
+# terse TI-RADS dictation: a size followed by an ACR composition is a nodule even without the word
+UNLABELLED_NODULES = [
+    ("THYROID US. R lower 1.8 cm solid isoechoic, wider-than-tall, smooth, no echogenic foci. L: unremarkable.",
+     {"mass": "present"}),
+    ("Left mid 2.4 x 1.9 x 1.6 cm, mixed cystic and solid, isoechoic. Right lobe: no nodule.",
+     {"mass": "present"}),
+    ("L upper 9 mm spongiform, TR1. Right lobe: no nodule, no calcification.", {"mass": "present"}),
+    # a lobe's own size is no nodule
+    ("Right lobe 4.6 x 1.5 cm, homogeneous. Left lobe 4.2 cm. No nodules.", {"mass": "absent"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", UNLABELLED_NODULES, ids=[c[0][:40] for c in UNLABELLED_NODULES])
+def test_unlabelled_nodule(us_fields, text, expected):
+    check(us_fields, text, expected)
+
+
+# key = value and key: value templates: the value speaks for the key; a history key holds no finding of this exam
+TEMPLATES = [
+    ("NODULES = no discrete nodule or mass in either lobe\nCALCIFICATION = none", {"mass": "absent", "mc": "absent"}),
+    ("Nodules: none seen in either lobe.\nCalcifications: none.", {"mass": "absent", "mc": "absent"}),
+    ("Nodule: 14 mm, solid, right lower pole.\nCalcification: none.", {"mass": "present", "mc": "absent"}),
+    ("CLINICAL HX = hypothyroidism, ? nodule on palpation\nNODULES = none\nCALCIFICATION = none",
+     {"mass": "absent", "mc": "absent"}),
+    ("reason = goitre, r/o nodule\nthyroid_size = enlarged\nnodules = none\ncalcs = none",
+     {"mass": "absent", "mc": "absent"}),
+    ("Lesion formation (-). Calcification (-).", {"mass": "absent", "mc": "absent"}),
+    ("Mass formation: (-)   Calcification: (-)", {"mass": "absent", "mc": "absent"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", TEMPLATES, ids=[c[0][:40] for c in TEMPLATES])
+def test_template_keys_and_values(us_fields, text, expected):
+    check(us_fields, text, expected)
+
+
+# a comparison or history line whose sentence wraps onto the next line keeps its words out of this exam
+def test_wrapped_comparison_sentence_stays_historical(us_fields):
+    text = ("Comparison: report of an outside scan in 2021 that described a right nodule with\n"
+            "punctate echogenic foci; FNA then was benign.\n\nFindings:\nRight lobe: 12 mm isoechoic nodule, smooth.")
+    check(us_fields, text, {"mc": "not_mentioned", "mass": "present"})
+
+
+# "which are likely microcalcifications": the hedge is about what the foci are
+LIKELY = [
+    ("Right nodule containing a few bright foci which are likely microcalcifications.", {"mc": "uncertain"}),
+    ("Left nodule with echogenic foci that are probably microcalcifications.", {"mc": "uncertain"}),
+    ("Punctate echogenic foci in the left nodule; a carcinoma is likely.", {"mc": "present"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", LIKELY, ids=[c[0][:40] for c in LIKELY])
+def test_likely_hedges_the_identification(us_fields, text, expected):
+    check(us_fields, text, expected)
+
+
+# "no calcs": the dictated short form of calcification
+def test_calcs_short_form_negation(us_fields):
+    check(us_fields, "Thyroid of normal size. No nodules, no calcs.", {"mc": "absent", "mass": "absent"})
+
+
+# a gland-wide change in echogenicity is no focal change around the foci
+def test_gland_wide_decreased_echogenicity_is_no_focal_change(us_fields):
+    text = ("Enlarged heterogeneous gland with decreased echogenicity throughout both lobes. Scattered punctate "
+            "echogenic foci in both lobes, no nodule.")
+    check(us_fields, text, {"mc": "present", "fec": "not_mentioned", "mass": "absent"})
+
+
+# a table row with punctate foci is within that row's nodule, past the other header cells
+def test_table_row_foci_are_within_the_nodule(us_fields):
+    text = ("| Nodule | Site | Size | Calc | TR |\n| 1 | R lower | 11 mm | punctate | TR5 |\n"
+            "| 2 | L mid | 6 mm | none | TR2 |")
+    check(us_fields, text, {"mc": "present", "ext": "localized", "lat": "right"})
