@@ -126,7 +126,8 @@ class UltrasoundAggregator:
             evidence = set(micro.evidence)
             behind = [m for m in mentions if m["mention_index"] in evidence]
             out["microcalcification_extent"] = extent_of(behind, weights=self.extent_weights, context=mentions)
-            out["microcalcification_clustered"] = clustered_of(behind)
+            foci_labels = {label for label, _ in self.feeds.get("microcalcifications", ())} - {FOCI_REFERENCE}
+            out["microcalcification_clustered"] = clustered_of(behind, context=mentions, foci_labels=foci_labels)
             out["microcalcification_laterality"] = laterality_of(behind, context=mentions)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
@@ -302,10 +303,27 @@ def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = No
     return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no extent cue")
 
 
-def clustered_of(mentions: list[Mapping]) -> FieldValue:
+FOCI_REFERENCE = "FOCI_REFERENCE"  # patterns/targets/foci_reference.tsv
+
+
+def clustered_of(mentions: list[Mapping], *, context: Iterable[Mapping] = (), foci_labels: set[str] = frozenset()) \
+        -> FieldValue:
+    """true when a mention behind the value carries a clustering cue, or when foci named again ("a denser cluster of
+    these foci") carry one and the foci mention just before them (a mention of one of ``foci_labels``: the labels
+    of the microcalcifications field, look-alikes included) is one of the mentions behind the value."""
     hits = [m["mention_index"] for m in mentions if m.get("clustering") == "clustered"]
     if hits:
         return FieldValue("true", hits, "a mention with a clustering cue")
+    behind = {m["mention_index"] for m in mentions}
+    previous = None  # the last mention naming foci, in text order
+    for m in sorted((m for m in context if m.get("start_char") is not None), key=lambda m: m["start_char"]):
+        if m.get("label") == FOCI_REFERENCE:
+            if m.get("clustering") == "clustered" and m.get("status") in CURRENT_STATUSES and previous is not None \
+                    and previous["mention_index"] in behind:
+                return FieldValue("true", [previous["mention_index"], m["mention_index"]],
+                                  "a clustering cue on the foci named again")
+        elif m.get("label") in foci_labels:
+            previous = m
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 

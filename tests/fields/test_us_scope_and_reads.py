@@ -271,3 +271,21 @@ def test_table_row_foci_are_within_the_nodule(us_fields):
     text = ("| Nodule | Site | Size | Calc | TR |\n| 1 | R lower | 11 mm | punctate | TR5 |\n"
             "| 2 | L mid | 6 mm | none | TR2 |")
     check(us_fields, text, {"mc": "present", "ext": "localized", "lat": "right"})
+
+
+# an unlabelled cluster: the foci named again by a demonstrative carry the clustering cue
+FOCI_NAMED_AGAIN = [
+    ("Innumerable punctate echogenic foci in both lobes. A tight cluster of these foci lies in the left lower pole.",
+     {"mc": "present", "clu": "true", "lat": "bilateral"}),
+    ("Scattered microcalcifications throughout the right lobe; most of these foci are grouped near the isthmus.",
+     {"clu": "true"}),
+    # the foci named just before are comet-tail artefacts: their grouping says nothing of the microcalcifications
+    (("Microcalcifications in the right nodule. Left cyst with echogenic foci showing comet-tail artefact; these "
+     "foci are clustered along its wall."), {"mc": "present", "clu": "false"}),
+    ("Scattered microcalcifications in the left lobe; these foci are not grouped.", {"clu": "false"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FOCI_NAMED_AGAIN, ids=[c[0][:40] for c in FOCI_NAMED_AGAIN])
+def test_cluster_of_foci_named_again(us_fields, text, expected):
+    check(us_fields, text, expected)
