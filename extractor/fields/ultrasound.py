@@ -90,7 +90,9 @@ class UltrasoundAggregator:
         for rank, value in self.precedence:
             if value in given:
                 if value == "absent" and name == "microcalcifications":
-                    uncovered = uncovered_nodules(given[value], mentions)
+                    # the field's look-alikes (patterns/fields.tsv rows that give nothing: "macro", "comet tail")
+                    lookalikes = {label for label, by_status in self.feeds.get(name, ()) if not any(by_status.values())}
+                    uncovered = uncovered_nodules(given[value], mentions, lookalikes)
                     if uncovered:
                         return FieldValue(NOT_MENTIONED, given[value],
                                           f"partial negation: {len(uncovered)} nodule(s) not covered (partial_negation)",
@@ -124,7 +126,8 @@ class UltrasoundAggregator:
             evidence = set(micro.evidence)
             behind = [m for m in mentions if m["mention_index"] in evidence]
             out["microcalcification_extent"] = extent_of(behind, weights=self.extent_weights, context=mentions)
-            out["microcalcification_clustered"] = clustered_of(behind)
+            foci_labels = {label for label, _ in self.feeds.get("microcalcifications", ())} - {FOCI_REFERENCE}
+            out["microcalcification_clustered"] = clustered_of(behind, context=mentions, foci_labels=foci_labels)
             out["microcalcification_laterality"] = laterality_of(behind, context=mentions)
         else:
             for name in ("microcalcification_extent", "microcalcification_clustered", "microcalcification_laterality"):
@@ -133,19 +136,19 @@ class UltrasoundAggregator:
         return out
 
 
-def uncovered_nodules(negated: list[int], mentions: list[Mapping]) -> set[str]:
+def uncovered_nodules(negated: list[int], mentions: list[Mapping], labels: set[str] = frozenset()) -> set[str]:
     """Contract v1.1: negations about single nodules make the gland-level field absent only when together they
     cover every nodule the report describes. When every negation lies in a nodule block ("Nodule 2 ... Echogenic
     foci: none"), every block of the report (a block starts at a nodule heading: a NODULE mention opening its
-    sentence in a nodule section) must hold one; a negation outside the blocks ("No calcification" in a lobe's
-    findings, "no calcifications in either lobe") covers the gland as before. Returns the blocks not covered."""
+    sentence in a nodule section) must hold one; negations outside the blocks are read by ``uncovered_by_scope``
+    (``labels``: the field's look-alikes, patterns/fields.tsv). Returns the blocks not covered."""
     rows = sorted(mentions, key=lambda m: m.get("start_char") or 0)
     starts = [m["start_char"] for m in rows if m.get("section") == "nodule" and m["label"] == "NODULE"
               and m.get("start_char") is not None and m["start_char"] == m.get("sentence_start")]
     negated = set(negated)
     negated_rows = [m for m in rows if m["mention_index"] in negated]
     if not starts or not all(m.get("section") == "nodule" for m in negated_rows):
-        return uncovered_by_scope(negated_rows, rows)
+        return uncovered_by_scope(negated_rows, rows, labels)
 
     def block(m):
         return max((s for s in starts if s <= m["start_char"]), default=None)
@@ -196,6 +199,9 @@ def described_nodule(mention: Mapping, context) -> Mapping | None:
         return None
     prepared = _prepared(context)
     i = bisect.bisect_left(prepared.starts, sentence) - 1
+    if "|" in (mention.get("sentence") or ""):  # a table row: past the other header cells ("Calc", "Echogenic foci")
+        while i >= 0 and prepared.rows[i].get("label") != "NODULE" and "|" in (prepared.rows[i].get("sentence") or ""):
+            i -= 1
     if i < 0:
         return None
     last = prepared.rows[i]
@@ -213,27 +219,60 @@ def _current_thyroid_nodule(m: Mapping) -> bool:
     return m.get("label") == "NODULE" and m.get("status") in CURRENT_STATUSES and m.get("organ") in ("", None, "thyroid")
 
 
-def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping]) -> set[str]:
-    """Contract v1.1 for negations outside nodule blocks. A negation that names no current nodule in its sentence
-    ("no calcification", "Left lobe: no nodules or calcifications", "no calcifications in either lobe") speaks for
-    its lobe or the gland: the field is absent, as before. When every negation is about a nodule named in its
-    sentence ("14 mm nodule, smooth margin, no echogenic foci"), they cover the sides of those nodules only, and a
-    current thyroid nodule on another side (a cyst in the other lobe, nothing said of its foci) is left uncovered.
-    Returns the uncovered nodules (empty: absent)."""
+SIDES = {"right", "left", "isthmus"}
+
+
+def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels: set[str] = frozenset()) -> set[str]:
+    """Contract v1.1 for negations outside nodule blocks. A negation that names neither a current nodule nor a side
+    ("no calcification", "no calcifications in either lobe") speaks for the gland: the field is absent, as before.
+    A negation about a nodule named in its sentence ("14 mm nodule, smooth margin, no echogenic foci") or in the
+    description it continues ("Left lobe: 20 mm solid nodule." then "Smooth outline, no calcification.") covers that
+    nodule's side; one whose own sentence names a lobe ("no microcalcification in the right lobe", a numbered nodule
+    line "#1 L mid ... no echogenic foci") covers that lobe. A bare "No calcification." under a lobe header speaks
+    for the gland (as does "no calcification in either lobe"). A current thyroid nodule on a side no
+    negation covers (a cyst in the other lobe, nothing said of its foci) is left uncovered; so is a row of a pipe
+    table whose calcification cell ("macro") no negated cell matches. Returns the uncovered nodules and rows (empty:
+    absent)."""
     nodules = [m for m in rows if _current_thyroid_nodule(m)]
     by_sentence: dict = {}
     for n in nodules:
         by_sentence.setdefault(n.get("sentence_start"), []).append(n)
     covered_sides: set[str] = set()
+    context = NoduleContext(rows)
     for negation in negated_rows:
         in_sentence = by_sentence.get(negation.get("sentence_start"), [])
-        if not in_sentence:
-            return set()  # a lobe's or the gland's negation
-        covered_sides.update(n.get("laterality") or "" for n in in_sentence)
+        continued = described_nodule(negation, context) if not in_sentence else None
+        if in_sentence or continued is not None:
+            covered_sides.update(n.get("laterality") or "" for n in (in_sentence or [continued]))
+            continue
+        side = negation.get("laterality") or ""
+        if side in SIDES and negation.get("laterality_source") == "sentence":
+            covered_sides.add(side)  # a lobe's negation
+            continue
+        if "|" not in (negation.get("sentence") or ""):
+            return set()  # the gland's negation ("no calcification", "... in either lobe", "... in any nodule")
+    table_rows = uncovered_table_rows(negated_rows, rows, labels)
+    if table_rows:
+        return table_rows
     if "" in covered_sides or "bilateral" in covered_sides:
         return set()  # a nodule with no side (or both): it may be any of them
     return {f"nodule at {n.get('start_char')}" for n in nodules
             if (n.get("laterality") or "") not in covered_sides | {""}}
+
+
+def uncovered_table_rows(negated_rows: list[Mapping], rows: list[Mapping], labels: set[str]) -> set[str]:
+    """Rows of a pipe table that the negated table cells leave uncovered: when a negation is a table cell ("none"
+    under "Echogenic foci"), a row whose calcification cell names a look-alike instead ("macro", "comet tail": a
+    mention of one of ``labels``) is a nodule the negations do not cover."""
+    def in_table(m: Mapping) -> bool:
+        return "|" in (m.get("sentence") or "")
+
+    if not any(in_table(m) for m in negated_rows):
+        return set()
+    negated_sentences = {m.get("sentence_start") for m in negated_rows}
+    return {f"table row at {m.get('sentence_start')}" for m in rows
+            if in_table(m) and m.get("label") in labels and m.get("status") in CURRENT_STATUSES
+            and m.get("sentence_start") not in negated_sentences}
 
 
 def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = None,
@@ -242,14 +281,16 @@ def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = No
     diffuse; a strong "lower pole" outranks a weak "scattered" elsewhere); a section default weighs as a weak cue.
     A mention whose sentence names a current nodule before it is within that nodule: localized, as a strong cue,
     unless the mention carries a strong cue of its own ("diffuse", "throughout the lobe"); so is a mention with no
-    cue at all that continues the description of the nodule just before it (``described_nodule``)."""
+    strong cue that continues the description of the nodule just before it (``described_nodule``): a count or a
+    spread word inside a nodule's description ("Echogenic foci: multiple punctate", "punctate foci (three,
+    scattered)") describes the foci of that nodule, not a diffuse pattern."""
     weights = weights or {}
     context = NoduleContext(context)
     cues = []  # (weight, value, mention_index)
     for m in mentions:
         value = m.get("extent") or ""
         weight = weights.get(m.get("extent_rule") or "", 1) if value else 0
-        if (weight < STRONG_EXTENT and nodule_before(m, context)) or (not value and described_nodule(m, context)):
+        if weight < STRONG_EXTENT and (nodule_before(m, context) or described_nodule(m, context)):
             value, weight = "localized", STRONG_EXTENT
         if value:
             cues.append((weight, value, m["mention_index"]))
@@ -262,10 +303,27 @@ def extent_of(mentions: list[Mapping], *, weights: Mapping[str, int] | None = No
     return FieldValue("unspecified", [m["mention_index"] for m in mentions], "no extent cue")
 
 
-def clustered_of(mentions: list[Mapping]) -> FieldValue:
+FOCI_REFERENCE = "FOCI_REFERENCE"  # patterns/targets/foci_reference.tsv
+
+
+def clustered_of(mentions: list[Mapping], *, context: Iterable[Mapping] = (), foci_labels: set[str] = frozenset()) \
+        -> FieldValue:
+    """true when a mention behind the value carries a clustering cue, or when foci named again ("a denser cluster of
+    these foci") carry one and the foci mention just before them (a mention of one of ``foci_labels``: the labels
+    of the microcalcifications field, look-alikes included) is one of the mentions behind the value."""
     hits = [m["mention_index"] for m in mentions if m.get("clustering") == "clustered"]
     if hits:
         return FieldValue("true", hits, "a mention with a clustering cue")
+    behind = {m["mention_index"] for m in mentions}
+    previous = None  # the last mention naming foci, in text order
+    for m in sorted((m for m in context if m.get("start_char") is not None), key=lambda m: m["start_char"]):
+        if m.get("label") == FOCI_REFERENCE:
+            if m.get("clustering") == "clustered" and m.get("status") in CURRENT_STATUSES and previous is not None \
+                    and previous["mention_index"] in behind:
+                return FieldValue("true", [previous["mention_index"], m["mention_index"]],
+                                  "a clustering cue on the foci named again")
+        elif m.get("label") in foci_labels:
+            previous = m
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 

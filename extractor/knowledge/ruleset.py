@@ -177,7 +177,7 @@ def _amendment_rules(path: Path, target_labels: set[str]) -> list[Rule]:
     if not path.is_file():
         return []
     rules = read_rule_file(path, required=["role"], optional=["label", "by", "by_status"],
-                           choices={"role": {"header", "cue", "withdraw"}, "by_status": {"", "negated", "any"}},
+                           choices={"role": {"header", "cue", "withdraw", "preliminary", "final"}, "by_status": {"", "negated", "any"}},
                            category="AMENDMENT")
     for rule in rules:
         if rule.get("role") != "withdraw":

@@ -6,7 +6,8 @@ longer mention of another concept ("diffuse" in "diffuse thyroid disease") is th
 - laterality: the nearest side cue in the sentence; else the section's side (RIGHT LOBE:); else the side named last
   in the sentence just before, or anywhere earlier in a nodule block ("Location: right"); else none.
 - extent: the heaviest cue in the sentence (a diffuse cue wins a tie); else the section's default; else none.
-- clustering: any clustering cue in the sentence.
+- clustering: any clustering cue in the sentence, except one a negation denies ("without aggregation", "no cluster
+  or dominant focus": the cue lies in a NEGATED trigger's scope with no mention between the trigger and the cue).
 """
 
 import bisect
@@ -84,6 +85,7 @@ class ThyroidAttributeLinker(RuleComponent):
     def __call__(self, doc: Doc) -> Doc:
         self.check_initialized()
         cues = self.find_cues(doc)
+        cues["clustering"] = _undenied(cues["clustering"], doc)
         doc._.radpath_cues = cues
         indexes = {a: _CueIndex(cs) for a, cs in cues.items()}
         sentences = _Sentences(doc)
@@ -144,6 +146,32 @@ class ThyroidAttributeLinker(RuleComponent):
                 carried[key] = Cue(last.attribute, last.value, last.start, last.end, last.rule_id,
                                    source="earlier_sentence")
         return carried[key]
+
+
+def _undenied(cues: list[Cue], doc: Doc) -> list[Cue]:
+    """The cues that no negation denies. A cue is denied when the nearest NEGATED ConText trigger before it has it in
+    its scope and no target mention starts between the two ("without aggregation", "no cluster or dominant
+    focus"). Triggers and mentions are found by bisection, so a hostile sentence stays linear."""
+    graph = doc._.radpath_context_graph
+    if not cues or graph is None:
+        return cues
+    negations = sorted((m.modifier_span[1], m.scope_span) for m in graph.modifiers if m.category.upper() == "NEGATED")
+    if not negations:
+        return cues
+    trigger_ends = [end for end, _ in negations]
+    mention_starts = sorted(m.start_char for m in doc.spans[MENTIONS_KEY])
+    kept = []
+    for cue in cues:
+        span = doc.char_span(cue.start, cue.end, alignment_mode="expand")
+        k = bisect.bisect_right(trigger_ends, span.start) - 1 if span is not None else -1
+        if k >= 0:
+            trigger_end, (scope_start, scope_end) = negations[k]
+            if scope_start <= span.start and span.end <= scope_end:
+                lo = doc[trigger_end].idx if trigger_end < len(doc) else len(doc.text)
+                if bisect.bisect_left(mention_starts, lo) == bisect.bisect_left(mention_starts, cue.start):
+                    continue  # no mention between the negation and the cue: denied
+        kept.append(cue)
+    return kept
 
 
 class _Sentences:

@@ -1,5 +1,7 @@
 """Section detection: headers from patterns/sections.tsv that start a line (or, in upper case, follow a sentence)
-and end in ":" , "-" or the end of the line. Each section runs to the next header."""
+and end in ":" , "-", a banner's "***" or the end of the line, optionally after one parenthetical ("ADDENDUM
+(attending):").
+Each section runs to the next header."""
 
 import bisect
 import re
@@ -17,7 +19,12 @@ BODY = "body"  # name of the text before the first header, or of a report withou
 _LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
 _INLINE_START = re.compile(r"(?<=[.;!?])[ \t]+(?=[A-Z])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
-_HEADER_END = re.compile(r"[ \t]*(?:[:：]|[-–—](?=\s)|(?=\r?\n)|$)")
+# a header may carry one parenthetical before its colon ("ADDENDUM (2024-03-02):", "PRELIMINARY (resident):") and
+# may close a banner line ("*** FINAL REPORT ***")
+_HEADER_END = re.compile(r"[ \t]*(?:\([^()\n]{1,60}\)[ \t]*)?(?:[:：]|[-–—](?=\s)|\*{2,}|(?=\r?\n)|$)")
+# a key = value template ("CLINICAL HX = r/o nodule") opens a section that does not describe this exam; a lobe's
+# "RIGHT LOBE = 4.6 cm" line does not become a lobe section, whose side would reach the template lines after it
+_KEY_HEADER_END = re.compile(r"[ \t]*=")
 
 
 _RECENT: dict = {}  # (id of the rule tuple, text) -> (the rule tuple, sections), oldest first
@@ -52,6 +59,8 @@ class SectionFinder:
             if upper_only and not text[m.start():m.end()].isupper():
                 continue
             tail = _HEADER_END.match(text, m.end())
+            if tail is None and rule.get("current") == "no":
+                tail = _KEY_HEADER_END.match(text, m.end())
             if tail is None:
                 continue
             if best is None or m.end() > best[1].end():
@@ -110,12 +119,29 @@ class SectionFinder:
         return sections
 
 
+_SENTENCE_ENDS = (".", ":", ";", "!", "?")
+# a "key: value" or "key = value" line of a template ("gland_size = enlarged"): never the wrapped end of a sentence
+KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ \t]*[=:][ \t]*\S")
+_LINE_LEAD_SPACE = re.compile(r"[ \t]*")
+
+
 def _history_end(text: str, header_end: int) -> int:
     """A section that does not describe this exam (history, indication, comparison) ends with its own line when the
-    header has text after it on that line ("Indication: follow-up of nodules"), else at the first blank line."""
+    header has text after it on that line ("Indication: follow-up of nodules"), and with the lines its last sentence
+    wraps onto (a line that does not end a sentence, followed by one starting in lower case); else at the first
+    blank line."""
     line_end = text.find("\n", header_end)
     line_end = len(text) if line_end < 0 else line_end
     if text[header_end:line_end].strip():
+        # a sentence wrapped onto the next line goes on there ("... described a left nodule with\nmicrocalcifications")
+        line_start = header_end
+        while line_end < len(text) and not text[line_start:line_end].rstrip().endswith(_SENTENCE_ENDS):
+            following = _LINE_LEAD_SPACE.match(text, line_end + 1)
+            if not text[following.end():following.end() + 1].islower() or KEY_VALUE_LINE.match(text, line_end + 1):
+                break
+            line_start = line_end + 1
+            next_end = text.find("\n", line_start)
+            line_end = len(text) if next_end < 0 else next_end
         return line_end
     blank = _BLANK_LINE.search(text, header_end)
     return blank.start() if blank else len(text)

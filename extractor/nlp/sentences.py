@@ -6,7 +6,6 @@ unless the next line continues in lower case (and is not a "key = value" templat
 next word ("?microcalcifications", a hedge).
 """
 
-import re
 
 import numpy
 from spacy.attrs import SENT_START
@@ -15,11 +14,11 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from .extensions import register_extensions
+from .sections import KEY_VALUE_LINE as _KEY_VALUE_LINE
 from .tokenizer import TOKENIZER_NAME, RunSafeTokenizer
 
 _ENDERS = {".", "!", "?"}
 # a template line "key = value" / "key: value": it starts a sentence even in lower case ("calcs = yes")
-_KEY_VALUE_LINE = re.compile(r"[ \t]*[-*•]?[ \t]*[A-Za-z][\w /()#'\-]{0,40}?[ \t]*[=:][ \t]*\S")
 _CONTINUERS = {",", "-", "and", "or", "of", "with", "the", "a", "an", "in", "to", "for", "without", "by", "at", "on", "x"}
 
 
@@ -66,8 +65,7 @@ class ThyroidSentenceSplitter(Pipe):
             while next_bound < len(bounds) and bounds[next_bound] <= token.idx:
                 at_header = True
                 next_bound += 1
-            ends = previous is not None and previous.text in _ENDERS and not (
-                previous.text == "?" and not previous.whitespace_ and token.text[:1].isalpha())  # "?nodule" hedges
+            ends = previous is not None and previous.text in _ENDERS and not _hedging_question_mark(doc, previous, token)
             if previous is not None and (break_next or at_header or ends):
                 starts[i] = True
             break_next = False
@@ -76,6 +74,17 @@ class ThyroidSentenceSplitter(Pipe):
         # spaCy reads the array as uint64 (-1 wraps to 2**64 - 1 and back): an int32 array would be read past its end
         doc.from_array([SENT_START], numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64").reshape(-1, 1))
         return doc
+
+
+def _hedging_question_mark(doc: Doc, mark, token) -> bool:
+    """A "?" that hedges the word after it rather than ending a sentence: written against that word ("?nodule"), or
+    standing alone between spaces before a lower-case word ("foci within, ? microcalcifications")."""
+    if mark.text != "?" or not token.text[:1].isalpha():
+        return False
+    if not mark.whitespace_:
+        return True
+    alone = mark.i > 0 and bool(doc[mark.i - 1].whitespace_)
+    return alone and token.text[:1].islower()
 
 
 @Language.factory("thyroid_sentences", requires=["doc._.radpath_sections"], assigns=["token.is_sent_start"])

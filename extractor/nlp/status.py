@@ -14,6 +14,7 @@ Then, apposition: an affirmed mention followed in its sentence by a hedged menti
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
 
+import re
 from bisect import bisect_left, bisect_right
 
 from spacy.language import Language
@@ -98,6 +99,7 @@ class ThyroidMentionStatus(RuleComponent):
         hedge_appositions(spans)
         trailing_hedges(doc, spans, clauses)
         hedge_followups(spans)
+        template_keys(doc, spans)
         self.amendments.apply(doc, spans, sections, starts)
         return doc
 
@@ -146,6 +148,35 @@ def _hedge_run(spans: list[Span]) -> None:
             if first.end <= start:
                 first._.radpath_status = "uncertain"
                 first._.radpath_status_reason = f"hedged by apposition: {_describe(hedge, first.doc)}"
+                break
+
+
+_KEY_LEAD = " \t-*•#0-9.)"  # what may stand before a template key on its line ("- Nodules:", "2) Calcification =")
+_KEY_END = re.compile(r"[ \t]*[:=]")
+
+
+def template_keys(doc: Doc, spans: list[Span]) -> None:
+    """A template key that opens its line ("NODULES = no discrete nodule or mass", "Calcification: fine
+    calcifications") names the row, and the value after it speaks for the finding: when the value holds a mention of
+    the key's own concept, the key is excluded ("template key"); a key whose value describes without naming the
+    concept again ("Nodule: 12 mm, solid") keeps its status. One pass over the mentions in text order."""
+    text = doc.text
+    ordered = sorted(spans, key=lambda s: s.start_char)
+    for k, span in enumerate(ordered):
+        if span._.radpath_status not in {"affirmed", "uncertain"}:
+            continue
+        line_start = text.rfind("\n", 0, span.start_char) + 1
+        key_end = _KEY_END.match(text, span.end_char)
+        if key_end is None or text[line_start:span.start_char].strip(_KEY_LEAD):
+            continue
+        line_end = text.find("\n", key_end.end())
+        line_end = len(text) if line_end < 0 else line_end
+        for later in ordered[k + 1:]:
+            if later.start_char >= line_end:
+                break
+            if later.label_ == span.label_:
+                span._.radpath_status = "excluded"
+                span._.radpath_status_reason = f"template key: the value {later.text!r} speaks for it"
                 break
 
 
@@ -317,8 +348,11 @@ class Amendments:
         self.headers = [r for r in rules if r.get("role") == "header"]
         self.cues = [r for r in rules if r.get("role") == "cue"]
         self.withdraw = [r for r in rules if r.get("role") == "withdraw"]
+        self.preliminary = [r for r in rules if r.get("role") == "preliminary"]
+        self.final = [r for r in rules if r.get("role") == "final"]
 
     def apply(self, doc: Doc, spans: list[Span], sections, starts) -> None:
+        self.supersede_preliminary(doc.text, spans)
         if not self.withdraw:
             return
         text = doc.text
@@ -342,6 +376,22 @@ class Amendments:
                     if by:
                         self._withdraw(spans, rule, sentence, section, sentence_of)
 
+    def supersede_preliminary(self, text: str, spans: list[Span]) -> None:
+        """A preliminary read followed by a final read in the same report: the final read decides, so every current
+        mention from the preliminary header up to the final header is withdrawn."""
+        preliminary = _first_line_header(text, self.preliminary, 0)
+        if preliminary is None:
+            return
+        line_end = text.find("\n", preliminary[1])
+        final = _first_line_header(text, self.final, len(text) if line_end < 0 else line_end)
+        if final is None:
+            return
+        for span in spans:
+            if preliminary[0] <= span.start_char < final[0] and span._.radpath_status in {"affirmed", "uncertain",
+                                                                                          "negated"}:
+                span._.radpath_status = "excluded"
+                span._.radpath_status_reason = f"withdrawn by an amendment: superseded by the final read ({final[2]})"
+
     @staticmethod
     def _withdraw(spans: list[Span], rule, sentence: Span, section, sentence_of: list[int] | None = None) -> None:
         sentence_of = sentence_starts(spans) if sentence_of is None else sentence_of
@@ -358,6 +408,23 @@ class Amendments:
                 continue  # a correction about one side leaves the other side's findings alone
             span._.radpath_status = "excluded"
             span._.radpath_status_reason = f"withdrawn by an amendment: {rule.id}"
+
+
+_LINE_LEAD = " \t*=#-–—[]>"  # what may stand before a header on its line ("*** FINAL REPORT ***", "== PRELIM ==")
+
+
+def _first_line_header(text: str, rules, pos: int) -> tuple[int, int, str] | None:
+    """(start, end, rule id) of the first match at or after ``pos`` of any of ``rules`` that opens its line (after
+    spaces, asterisks or rules of dashes only)."""
+    best = None
+    for rule in rules:
+        for m in rule.regex.finditer(text, pos):
+            line_start = text.rfind("\n", 0, m.start()) + 1
+            if not text[line_start:m.start()].strip(_LINE_LEAD):
+                if best is None or m.start() < best[0]:
+                    best = (m.start(), m.end(), rule.id)
+                break
+    return best
 
 
 @Language.factory(
