@@ -14,6 +14,7 @@ from ..knowledge.rules import Rule
 
 # DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
+_MARGIN_ORDER = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")  # ACR points order
 
 
 @dataclass
@@ -123,8 +124,7 @@ def resolve_unit(unit: Unit) -> Nodule:
         if hit.feature == "category" and hit.value == "none":
             continue
         if hit.feature == "margin" and "margin" in by:
-            order = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")
-            if order.index(hit.value) > order.index(by["margin"].value):
+            if _MARGIN_ORDER.index(hit.value) > _MARGIN_ORDER.index(by["margin"].value):
                 by["margin"] = hit
             continue
         if hit.feature == "composition" and hit.value == "spongiform" and "composition" in by:
@@ -230,9 +230,27 @@ def label_key(label: str) -> str:
     return ""
 
 
-def merge_into(target: Nodule, other: Nodule) -> None:
-    """Fill ``target``'s gaps from a later description of the same nodule."""
+def merge_into(target: Nodule, other: Nodule, *, correct: bool = False) -> None:
+    """Fill ``target``'s gaps from a later description of the same nodule. ``correct``: the later description is
+    an addendum / correction, so what it states replaces what the first one said (contract "Amended reports").
+    A later margin of a higher ACR category (extrathyroidal extension after "irregular") is kept: both describe
+    the nodule, and the graver finding decides its category."""
+    if correct:
+        target.values.update(other.values)
+        if other.foci:
+            target.foci = dict(other.foci)
+            if "punctate" not in other.foci and target.micro is not None and target.micro.micro == "present" \
+                    and (other.micro is None or other.micro.micro != "present"):
+                target.micro = other.micro  # the punctate foci were corrected away
+        if other.micro is not None:
+            target.micro = other.micro
+        return
     for name, hit in other.values.items():
+        if name == "margin" and name in target.values and hit.value in _MARGIN_ORDER \
+                and target.values[name].value in _MARGIN_ORDER \
+                and _MARGIN_ORDER.index(hit.value) > _MARGIN_ORDER.index(target.values[name].value):
+            target.values[name] = hit
+            continue
         target.values.setdefault(name, hit)
     if not target.foci:
         target.foci = dict(other.foci)

@@ -51,7 +51,7 @@ _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
 _SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
-_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
+_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
@@ -631,12 +631,17 @@ class NoduleExtractor:
             if target is None:
                 nodules.append(candidate)
             else:
-                merge_into(target, candidate)
+                merge_into(target, candidate, correct=unit.section == "addendum")
         return nodules
 
     def _withdraws(self, text: str, unit: Unit) -> bool:
         span = text[slice(*unit.sentence)] if unit.sentence != (0, 0) else text[unit.start:unit.end]
-        return any(r.regex.search(span) for r in self.rules.withdrawn if r.id != "nwd-002")
+        cues = [r for r in self.rules.withdrawn if r.id not in {"nwd-002", "nwd-003"}]
+        about_a_feature = [r for r in self.rules.withdrawn if r.id == "nwd-003"]
+        # a clause that withdraws a statement about a feature ("the mention of punctate foci is withdrawn") keeps the
+        # nodule: the rest of the addendum corrects that feature
+        return any(any(r.regex.search(clause) for r in cues) and not any(r.regex.search(clause) for r in about_a_feature)
+                   for clause in re.split(r"[;.]", span))
 
     def points(self, row: Mapping) -> tuple[int | None, list[str]]:
         """ACR TI-RADS points of a nodule row and the points.tsv rows used (see nodule_fields.tirads_points)."""
@@ -693,17 +698,25 @@ _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})"
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
+                     r"([^\n]*?(?:\*{2,}|={2,}|#{2,}|-{2,})[ \t]*)$", re.IGNORECASE)
+_DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|erratum|amended[ \t]+report))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
 def section_view(text: str) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
+    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
+    if "*" in text or "=" in text or "#" in text or "--" in text:
+        # a banner line ("*** ATTENDING ADDENDUM / FINAL ***"): its amending word is the header
+        text = _BANNER.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), text)
+    if "(" in text:  # "ADDENDUM (04/15/2025):" - the date between the header and its colon
+        text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
