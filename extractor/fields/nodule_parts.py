@@ -26,7 +26,7 @@ class Hit:
     end: int
     micro: str = ""
     keyed: bool = False
-    soft: bool = False  # a size right after a lobe name: used only when the unit states no other size
+    soft: bool = False  # a size right after a lobe name, a questioned category ("TR4?"): used only when nothing firmer is stated
 
 
 @dataclass
@@ -102,7 +102,9 @@ def _category(rule: Rule, m: re.Match) -> str:
     groups = {k: v for k, v in m.groupdict().items() if v}
     n = groups.get("n") or groups.get("n2") or ""
     w = re.sub(r"\s+", " ", (groups.get("w") or groups.get("w2") or "").lower())
-    return normal.replace("{n}", n.upper()).replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0)))
+    sep = re.sub(r"\s+", " ", groups.get("sep") or "")
+    return (normal.replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
+            .replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0))))
 
 
 
@@ -250,6 +252,9 @@ def merge_into(target: Nodule, other: Nodule, *, correct: bool = False) -> None:
                 and target.values[name].value in _MARGIN_ORDER \
                 and _MARGIN_ORDER.index(hit.value) > _MARGIN_ORDER.index(target.values[name].value):
             target.values[name] = hit
+            continue
+        if name == "category" and name in target.values and target.values[name].soft and not hit.soft:
+            target.values[name] = hit  # "TR4?" in the findings, "TR5" in the impression
             continue
         target.values.setdefault(name, hit)
     if not target.foci:

@@ -237,7 +237,8 @@ class NoduleExtractor:
                     if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
                         break
                     first = self._cells(text, ns, ne)[:1]
-                    if not (line[:1] in " \t" or (first and self._keyed(text, *first[0]))):
+                    broken = _BROKEN_LINE.search(text, block[-1][0], block[-1][1]) and _CONTINUED_LINE.match(text, ns, ne)
+                    if not (line[:1] in " \t" or (first and self._keyed(text, *first[0])) or broken):
                         break
                     block.append((ns, ne))
                     i += 1
@@ -332,19 +333,32 @@ class NoduleExtractor:
         unit.rule = unit.rule or "table-row"
         return unit
 
-    def _fill_block(self, text, unit: Unit, block, side) -> None:
+    def _block_cells(self, text, block) -> list[tuple[int, int, int]]:
+        """(line number, start, end) of a block's cells; a sentence broken over two lines ("... smooth margin,\n
+        no echogenic foci.") is one cell."""
+        cells: list[tuple[int, int, int]] = []
         for n, (bs, be) in enumerate(block):
-            for s, e in self._cells(text, bs, be):
-                if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
-                    unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
-                    unit.hits.extend(self._sizes(text, s, e))
+            for k, (s, e) in enumerate(self._cells(text, bs, be)):
+                if k == 0 and cells and cells[-1][0] == n - 1 and cells[-1][2] == block[n - 1][1] \
+                        and _BROKEN_LINE.search(text, cells[-1][1], cells[-1][2]) and _CONTINUED_LINE.match(text, s, e) \
+                        and not self._keyed(text, s, e):
+                    cells[-1] = (cells[-1][0], cells[-1][1], e)
                     continue
-                sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
-                if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
-                    s = sub.end()
-                    colon = re.match(r"\s*[:.)\-=]\s*", text[s:e])
-                    s += colon.end() if colon else 0
-                self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
+                cells.append((n, s, e))
+        return cells
+
+    def _fill_block(self, text, unit: Unit, block, side) -> None:
+        for n, s, e in self._block_cells(text, block):
+            if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
+                unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
+                unit.hits.extend(self._sizes(text, s, e))
+                continue
+            sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
+            if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
+                s = sub.end()
+                colon = re.match(r"\s*[:.)\-=]\s*", text[s:e])
+                s += colon.end() if colon else 0
+            self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
         unit.end = block[-1][1]
         if any(a.value == "cyst" for a in best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
             unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
@@ -427,7 +441,7 @@ class NoduleExtractor:
             for n, (ss, se) in enumerate(sentences):
                 if not text[ss:se].strip():
                     continue
-                anchors = best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
+                anchors = _without_glosses(text, best_matches(self.rules.anchors, text[ss:se], ss, "anchor"))
                 if not anchors and not _PRONOUN.match(text[ss:se]):
                     implicit = self._implicit_units(text, ss, se, role, line_side)
                     if implicit:
@@ -446,7 +460,7 @@ class NoduleExtractor:
                 indented = n == 0 and text[ls:ls + 1] in " \t" and re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
                 if not anchors:
                     if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)
-                                             or indented):
+                                             or indented or self._starts_with_category(text, ss, se)):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
                         last.hits.extend(self._feature_hits(text, ss, se, features=features))
                         if _PRONOUN.match(text[ss:se]) or indented or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
@@ -494,13 +508,19 @@ class NoduleExtractor:
         cuts = [ss, *(ss + m.end() for m in re.finditer(";", text[ss:se])), se]
         return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
+    def _starts_with_category(self, text, s, e) -> bool:
+        """A sentence that opens with a stated category ("TR4 vs TR5. FNA is reasonable.") goes on about the nodule
+        just described."""
+        body = s + len(text[s:e]) - len(text[s:e].lstrip())
+        return any(h.start == body and h.value != "none" for h in self._feature_hits(text, body, e, features=("category",)))
+
     def _starts_with_key(self, text, s, e) -> bool:
         m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])
         if not m:
             return False
         for words in (m.group(1), m.group(1).split()[0]):
             found = self._key_feature(words)
-            if found and found[0] in CATEGORY_FEATURES:
+            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications"):
                 return True
         return False
 
@@ -583,7 +603,11 @@ class NoduleExtractor:
                 rules = self.rules.categories
             else:
                 rules = self.rules.features[name]
-            hits.extend(best_matches(rules, chunk, s, name, cell=cell))
+            found = best_matches(rules, chunk, s, name, cell=cell)
+            if name == "category":
+                for h in found:  # "TR4?": a questioned category yields to a definite one of the same nodule
+                    h.soft = bool(re.match(r"\s*\?", text[h.end:h.end + 3]))
+            hits.extend(found)
         return hits
 
     def _sizes(self, text, s, e, *, keyed=False) -> list[Hit]:
@@ -720,6 +744,18 @@ def section_view(text: str) -> str:
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def _without_glosses(text: str, anchors: list[Hit]) -> list[Hit]:
+    """Anchors minus those that only translate the one before them in parentheses ("저에코 결절 (hypoechoic
+    nodule)", "nodulo (nodule)"): one nodule, not two."""
+    kept: list[Hit] = []
+    for anchor in anchors:
+        if kept and re.fullmatch(r"\s*\(\s*[^()\n]{0,40}", text[kept[-1].end:anchor.start]) \
+                and re.match(r"[^()\n]{0,20}\)", text[anchor.end:anchor.end + 22]):
+            continue
+        kept.append(anchor)
+    return kept
 
 
 def units_of(unit_rules) -> list[str]:
