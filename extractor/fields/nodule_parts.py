@@ -44,6 +44,7 @@ class Unit:
     keyed_foci: bool = False
     sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
     category_only: bool = False  # an IMPRESSION sentence naming no nodule but a category ("Conclusion: U2. Stable.")
+    every: bool = False  # a statement about every nodule described ("neither nodule contains microcalcification")
 
 
 @dataclass
@@ -258,8 +259,11 @@ def merge_into(target: Nodule, other: Nodule, *, correct: bool = False) -> None:
             continue
         target.values.setdefault(name, hit)
     if not target.foci:
-        target.foci = dict(other.foci)
-    if target.micro is None or (other.micro is not None and other.micro.micro == "present" and target.micro.micro != "present"):
+        hedged = target.micro is not None and target.micro.micro == "uncertain"
+        target.foci = {v: h for v, h in other.foci.items() if not (hedged and v == "punctate")}
+    # a later "present" outranks a first "absent" (a template's implied absence), not a first description's hedge
+    if target.micro is None or (other.micro is not None and other.micro.micro == "present"
+                                and target.micro.micro not in {"present", "uncertain"}):
         target.micro = other.micro if other.micro is not None else target.micro
     if not target.unit.label and other.unit.label:
         target.unit.label = other.unit.label

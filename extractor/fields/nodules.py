@@ -216,8 +216,10 @@ class NoduleExtractor:
                     i += 1
                     while i < len(lines) and text.count("|", *lines[i]) >= 1:
                         rs, re_ = lines[i]
-                        if not re.fullmatch(r"[\s|:\-=+]*", text[rs:re_]):
-                            units.append(self._table_unit(text, rs, re_, header, role, side))
+                        row = None if re.fullmatch(r"[\s|:\-=+]*", text[rs:re_]) else \
+                            self._table_unit(text, rs, re_, header, role, side)
+                        if row is not None:
+                            units.append(row)
                         i += 1
                     continue
             label = self._label_at(text, body, le)
@@ -319,11 +321,17 @@ class NoduleExtractor:
             cells = cells[:-1]
         return cells
 
-    def _table_unit(self, text, s, e, header, role, side) -> Unit:
+    def _table_unit(self, text, s, e, header, role, side) -> Unit | None:
+        """One table row's nodule, or None when its nodule cell says there is none ("Nodule: no")."""
         unit = Unit(s, e, "", role, "table")
         for (cs, ce), (feature, rule_id, column_unit) in zip(self._table_cells(text, s, e), header):
             self._column_unit = column_unit
             value = text[cs:ce].strip()
+            if feature == "label" and value and (self._answer(value) or ("", ""))[0] == "none":
+                self._column_unit = None
+                return None
+            if feature == "label" and value and re.fullmatch(r"yes|y|\(?\+\)?|present", value, re.IGNORECASE):
+                continue  # "Nodule: yes" names no label
             if feature == "label" and value:
                 unit.label = value if not value.isdigit() else f"#{value}"
                 unit.rule = rule_id
@@ -457,7 +465,11 @@ class NoduleExtractor:
                         units.append(unit)
                         continue
                 # an indented line under a line that ends in ":" ("Right upper pole nodule:" / "  Size 1.0 cm; solid")
-                indented = n == 0 and text[ls:ls + 1] in " \t" and re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
+                # or under the line of the nodule just described (" Solid part: tiny echogenic foci ...")
+                previous_line = text.rfind("\n", 0, max(0, ls - 1)) + 1
+                indented = n == 0 and text[ls:ls + 1] in " \t" and (
+                    re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
+                    or (last is not None and last.end > previous_line and text[previous_line:ls].strip()))
                 if not anchors:
                     if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)
                                              or indented or self._starts_with_category(text, ss, se)):
@@ -553,7 +565,17 @@ class NoduleExtractor:
         if kind == "lookalike":
             return None
         status, status_rule = self._context(text, anchor, gs, ge, ss, se)
-        if status in {"negated", "uncertain", "historical", "lookalike", "every"}:
+        if status == "every":
+            # "no punctate echogenic foci in any nodule", "neither of the nodules contains microcalcification": what
+            # it denies holds for each nodule described (the report places it at them), no row of its own
+            foci = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+            if not foci:
+                return None
+            unit = Unit(anchor.start, anchor.end, status_rule, role, "prose", every=True)
+            unit.hits.extend(foci)
+            unit.sentence = (ss, se)
+            return unit
+        if status in {"negated", "uncertain", "historical", "lookalike"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -636,6 +658,13 @@ class NoduleExtractor:
         nodules: list[Nodule] = []
         for unit in units:
             candidate = resolve_unit(unit)
+            if unit.every:
+                for nodule in nodules:
+                    if nodule.micro is None and candidate.micro is not None:
+                        nodule.micro = candidate.micro
+                    if not nodule.foci and "none" in candidate.foci:
+                        nodule.foci = {"none": candidate.foci["none"]}
+                continue
             if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
                 if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
                         and "category" in candidate.values:

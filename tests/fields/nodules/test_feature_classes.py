@@ -144,3 +144,127 @@ def test_category_line_after_the_impression_nodule(ex):
             "IMPRESSION: 1. 11 mm right upper pole solid nodule.\nTR4 or TR5. Biopsy advised. 2. No other finding.")
     out = rows(ex, text)
     assert len(out) == 1 and out[0]["stated_category"] == "TR4 or TR5"
+
+
+# -- microcalcifications: hedges, lines under a nodule, statements about every nodule -----------------------------
+
+def test_hedged_foci_on_an_indented_line_and_a_summary_that_drops_the_hedge(ex):
+    text = ("Lt. lobe mid: 1.1 cm partly cystic 결절 with a solid part, isoechoic, smooth margin.\n"
+            "  Within the solid part a few minute bright foci (microcalcification 의심).\n"
+            "Impression: Lt. nodule, partly cystic with PEF, K-TIRADS 4.")
+    out = rows(ex, text)
+    assert len(out) == 1 and foci(out) == [("", "uncertain")]
+    # a summary's microcalcifications still fill a nodule the findings said nothing about
+    out = rows(ex, "Lt. lobe mid: 1.1 cm solid nodule.\nImpression: Lt. nodule with PEF.")
+    assert foci(out) == [("punctate", "present")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("There are echogenic foci, suggestive microcalcifications.", ("", "uncertain")),
+    ("No e/o microcalcification.", ("", "absent")),
+    ("No e/o calcification.", ("none", "absent")),
+    ("no 미세석회화.", ("", "absent")),
+    ("The foci are not microcalcifications but colloid with comet tails.", ("comet_tail", "absent")),
+    ("A few bright foci within it - microcalcifications cannot be excluded.", ("", "uncertain")),
+])
+def test_microcalcification_wording(ex, sentence, expected):
+    out = rows(ex, f"Right lobe: 14 mm solid nodule. {sentence}")
+    assert len(out) == 1 and foci(out) == [expected]
+
+
+def test_hedge_on_a_finding_after_the_anchor_keeps_the_nodule(ex):
+    out = rows(ex, "Right lobe: 40 mm solid hypoechoic mass - extrathyroidal extension cannot be excluded.")
+    assert len(out) == 1 and out[0]["margin"] == "unspecified"
+    out = rows(ex, "Right lobe: small hypoechoic nodule cannot be excluded.")  # the nodule itself is hedged
+    assert out == []
+
+
+def test_statement_about_every_nodule(ex):
+    text = ("Right lobe: 28 mm mixed nodule with coarse calcification.\n"
+            "Left lobe: 19 mm solid isoechoic nodule with rim calcification.\n"
+            "Neither of these nodules shows microcalcifications.")
+    assert foci(rows(ex, text)) == [("macrocalcification", "absent"), ("rim", "absent")]
+    text = "Right lobe: 8 mm solid nodule.\nLeft lobe: 6 mm solid nodule.\nNo calcification in any nodule."
+    assert foci(rows(ex, text)) == [("none", "absent"), ("none", "absent")]
+    # a gland-wide statement still fills no nodule (contract)
+    text = "Right lobe: 8 mm solid nodule.\nNo microcalcifications in either lobe."
+    assert foci(rows(ex, text)) == [("", "not_mentioned")]
+
+
+# -- the five ACR categories the points follow --------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, composition", [
+    ("a 31 mm predominantly cystic nodule with a spongiform solid part", "mixed"),
+    ("a 40 mm mixed cystic and solid nodule with a few spongiform areas", "mixed"),
+    ("a 12 mm spongiform nodule", "spongiform"),
+    ("a 12 mm nodule of spongiform appearance", "spongiform"),
+])
+def test_spongiform_part_is_not_a_spongiform_nodule(ex, words, composition):
+    assert rows(ex, f"Left lobe contains {words}.")[0]["composition"] == composition
+
+
+def test_acr_answer_with_its_choice_in_parentheses(ex):
+    text = "Nodule 1 - right mid\n  Echogenicity: hyperechoic or isoechoic (iso)\n  Composition: solid"
+    assert rows(ex, text)[0]["echogenicity"] == "isoechoic"
+    text = "Nodule 1 - right mid\n  Echogenicity: hyperechoic or isoechoic (hyperechoic)"
+    assert rows(ex, text)[0]["echogenicity"] == "hyperechoic"
+
+
+@pytest.mark.parametrize("words, echogenicity", [
+    ("R mid 1.4 cm solid iso nodule", "isoechoic"),
+    ("R mid 1.4 cm hypo solid nodule", "hypoechoic"),
+    ("R mid 1.4 cm isolated solid nodule", "unspecified"),
+])
+def test_echogenicity_shorthand_before_the_noun(ex, words, echogenicity):
+    assert rows(ex, f"{words}, smooth.")[0]["echogenicity"] == echogenicity
+
+
+@pytest.mark.parametrize("words, position", [
+    ("Left lobe: 6 mm isoechoic solid nodule, upper, smooth.", "upper"),
+    ("Left lobe: 6 mm isoechoic solid nodule, mid, no calcification.", "mid"),
+    ("Left lobe: mid-lobar nodule of 12 mm, solid.", "mid"),
+    ("Left lobe: lower-polar 12 mm solid nodule.", "lower"),
+    ("Left lobe: 6 mm solid nodule, mid echogenicity.", "unspecified"),
+])
+def test_bare_pole_word_in_the_feature_list(ex, words, position):
+    assert rows(ex, words)[0]["position"] == position
+
+
+@pytest.mark.parametrize("words, shape", [
+    ("Taller than wide: no.", "wider_than_tall"),
+    ("Taller-than-wide shape: (-).", "wider_than_tall"),
+    ("No taller-than-wide orientation.", "wider_than_tall"),
+    ("Taller than wide: yes.", "taller_than_wide"),
+])
+def test_denied_taller_than_wide(ex, words, shape):
+    assert rows(ex, f"Right lobe: 17 mm solid hypoechoic nodule. {words}")[0]["shape"] == shape
+
+
+@pytest.mark.parametrize("words, margin", [
+    ("Lobulated border. Extrathyroidal invasion: not evident.", "lobulated_irregular"),
+    ("Smooth margin; ETE (-).", "smooth"),
+    ("Extrathyroidal extension: present.", "extrathyroidal_extension"),
+    ("Regular contours.", "smooth"),
+])
+def test_denied_extrathyroidal_extension(ex, words, margin):
+    assert rows(ex, f"Right lobe: 30 mm solid nodule. {words}")[0]["margin"] == margin
+
+
+def test_size_of_a_cluster_of_foci_is_not_the_nodule(ex):
+    text = "Right lobe: 21 x 14 x 12 mm solid nodule with a cluster of punctate foci (about 8 foci within 4 mm)."
+    assert rows(ex, text)[0]["size_mm"] == 21.0
+
+
+def test_table_row_whose_nodule_cell_says_none(ex):
+    text = ("| Side | Nodule | Size (mm) | Comp | Echo | Calc |\n|---|---|---|---|---|---|\n"
+            "| R | yes | 14 | solid | iso | none |\n| L | no | - | - | - | none |\n| L | (-) | | | | |")
+    out = rows(ex, text)
+    assert [(r["side"], r["nodule_label"]) for r in out] == [("right", "")]
+
+
+def test_compact_points_table_with_acr_letters(ex):
+    text = ("| Nodule | Site | Size (mm) | C | E | S | M | EF | ACR |\n|---|---|---|---|---|---|---|---|---|\n"
+            "| 1 | left upper | 17 | solid (2) | hypoechoic (2) | wider (0) | smooth (0) | none (0) | TR4 |")
+    out = rows(ex, text)
+    assert (out[0]["shape"], out[0]["margin"], out[0]["tirads_points"], out[0]["tirads_level"]) == \
+        ("wider_than_tall", "smooth", 4, "TR4")
