@@ -82,7 +82,7 @@ class NoduleExtractor:
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = section_view(text or "")
+        text = section_view(text or "", self.rules.headers)
         units = self._units(text)
         return self._identify(units, text)
 
@@ -493,6 +493,11 @@ class NoduleExtractor:
                     if unit is not None:
                         units.append(unit)
                         last = unit
+                    elif k > 0 and last is not None and last.sentence == (ss, se) and gs == anchors[k - 1].end \
+                            and self._context(text, anchor, gs, ge, ss, se)[0] == "uncertain":
+                        # "... nodule with echogenic foci showing comet tails - s/o colloid nodule": the hedged
+                        # second noun only interprets the first, whose description runs on to it
+                        last.hits.extend(self._feature_hits(text, gs, anchor.start, features=CATEGORY_FEATURES))
         return units
 
     def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
@@ -757,10 +762,11 @@ _DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|errat
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
-def section_view(text: str) -> str:
+def section_view(text: str, headers=()) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
+    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", a translated
+    conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
@@ -772,6 +778,11 @@ def section_view(text: str) -> str:
         text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    for rule in headers:  # "Judgement:", "Conclusione:" (headers.tsv) read as "imp:" padded to the same length
+        for m in rule.regex.finditer(text):
+            if len(m.group(0)) >= 3 and re.fullmatch(r"[ \t]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()]) \
+                    and re.match(r"[ \t]*[:：]", text[m.end():m.end() + 4]):
+                text = text[:m.start()] + "imp" + " " * (len(m.group(0)) - 3) + text[m.end():]
     return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
 
 

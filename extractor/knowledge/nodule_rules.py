@@ -43,6 +43,7 @@ class NoduleRules:
     points: dict[tuple[str, str], tuple[int, str]]  # (feature, value) -> (points, rule id)
     levels: tuple[tuple[int, int | None, str, str], ...]  # (min, max or None, level, rule id)
     withdrawn: tuple[Rule, ...]
+    headers: tuple[Rule, ...] = ()  # conclusion headers of translated reports, read as IMPRESSION (headers.tsv)
 
     def level(self, points: int) -> tuple[str, str]:
         for low, high, level, rule_id in self.levels:
@@ -127,9 +128,10 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         points=points,
         levels=levels,
         withdrawn=tuple(read_rule_file(d / "withdrawn.tsv")),
+        headers=tuple(read_rule_file(d / "headers.tsv")),
     )
     every = [*rules.anchors, *rules.context, *rules.groups, *(r for rs in features.values() for r in rs), *rules.side,
              *rules.position, *rules.sizes, *rules.categories, *rules.keys, *rules.answers, *points_rules,
-             *level_rules, *rules.withdrawn]
+             *level_rules, *rules.withdrawn, *rules.headers]
     check_unique_ids(every)
     return rules

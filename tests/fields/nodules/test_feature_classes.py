@@ -268,3 +268,25 @@ def test_compact_points_table_with_acr_letters(ex):
     out = rows(ex, text)
     assert (out[0]["shape"], out[0]["margin"], out[0]["tirads_points"], out[0]["tirads_level"]) == \
         ("wider_than_tall", "smooth", 4, "TR4")
+
+
+# -- a translated conclusion header refers back ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("header", ["Judgement", "Conclusione", "Conclusión", "Beurteilung"])
+def test_translated_conclusion_header(ex, header):
+    text = (f"Right lobe: 21 x 15 mm solid isoechoic nodule, oval, smooth.\nLymph nodes: none enlarged.\n"
+            f"{header}: solid nodule of the right lobe, ACR TR3 (3 points).")
+    out = rows(ex, text)
+    assert len(out) == 1 and out[0]["stated_category"] == "TR3"
+    # inside a sentence the word is no header
+    out = rows(ex, f"Right lobe: 21 mm solid nodule; the {header.lower()}: pending.")
+    assert out[0]["stated_category"] == ""
+
+
+def test_hedged_interpretation_noun_leaves_the_description_to_the_nodule(ex):
+    text = "Left lobe: 14 mm cystic nodule with bright foci\nshowing comet-tail artefacts - s/o a colloid nodule."
+    out = rows(ex, text)
+    assert len(out) == 1 and foci(out) == [("comet_tail", "not_mentioned")]
+    # two nodules with a separator keep their own descriptions
+    out = rows(ex, "Left lobe: 14 mm cystic nodule, and a 6 mm solid nodule with coarse calcification.")
+    assert foci(out) == [("", "not_mentioned"), ("macrocalcification", "not_mentioned")]
