@@ -290,3 +290,55 @@ def test_hedged_interpretation_noun_leaves_the_description_to_the_nodule(ex):
     # two nodules with a separator keep their own descriptions
     out = rows(ex, "Left lobe: 14 mm cystic nodule, and a 6 mm solid nodule with coarse calcification.")
     assert foci(out) == [("", "not_mentioned"), ("macrocalcification", "not_mentioned")]
+
+
+# -- echogenic foci in words the rules lacked (lexicon 2.6) ---------------------------------------------------------
+
+@pytest.mark.parametrize("words, expected", [
+    ("with several hyperechoic dots without shadowing", ("punctate", "present")),
+    ("with punctate hyperechogenicities", ("punctate", "present")),
+    ("with microcalcific foci", ("punctate", "present")),
+    ("with pinpoint calcific specks", ("punctate", "present")),
+    ("with non-shadowing echogenic foci", ("punctate", "present")),
+    ("with sand-like calcifications", ("punctate", "present")),
+    ("with coarse echogenic foci with posterior shadowing", ("macrocalcification", "not_mentioned")),
+    ("with a dystrophic calcification", ("macrocalcification", "not_mentioned")),
+    ("with a calcification casting an acoustic shadow", ("macrocalcification", "not_mentioned")),
+    ("with a disrupted rim calcification", ("rim", "not_mentioned")),
+    ("with V-shaped echogenic foci in its cystic part", ("comet_tail", "not_mentioned")),
+    ("with ring-down artefacts from colloid", ("comet_tail", "not_mentioned")),
+    ("with an unqualified calcification", ("", "not_mentioned")),
+])
+def test_foci_wording(ex, words, expected):
+    assert foci(rows(ex, f"Right lobe: 11 mm solid isoechoic nodule {words}.")) == [expected]
+
+
+def test_tracheal_reverberation_is_not_a_comet_tail(ex):
+    text = "Right lobe: 11 mm solid isoechoic nodule, no calcification. Minor reverberation artefact from the trachea."
+    assert foci(rows(ex, text)) == [("none", "absent")]
+
+
+def test_hedged_foci_versus_an_artefact(ex):
+    text = "Right lobe: 11 mm solid nodule with questionable punctate foci versus ring-down artefact."
+    assert foci(rows(ex, text)) == [("", "uncertain")]
+
+
+@pytest.mark.parametrize("answer, expected", [
+    ("Macrocalcification: none.", ("", "not_mentioned")),
+    ("Macrocalcification: none. Microcalcification: none.", ("", "absent")),
+    ("Rim calcification: (-).", ("", "not_mentioned")),
+    ("Comet-tail artefacts: absent.", ("", "not_mentioned")),
+    ("Macrocalcification: present.", ("macrocalcification", "not_mentioned")),
+])
+def test_template_denial_of_one_kind_of_foci(ex, answer, expected):
+    # contract: "X: absent" negates its row's subject only - neither the other foci nor microcalcifications
+    assert foci(rows(ex, f"Left lobe: 9 mm solid isoechoic nodule. {answer}")) == [expected]
+
+
+@pytest.mark.parametrize("written, normal", [
+    ("Korean TI-RADS 4", "K-TIRADS 4"),
+    ("European TIRADS 5", "EU-TIRADS 5"),
+    ("Chinese TI-RADS 4B", "C-TIRADS 4B"),
+])
+def test_other_systems_are_not_read_as_acr(ex, written, normal):
+    assert rows(ex, f"Left lobe: 13 mm solid nodule. {written}.")[0]["stated_category"] == normal
