@@ -79,10 +79,11 @@ class NoduleExtractor:
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
+        self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = section_view(text or "", self.rules.headers)
+        text = section_view(text or "", self.rules.headers, self.ocr_split)
         units = self._units(text)
         return self._identify(units, text)
 
@@ -762,12 +763,21 @@ _DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|errat
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
-def section_view(text: str, headers=()) -> str:
+def ocr_split_re(words) -> re.Pattern | None:
+    """A word of ``words`` written with one space inside it, each part at least two letters ("nod ule")."""
+    forms = sorted({w[:i] + " " + w[i:] for w in words for i in range(2, len(w) - 1)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])", re.IGNORECASE) if forms else None
+
+
+def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
     "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", a translated
-    conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", and a sentence-initial "Impression:" inside a
+    conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", a word
+    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
+    if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
+        text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)

@@ -342,3 +342,21 @@ def test_template_denial_of_one_kind_of_foci(ex, answer, expected):
 ])
 def test_other_systems_are_not_read_as_acr(ex, written, normal):
     assert rows(ex, f"Left lobe: 13 mm solid nodule. {written}.")[0]["stated_category"] == normal
+
+
+# -- OCR: words split by one space -----------------------------------------------------------------------------------
+
+def test_ocr_split_words_are_read_whole(ex):
+    text = ("Clin ical history: right nod ule on palpation.\n"
+            "Right lobe upper pole: 1.9 cm solid hypo echoic nod ule, well circum scribed, with com et-tail artefacts.\n"
+            "Impres sion: right upper pole nodule, TR3.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    r = out[0]
+    assert (r["echogenicity"], r["margin"], r["echogenic_foci"], r["stated_category"]) == \
+        ("hypoechoic", "smooth", "comet_tail", "TR3")
+    # the nodule's place in the text stays where the split word is
+    assert text[r["start_char"]:r["start_char"] + 7] == "nod ule"
+    # a space between two words of their own is left alone
+    out = rows(ex, "Left lobe: 8 mm solid nodule with no calcification.")
+    assert out[0]["echogenic_foci"] == "none"
