@@ -50,7 +50,7 @@ _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
-_SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
+_SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d|nodule|lesion|mass|cyst|\#)\b)|\s및\s")
 _PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
@@ -483,14 +483,26 @@ class NoduleExtractor:
                 bounds = [ss]
                 for a, b in zip(anchors, anchors[1:]):
                     cut = None
-                    for m in _SEPARATOR.finditer(text, a.end, b.start):
-                        cut = m.start()
+                    for m in _SEPARATOR.finditer(text, a.end, min(se, b.start + 12)):  # (its look-ahead may see b)
+                        if m.start() < b.start:
+                            cut = m.start()
                     bounds.append(cut if cut is not None else a.end)
                 bounds.append(se)
                 last = None
+                label: Hit | None = None
                 for k, anchor in enumerate(anchors):
                     gs, ge = bounds[k], bounds[k + 1]
+                    if k + 1 < len(anchors) and ge == anchor.end and self._rule(anchor.rule).get("label") == "yes" \
+                            and self._rule(anchors[k + 1].rule).get("label") != "yes":
+                        label = anchor  # "#3 R upper 0.5 cm simple cyst": the label and the noun name one nodule
+                        continue
+                    if label is not None:
+                        gs = bounds[k - 1]
                     unit = self._anchor_unit(text, anchor, gs, ge, ss, se, role, line_side)
+                    if unit is not None and label is not None:
+                        unit.label = unit.label or re.sub(r"\s+", " ", text[label.start:label.end])
+                        unit.start = min(unit.start, label.start)
+                    label = None
                     if unit is not None:
                         units.append(unit)
                         last = unit

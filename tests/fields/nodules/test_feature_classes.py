@@ -360,3 +360,17 @@ def test_ocr_split_words_are_read_whole(ex):
     # a space between two words of their own is left alone
     out = rows(ex, "Left lobe: 8 mm solid nodule with no calcification.")
     assert out[0]["echogenic_foci"] == "none"
+
+
+# -- a label and a noun with nothing between them name one nodule; "and nodule 2" separates two ----------------------
+
+def test_label_then_noun_is_one_nodule(ex):
+    text = "#1 L mid, 2.2 cm, mixed, isoechoic.\n#2 R upper 0.5 cm simple cyst - not scored."
+    out = rows(ex, text)
+    assert [(r["nodule_label"], r["side"], r["size_mm"], r["composition"]) for r in out] == [
+        ("#1", "left", 22.0, "mixed"), ("#2", "right", 5.0, "cystic")]
+
+
+def test_and_before_a_numbered_nodule_separates_two(ex):
+    out = rows(ex, "Right lobe: nodule 1 of 9 mm and nodule 2 of 12 mm, both solid.")
+    assert [(r["nodule_label"], r["size_mm"]) for r in out] == [("nodule 1", 9.0), ("nodule 2", 12.0)]
