@@ -374,3 +374,33 @@ def test_label_then_noun_is_one_nodule(ex):
 def test_and_before_a_numbered_nodule_separates_two(ex):
     out = rows(ex, "Right lobe: nodule 1 of 9 mm and nodule 2 of 12 mm, both solid.")
     assert [(r["nodule_label"], r["size_mm"]) for r in out] == [("nodule 1", 9.0), ("nodule 2", 12.0)]
+
+
+# -- negations and comparisons in other words -------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("Nodule 1: left lower 10 mm\n  Echogenic foci: none identified", ("none", "absent")),
+    ("Nodule 1: left lower 10 mm\n  Calcification: not detected", ("none", "absent")),
+    ("Left lobe: 10 mm solid nodule. Calcifications are absent.", ("none", "absent")),
+    ("Left lobe: 10 mm solid nodule. Microcalcifications were not detected.", ("", "absent")),
+    ("Left lobe: 10 mm solid nodule, calcification (+).", ("", "not_mentioned")),  # unqualified: not micro
+])
+def test_negated_foci_in_other_words(ex, text, expected):
+    assert foci(rows(ex, text)) == [expected]
+
+
+@pytest.mark.parametrize("words, echogenicity", [
+    ("more hypoechoic than the neck muscles", "very_hypoechoic"),
+    ("less echogenic than the strap muscles", "very_hypoechoic"),
+    ("similar echogenicity to the surrounding thyroid tissue", "isoechoic"),
+    ("less echogenic than the normal parenchyma", "hypoechoic"),
+    ("echogenicity greater than the adjacent gland", "hyperechoic"),
+    ("with hypoechoic areas", "unspecified"),
+])
+def test_echogenicity_by_comparison(ex, words, echogenicity):
+    assert rows(ex, f"Left lobe: 10 mm solid nodule, {words}.")[0]["echogenicity"] == echogenicity
+
+
+def test_solid_with_a_minimal_cystic_part_is_solid(ex):
+    assert rows(ex, "Left lobe: 10 mm nodule, solid with trace cystic spaces.")[0]["composition"] == "solid"
+    assert rows(ex, "Left lobe: 10 mm nodule, solid with a cystic portion.")[0]["composition"] == "mixed"
