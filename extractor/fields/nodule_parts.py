@@ -14,6 +14,7 @@ from ..knowledge.rules import Rule
 
 # DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
+_MARGIN_ORDER = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")  # ACR points order
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Hit:
     end: int
     micro: str = ""
     keyed: bool = False
-    soft: bool = False  # a size right after a lobe name: used only when the unit states no other size
+    soft: bool = False  # a size right after a lobe name, a questioned category ("TR4?"): used only when nothing firmer is stated
 
 
 @dataclass
@@ -43,6 +44,7 @@ class Unit:
     keyed_foci: bool = False
     sentence: tuple[int, int] = (0, 0)  # the sentence (or line) the unit stands in
     category_only: bool = False  # an IMPRESSION sentence naming no nodule but a category ("Conclusion: U2. Stable.")
+    every: bool = False  # a statement about every nodule described ("neither nodule contains microcalcification")
 
 
 @dataclass
@@ -105,7 +107,9 @@ def _category(rule: Rule, m: re.Match) -> str:
     groups = {k: v for k, v in m.groupdict().items() if v}
     n = groups.get("n") or groups.get("n2") or ""
     w = re.sub(r"\s+", " ", (groups.get("w") or groups.get("w2") or "").lower())
-    return normal.replace("{n}", n.upper()).replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0)))
+    sep = re.sub(r"\s+", " ", groups.get("sep") or "")
+    return (normal.replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
+            .replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0))))
 
 
 
@@ -127,8 +131,7 @@ def resolve_unit(unit: Unit) -> Nodule:
         if hit.feature == "category" and hit.value == "none":
             continue
         if hit.feature == "margin" and "margin" in by:
-            order = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")
-            if order.index(hit.value) > order.index(by["margin"].value):
+            if _MARGIN_ORDER.index(hit.value) > _MARGIN_ORDER.index(by["margin"].value):
                 by["margin"] = hit
             continue
         if hit.feature == "composition" and hit.value == "spongiform" and "composition" in by:
@@ -240,13 +243,37 @@ def label_key(label: str) -> str:
     return ""
 
 
-def merge_into(target: Nodule, other: Nodule) -> None:
-    """Fill ``target``'s gaps from a later description of the same nodule."""
+def merge_into(target: Nodule, other: Nodule, *, correct: bool = False) -> None:
+    """Fill ``target``'s gaps from a later description of the same nodule. ``correct``: the later description is
+    an addendum / correction, so what it states replaces what the first one said (contract "Amended reports").
+    A later margin of a higher ACR category (extrathyroidal extension after "irregular") is kept: both describe
+    the nodule, and the graver finding decides its category."""
+    if correct:
+        target.values.update(other.values)
+        if other.foci:
+            target.foci = dict(other.foci)
+            if "punctate" not in other.foci and target.micro is not None and target.micro.micro == "present" \
+                    and (other.micro is None or other.micro.micro != "present"):
+                target.micro = other.micro  # the punctate foci were corrected away
+        if other.micro is not None:
+            target.micro = other.micro
+        return
     for name, hit in other.values.items():
+        if name == "margin" and name in target.values and hit.value in _MARGIN_ORDER \
+                and target.values[name].value in _MARGIN_ORDER \
+                and _MARGIN_ORDER.index(hit.value) > _MARGIN_ORDER.index(target.values[name].value):
+            target.values[name] = hit
+            continue
+        if name == "category" and name in target.values and target.values[name].soft and not hit.soft:
+            target.values[name] = hit  # "TR4?" in the findings, "TR5" in the impression
+            continue
         target.values.setdefault(name, hit)
     if not target.foci:
-        target.foci = dict(other.foci)
-    if target.micro is None or (other.micro is not None and other.micro.micro == "present" and target.micro.micro != "present"):
+        hedged = target.micro is not None and target.micro.micro == "uncertain"
+        target.foci = {v: h for v, h in other.foci.items() if not (hedged and v == "punctate")}
+    # a later "present" outranks a first "absent" (a template's implied absence), not a first description's hedge
+    if target.micro is None or (other.micro is not None and other.micro.micro == "present"
+                                and target.micro.micro not in {"present", "uncertain"}):
         target.micro = other.micro if other.micro is not None else target.micro
     if not target.unit.label and other.unit.label:
         target.unit.label = other.unit.label

@@ -51,8 +51,8 @@ _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
-_SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d)\b)|\s및\s")
-_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
+_SEPARATOR = re.compile(r";|,\s*(?:and|while|whereas|plus)?\s*|\s(?:and|while|whereas|plus|as\s+well\s+as)\s+(?=(?:an?|another|one|the|second|other|\d|nodule|lesion|mass|cyst|\#)\b)|\s및\s")
+_PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesion|mass|cyst|punctate|echogenic|bright|foci|focus|"
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
@@ -82,10 +82,11 @@ class NoduleExtractor:
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
         self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
+        self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = section_view(text or "")
+        text = section_view(text or "", self.rules.headers, self.ocr_split)
         units = self._units(text)
         return self._identify(units, text)
 
@@ -219,8 +220,10 @@ class NoduleExtractor:
                     i += 1
                     while i < len(lines) and text.count("|", *lines[i]) >= 1:
                         rs, re_ = lines[i]
-                        if not re.fullmatch(r"[\s|:\-=+]*", text[rs:re_]):
-                            units.append(self._table_unit(text, rs, re_, header, role, side))
+                        row = None if re.fullmatch(r"[\s|:\-=+]*", text[rs:re_]) else \
+                            self._table_unit(text, rs, re_, header, role, side)
+                        if row is not None:
+                            units.append(row)
                         i += 1
                     continue
             label = self._label_at(text, body, le)
@@ -240,7 +243,8 @@ class NoduleExtractor:
                     if self._label_at(text, nbody, ne) and re.match(r"\s*(?:\([^)]*\))?\s*(?:[:.)\-–—|=]|$)", text[self._label_at(text, nbody, ne).end():ne]):
                         break
                     first = self._cells(text, ns, ne)[:1]
-                    if not (line[:1] in " \t" or (first and self._keyed(text, *first[0]))):
+                    broken = _BROKEN_LINE.search(text, block[-1][0], block[-1][1]) and _CONTINUED_LINE.match(text, ns, ne)
+                    if not (line[:1] in " \t" or (first and self._keyed(text, *first[0])) or broken):
                         break
                     block.append((ns, ne))
                     i += 1
@@ -321,11 +325,17 @@ class NoduleExtractor:
             cells = cells[:-1]
         return cells
 
-    def _table_unit(self, text, s, e, header, role, side) -> Unit:
+    def _table_unit(self, text, s, e, header, role, side) -> Unit | None:
+        """One table row's nodule, or None when its nodule cell says there is none ("Nodule: no")."""
         unit = Unit(s, e, "", role, "table")
         for (cs, ce), (feature, rule_id, column_unit) in zip(self._table_cells(text, s, e), header):
             self._column_unit = column_unit
             value = text[cs:ce].strip()
+            if feature == "label" and value and (self._answer(value) or ("", ""))[0] == "none":
+                self._column_unit = None
+                return None
+            if feature == "label" and value and re.fullmatch(r"yes|y|\(?\+\)?|present", value, re.IGNORECASE):
+                continue  # "Nodule: yes" names no label
             if feature == "label" and value:
                 unit.label = value if not value.isdigit() else f"#{value}"
                 unit.rule = rule_id
@@ -335,19 +345,32 @@ class NoduleExtractor:
         unit.rule = unit.rule or "table-row"
         return unit
 
-    def _fill_block(self, text, unit: Unit, block, side) -> None:
+    def _block_cells(self, text, block) -> list[tuple[int, int, int]]:
+        """(line number, start, end) of a block's cells; a sentence broken over two lines ("... smooth margin,\n
+        no echogenic foci.") is one cell."""
+        cells: list[tuple[int, int, int]] = []
         for n, (bs, be) in enumerate(block):
-            for s, e in self._cells(text, bs, be):
-                if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
-                    unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
-                    unit.hits.extend(self._sizes(text, s, e))
+            for k, (s, e) in enumerate(self._cells(text, bs, be)):
+                if k == 0 and cells and cells[-1][0] == n - 1 and cells[-1][2] == block[n - 1][1] \
+                        and _BROKEN_LINE.search(text, cells[-1][1], cells[-1][2]) and _CONTINUED_LINE.match(text, s, e) \
+                        and not self._keyed(text, s, e):
+                    cells[-1] = (cells[-1][0], cells[-1][1], e)
                     continue
-                sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
-                if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
-                    s = sub.end()
-                    colon = re.match(r"\s*[:.)\-=]\s*", text[s:e])
-                    s += colon.end() if colon else 0
-                self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
+                cells.append((n, s, e))
+        return cells
+
+    def _fill_block(self, text, unit: Unit, block, side) -> None:
+        for n, s, e in self._block_cells(text, block):
+            if n == 0 and not self._keyed(text, s, e):  # "Nodule 1 - Right lobe, mid": the header's location
+                unit.hits.extend(self._feature_hits(text, s, e, features=None, cell=True))
+                unit.hits.extend(self._sizes(text, s, e))
+                continue
+            sub = self._label_at(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e)
+            if sub:  # "Nodule 1: Location: isthmus" - the first cell still holds the label
+                s = sub.end()
+                colon = re.match(r"\s*[:.)\-=]\s*", text[s:e])
+                s += colon.end() if colon else 0
+            self._fill_cell(text, unit, s, e, self._keyed(text, s, e), side)
         unit.end = block[-1][1]
         if any(a.value == "cyst" for a in best_matches(self.rules.anchors, text[unit.start:unit.end], unit.start, "anchor")):
             unit.cyst = True  # "Nodule 2 (left upper pole): 0.6 cm cyst."
@@ -430,7 +453,7 @@ class NoduleExtractor:
             for n, (ss, se) in enumerate(sentences):
                 if not text[ss:se].strip():
                     continue
-                anchors = best_matches(self.rules.anchors, text[ss:se], ss, "anchor")
+                anchors = _without_glosses(text, best_matches(self.rules.anchors, text[ss:se], ss, "anchor"))
                 if not anchors and not _PRONOUN.match(text[ss:se]):
                     implicit = self._implicit_units(text, ss, se, role, line_side)
                     if implicit:
@@ -446,10 +469,14 @@ class NoduleExtractor:
                         units.append(unit)
                         continue
                 # an indented line under a line that ends in ":" ("Right upper pole nodule:" / "  Size 1.0 cm; solid")
-                indented = n == 0 and text[ls:ls + 1] in " \t" and re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
+                # or under the line of the nodule just described (" Solid part: tiny echogenic foci ...")
+                previous_line = text.rfind("\n", 0, max(0, ls - 1)) + 1
+                indented = n == 0 and text[ls:ls + 1] in " \t" and (
+                    re.search(r":\s*$", text[max(0, ls - 80):max(0, ls - 1)])
+                    or (last is not None and last.end > previous_line and text[previous_line:ls].strip()))
                 if not anchors:
                     if last is not None and (n > 0 or _PRONOUN.match(text[ss:se]) or self._starts_with_key(text, ss, se)
-                                             or indented):
+                                             or indented or self._starts_with_category(text, ss, se)):
                         features = ("composition", "echogenicity", "shape", "margin", "echogenic_foci", "category")
                         last.hits.extend(self._feature_hits(text, ss, se, features=features))
                         if _PRONOUN.match(text[ss:se]) or indented or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
@@ -459,17 +486,34 @@ class NoduleExtractor:
                 bounds = [ss]
                 for a, b in zip(anchors, anchors[1:]):
                     cut = None
-                    for m in _SEPARATOR.finditer(text, a.end, b.start):
-                        cut = m.start()
+                    for m in _SEPARATOR.finditer(text, a.end, min(se, b.start + 12)):  # (its look-ahead may see b)
+                        if m.start() < b.start:
+                            cut = m.start()
                     bounds.append(cut if cut is not None else a.end)
                 bounds.append(se)
                 last = None
+                label: Hit | None = None
                 for k, anchor in enumerate(anchors):
                     gs, ge = bounds[k], bounds[k + 1]
+                    if k + 1 < len(anchors) and ge == anchor.end and self._rule(anchor.rule).get("label") == "yes" \
+                            and self._rule(anchors[k + 1].rule).get("label") != "yes":
+                        label = anchor  # "#3 R upper 0.5 cm simple cyst": the label and the noun name one nodule
+                        continue
+                    if label is not None:
+                        gs = bounds[k - 1]
                     unit = self._anchor_unit(text, anchor, gs, ge, ss, se, role, line_side)
+                    if unit is not None and label is not None:
+                        unit.label = unit.label or re.sub(r"\s+", " ", text[label.start:label.end])
+                        unit.start = min(unit.start, label.start)
+                    label = None
                     if unit is not None:
                         units.append(unit)
                         last = unit
+                    elif k > 0 and last is not None and last.sentence == (ss, se) and gs == anchors[k - 1].end \
+                            and self._context(text, anchor, gs, ge, ss, se)[0] == "uncertain":
+                        # "... nodule with echogenic foci showing comet tails - s/o colloid nodule": the hedged
+                        # second noun only interprets the first, whose description runs on to it
+                        last.hits.extend(self._feature_hits(text, gs, anchor.start, features=CATEGORY_FEATURES))
         return units
 
     def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
@@ -499,13 +543,19 @@ class NoduleExtractor:
         cuts = [ss, *(ss + m.end() for m in re.finditer(";", text[ss:se])), se]
         return [(a, b) for a, b in zip(cuts, cuts[1:]) if text[a:b].strip()]
 
+    def _starts_with_category(self, text, s, e) -> bool:
+        """A sentence that opens with a stated category ("TR4 vs TR5. FNA is reasonable.") goes on about the nodule
+        just described."""
+        body = s + len(text[s:e]) - len(text[s:e].lstrip())
+        return any(h.start == body and h.value != "none" for h in self._feature_hits(text, body, e, features=("category",)))
+
     def _starts_with_key(self, text, s, e) -> bool:
         m = re.match(r"\s*([^\W\d_][\w\-]*(?:\s+[\w\-]+)?)", text[s:e])
         if not m:
             return False
         for words in (m.group(1), m.group(1).split()[0]):
             found = self._key_feature(words)
-            if found and found[0] in CATEGORY_FEATURES:
+            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications"):
                 return True
         return False
 
@@ -538,7 +588,17 @@ class NoduleExtractor:
         if kind == "lookalike":
             return None
         status, status_rule = self._context(text, anchor, gs, ge, ss, se)
-        if status in {"negated", "uncertain", "historical", "lookalike", "every"}:
+        if status == "every":
+            # "no punctate echogenic foci in any nodule", "neither of the nodules contains microcalcification": what
+            # it denies holds for each nodule described (the report places it at them), no row of its own
+            foci = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+            if not foci:
+                return None
+            unit = Unit(anchor.start, anchor.end, status_rule, role, "prose", every=True)
+            unit.hits.extend(foci)
+            unit.sentence = (ss, se)
+            return unit
+        if status in {"negated", "uncertain", "historical", "lookalike"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -608,7 +668,11 @@ class NoduleExtractor:
                 rules = self.rules.categories
             else:
                 rules = self.rules.features[name]
-            hits.extend(best_matches(rules, chunk, s, name, cell=cell))
+            found = best_matches(rules, chunk, s, name, cell=cell)
+            if name == "category":
+                for h in found:  # "TR4?": a questioned category yields to a definite one of the same nodule
+                    h.soft = bool(re.match(r"\s*\?", text[h.end:h.end + 3]))
+            hits.extend(found)
         return hits
 
     def _sizes(self, text, s, e, *, keyed=False) -> list[Hit]:
@@ -637,6 +701,13 @@ class NoduleExtractor:
         nodules: list[Nodule] = []
         for unit in units:
             candidate = resolve_unit(unit)
+            if unit.every:
+                for nodule in nodules:
+                    if nodule.micro is None and candidate.micro is not None:
+                        nodule.micro = candidate.micro
+                    if not nodule.foci and "none" in candidate.foci:
+                        nodule.foci = {"none": candidate.foci["none"]}
+                continue
             if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
                 if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
                         and "category" in candidate.values:
@@ -656,12 +727,17 @@ class NoduleExtractor:
             if target is None:
                 nodules.append(candidate)
             else:
-                merge_into(target, candidate)
+                merge_into(target, candidate, correct=unit.section == "addendum")
         return nodules
 
     def _withdraws(self, text: str, unit: Unit) -> bool:
         span = text[slice(*unit.sentence)] if unit.sentence != (0, 0) else text[unit.start:unit.end]
-        return any(r.regex.search(span) for r in self.rules.withdrawn if r.id != "nwd-002")
+        cues = [r for r in self.rules.withdrawn if r.id not in {"nwd-002", "nwd-003"}]
+        about_a_feature = [r for r in self.rules.withdrawn if r.id == "nwd-003"]
+        # a clause that withdraws a statement about a feature ("the mention of punctate foci is withdrawn") keeps the
+        # nodule: the rest of the addendum corrects that feature
+        return any(any(r.regex.search(clause) for r in cues) and not any(r.regex.search(clause) for r in about_a_feature)
+                   for clause in re.split(r"[;.]", span))
 
     def points(self, row: Mapping) -> tuple[int | None, list[str]]:
         """ACR TI-RADS points of a nodule row and the points.tsv rows used (see nodule_fields.tirads_points)."""
@@ -718,20 +794,55 @@ _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})"
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
+                     r"([^\n]*?(?:\*{2,}|={2,}|#{2,}|-{2,})[ \t]*)$", re.IGNORECASE)
+_DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|erratum|amended[ \t]+report))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
-def section_view(text: str) -> str:
+def ocr_split_re(words) -> re.Pattern | None:
+    """A word of ``words`` written with one space inside it, each part at least two letters ("nod ule")."""
+    forms = sorted({w[:i] + " " + w[i:] for w in words for i in range(2, len(w) - 1)}, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])", re.IGNORECASE) if forms else None
+
+
+def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", and a sentence-initial "Impression:" inside a
+    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", a translated
+    conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", a word
+    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
+    if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
+        text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
+    if "*" in text or "=" in text or "#" in text or "--" in text:
+        # a banner line ("*** ATTENDING ADDENDUM / FINAL ***"): its amending word is the header
+        text = _BANNER.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), text)
+    if "(" in text:  # "ADDENDUM (04/15/2025):" - the date between the header and its colon
+        text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    for rule in headers:  # "Judgement:", "Conclusione:" (headers.tsv) read as "imp:" padded to the same length
+        for m in rule.regex.finditer(text):
+            if len(m.group(0)) >= 3 and re.fullmatch(r"[ \t]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()]) \
+                    and re.match(r"[ \t]*[:：]", text[m.end():m.end() + 4]):
+                text = text[:m.start()] + "imp" + " " * (len(m.group(0)) - 3) + text[m.end():]
     return _INLINE_HEADER.sub(lambda m: m.group(1) + m.group(2).upper(), text)
+
+
+def _without_glosses(text: str, anchors: list[Hit]) -> list[Hit]:
+    """Anchors minus those that only translate the one before them in parentheses ("저에코 결절 (hypoechoic
+    nodule)", "nodulo (nodule)"): one nodule, not two."""
+    kept: list[Hit] = []
+    for anchor in anchors:
+        if kept and re.fullmatch(r"\s*\(\s*[^()\n]{0,40}", text[kept[-1].end:anchor.start]) \
+                and re.match(r"[^()\n]{0,20}\)", text[anchor.end:anchor.end + 22]):
+            continue
+        kept.append(anchor)
+    return kept
 
 
 def units_of(unit_rules) -> list[str]:

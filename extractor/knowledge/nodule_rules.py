@@ -43,6 +43,8 @@ class NoduleRules:
     points: dict[tuple[str, str], tuple[int, str]]  # (feature, value) -> (points, rule id)
     levels: tuple[tuple[int, int | None, str, str], ...]  # (min, max or None, level, rule id)
     withdrawn: tuple[Rule, ...]
+    headers: tuple[Rule, ...] = ()  # conclusion headers of translated reports, read as IMPRESSION (headers.tsv)
+    ocr_words: tuple[Rule, ...] = ()  # words OCR splits with one space, read whole (ocr_words.tsv)
 
     def level(self, points: int) -> tuple[str, str]:
         for low, high, level, rule_id in self.levels:
@@ -127,9 +129,11 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         points=points,
         levels=levels,
         withdrawn=tuple(read_rule_file(d / "withdrawn.tsv")),
+        headers=tuple(read_rule_file(d / "headers.tsv")),
+        ocr_words=tuple(read_rule_file(d / "ocr_words.tsv")),
     )
     every = [*rules.anchors, *rules.context, *rules.groups, *(r for rs in features.values() for r in rs), *rules.side,
              *rules.position, *rules.sizes, *rules.categories, *rules.keys, *rules.answers, *points_rules,
-             *level_rules, *rules.withdrawn]
+             *level_rules, *rules.withdrawn, *rules.headers, *rules.ocr_words]
     check_unique_ids(every)
     return rules

@@ -95,7 +95,8 @@ CASES = {
         [('right', 'lower', 20.0, 'solid', 'hypoechoic', 'unspecified', 'ill_defined', '', 'not_mentioned', None, '', ''),
          ('left', 'unspecified', None, 'cystic', 'unspecified', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', '')]),
     'c5': ('Findings: Within the right lobe mid portion is a 14 x 10 x 9 mm solid nodule that is hypoechoic relative to the strap muscles, taller than wide, with lobulated margins and no calcifications.\nImpression: TR5 right mid nodule.',
-        [('right', 'mid', 14.0, 'solid', 'hypoechoic', 'taller_than_wide', 'lobulated_irregular', 'none', 'absent', 9, 'TR5', 'TR5')]),
+        # ACR TI-RADS: very hypoechoic = hypoechoic relative to the strap muscles (echogenicity.tsv nec-016)
+        [('right', 'mid', 14.0, 'solid', 'very_hypoechoic', 'taller_than_wide', 'lobulated_irregular', 'none', 'absent', 10, 'TR5', 'TR5')]),
     'd1': ('FINDINGS:\nRIGHT LOBE: 4.8 x 1.6 x 1.5 cm.\n - 1.2 cm solid hypoechoic nodule, upper pole, smooth.\n - 0.5 cm anechoic cyst, lower pole.\nLEFT LOBE: 4.5 x 1.5 x 1.4 cm. No nodules.\nIMPRESSION:\nNodule 1: TR4. Nodule 2: TR1.',
         [('right', 'upper', 12.0, 'solid', 'hypoechoic', 'unspecified', 'smooth', '', 'not_mentioned', None, '', 'TR4'),
          ('right', 'lower', 5.0, 'cystic', 'anechoic', 'unspecified', 'unspecified', '', 'not_mentioned', None, '', 'TR1')]),
