@@ -32,7 +32,7 @@ from typing import Callable, Iterator, Mapping
 import pandas as pd
 
 from ..tables.omop import note_nlp_frame
-from ..tables.sources import ColumnMap, ReportTable
+from ..tables.sources import DEFAULT_CHUNK_SIZE, ColumnMap, ReportTable
 from ..tables.sql.reader import iter_sql_tables, same_sqlite
 from ..tables.sql.schema import RUNS_TABLE, table_specs
 from ..tables.sql.urls import (
@@ -44,19 +44,10 @@ from ..tables.sql.urls import (
 )
 from ..tables.sql.writer import SqlWriter
 from .api import Extractor
-from .job import (
-    DEFAULT_CHUNK_SIZE,
-    Chunk,
-    Context,
-    FileSink,
-    Job,
-    Result,
-    RunOptions,
-    RunSummary,
-    Sink,
-    build_manifest,
-    run,
-)
+from .job import Job, run
+from .manifest import build_manifest
+from .model import Chunk, Context, Result, RunOptions, RunSummary
+from .outputs import FileSink, Sink
 from .pool import available_cores
 
 log = logging.getLogger(__name__)

@@ -19,16 +19,10 @@ import pandas as pd
 
 from ..tables.sources import DEFAULT_CHUNK_SIZE, ColumnMap, header_frame, raw_chunks  # noqa: F401
 from .api import Extractor
-from .job import (  # noqa: F401
-    FileSink,
-    FileSource,
-    Job,
-    RunOptions,
-    RunSummary,
-    check_input,
-    iter_tables,
-    run,
-)
+from .inputs import FileSource, check_input, iter_tables  # noqa: F401
+from .job import Job, run  # noqa: F401
+from .model import RunOptions, RunSummary  # noqa: F401
+from .outputs import FileSink  # noqa: F401
 from .pool import available_cores  # noqa: F401  (re-exported)
 from .progress import Progress  # noqa: F401  (re-exported: the audit page's bar)
 from .spool import (
