@@ -211,7 +211,7 @@ def extract(
 
 @dataclass
 class Run:
-    summary: object  # extractor.run.job.RunSummary: counts, rate, workers
+    summary: object  # extractor.run.model.RunSummary: counts, rate, workers
     stored_reports: pd.DataFrame | None  # the report rows, when the run had them in memory (else read on demand)
     linkage: object | None  # extractor.cohort.linking.Linkage
     definitions: list

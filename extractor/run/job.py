@@ -30,8 +30,9 @@ anything built as ``engine(patterns, max_report_chars=..., max_seconds_per_repor
 Data flows one way through the modules of a run: what a run is and what moves through it (RunOptions, Chunk,
 Extraction, Context, Result, RunSummary) in extractor.run.model; the sources - a file, a DataFrame, a stored DIR -
 and the input checks in extractor.run.inputs; the sinks - the output set of a directory, memory, a re-link's cohort
-tables - in extractor.run.outputs; this module, the job, drives them and is the only one that imports both sides.
-Every name of those modules a caller used from here is still importable from here.
+tables - in extractor.run.outputs. This module, the job, imports and drives them; none of them imports it (nor do
+the sources and the sinks import each other). Every name a caller imported from here before they moved out still
+imports from here.
 """
 from __future__ import annotations
 

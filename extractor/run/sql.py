@@ -11,8 +11,8 @@ and / or a directory. No spaCy in this module (extraction runs in extractor.run.
 
 One :func:`extractor.run.job.run` with a :class:`SqlSource` (a query, a table or the OMOP CDM NOTE table, streamed in
 chunks) and a :class:`SqlSink` (the target, one transaction) and / or the job's
-:class:`~extractor.run.job.FileSink`. Each chunk's reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to
-the target as soon as they are extracted, inside the run's single transaction
+:class:`~extractor.run.outputs.FileSink`. Each chunk's reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows)
+go to the target as soon as they are extracted, inside the run's single transaction
 (:class:`extractor.tables.sql.writer.SqlWriter`). Linking reads the report rows the job keeps (no text, no evidence);
 then patients and links are written, the run is recorded in ``radpath_runs`` with its manifest (URLs masked) and
 the transaction commits, before the directory's output set is swapped in. With ``out_dir`` the same tables are

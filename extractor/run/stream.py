@@ -1,7 +1,7 @@
 """Streaming, parallel extraction of a report file into a directory: bounded memory whatever the input's size.
 
-A thin wrapper over :func:`extractor.run.job.run` (a :class:`~extractor.run.job.FileSource` into a
-:class:`~extractor.run.job.FileSink` writing the tables only). The input is read in chunks (CSV through pandas'
+A thin wrapper over :func:`extractor.run.job.run` (a :class:`~extractor.run.inputs.FileSource` into a
+:class:`~extractor.run.outputs.FileSink` writing the tables only). The input is read in chunks (CSV through pandas'
 ``chunksize``, Parquet by record batches, JSON Lines by lines); each chunk is normalised in the parent (row numbers
 and the set of report ids seen so far run across chunks, so duplicates are caught wherever they are), extracted in
 a worker process (each builds the pipeline once, in its initializer) and appended, in input order, to the spool
