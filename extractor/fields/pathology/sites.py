@@ -87,21 +87,36 @@ _PART_LABEL = re.compile(r"[ \t]*(?:[A-H]|\d{1,2})[.)][ \t]+\S")
 
 def fna_site(cues: SiteCues, text: str) -> tuple[str, str]:
     """(site, rule refs or a miss reason) of a cytology report: the first line with a side cue, joined by the side
-    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets)."""
+    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets). A labelled part
+    that samples a lymph node gives no thyroid side when a thyroid part has one (contract v1.1: the thyroid part
+    decides). When no other line names a side, the clinical line's nodule is the target ("Clinical: left thyroid
+    nodule, 2 cm"): the request names what is sampled."""
     found: dict[str, str] = {}
+    parts: list[tuple[bool, dict[str, str]]] = []  # (is a node part, sides) of the labelled part lines
     for start, line in _lines(cues, text):
         sides = cues.sides(line, start)
         if not sides:
             continue
-        if not found:
-            found = sides
-            first_is_part = bool(_PART_LABEL.match(line))
-            if not first_is_part:
+        is_part = bool(_PART_LABEL.match(line))
+        if not found and not parts:
+            if not is_part:
+                found = sides
                 break
-        elif _PART_LABEL.match(line):
+        if is_part:
+            parts.append((bool(cues.search("node_sentence", line)), sides))
+    if parts:
+        thyroid = [sides for node, sides in parts if not node] or [sides for _, sides in parts]
+        for sides in thyroid:
             found = {**sides, **found}
     if found:
         return combine(found), _refs(found)
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        if cues.search("skip_line", line) and cues.search("lesion_sentence", line) and \
+                not cues.search("node_sentence", line):
+            found = cues.sides(line, m.start())
+            if found:
+                return combine(found), _refs(found)
     return UNSPECIFIED, "miss:no_side_stated"
 
 
@@ -115,6 +130,9 @@ _OPEN_END = re.compile(r"[^.;:!?]\s*$")
 _SEGMENT_LABEL = re.compile(r"(?:^|(?<=[.:;])|(?<=[.:;][ \t])|(?<=[.:;][ \t]{2}))[ \t]*([A-H]|\d{1,2})[.)][ \t]+(?=\S)")
 # a lettered sub-item under the carcinoma's line ("a) Rt lobe: 1.6 cm", "(ii) left lobe, 2 mm")
 _SUB_ITEM = re.compile(r"[ \t]*\(?(?:[a-h]|[ivx]{1,4})\)[ \t]+\S")
+# a numbered checklist item under a carcinoma line that is itself no numbered item ("Papillary carcinoma" /
+# "1) Location: Lt. mid, Rt. lower" / "2) Size: ..."): its items describe that carcinoma
+_NUMBERED_ITEM = re.compile(r"[ \t]*\(?\d{1,2}\)[ \t]+\S")
 
 
 def _sentences(cues: SiteCues, text: str) -> list[tuple[int, str]]:
@@ -170,9 +188,12 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
         found = {**cues.sides(sentence, start), **found}
         # lettered sub-items right under the carcinoma's line are its foci ("a) Rt lobe: 1.6 cm" / "b) Lt lobe ...")
         line_end = text.find("\n", start + len(sentence))
+        line_start = text.rfind("\n", 0, start) + 1
+        numbered = not _PART_LABEL.match(text[line_start:start + len(sentence)])
         while line_end >= 0:
             m = re.match(r"\n([^\n]*)", text[line_end:])
-            if not m or not _SUB_ITEM.match(m.group(1)) or cues.search("node_sentence", m.group(1)):
+            if not m or not (_SUB_ITEM.match(m.group(1)) or numbered and _NUMBERED_ITEM.match(m.group(1))) \
+                    or cues.search("node_sentence", m.group(1)) or cues.search("tumour_denied", m.group(1)):
                 break
             found = {**cues.sides(m.group(1), line_end + 1), **found}
             line_end = text.find("\n", line_end + 1)

@@ -21,7 +21,7 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
 # word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause;
 # a line opening with a lower-case list label ("a) left lobe: 0.9 cm") is a new item and does.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")

@@ -7,12 +7,13 @@ tumor_focality (first row that gives a value wins):
    else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
    left lobe" -> multifocal);
 2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
-   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section (or one
-   after the other on a line, each read up to the next) with different sides (one per lobe; sites.tsv side cues)
-   -> multifocal;
+   focus of carcinoma", bilateral tumours) -> multifocal;
 3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
-4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
-5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
+4. carcinomas named on separate lines of the best-ranked section (or one after the other on a line, each read up
+   to the next) with different sides (one per lobe; sites.tsv side cues) -> multifocal: an inference, so an
+   explicit unifocal statement outranks it;
+5. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
+6. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
 
 extrathyroidal_extension:
 
@@ -64,7 +65,7 @@ def tumor_focality(report: Report) -> tuple[str, str]:
                 return value, f"{answer.ref}+{hit.ref}"
         if answer.affirmed and not report.negated(answer.start, answer.start):
             return answer.affirmed, f"{answer.ref}+affirmed"
-    values = {"multifocal": _carcinoma_in_two_sites(report), "unifocal": [], "negated": []}
+    values = {"multifocal": [], "unifocal": [], "negated": []}
     for hit in report.hits(report.rules.focality):
         if hit.rule.get("scope") == "synoptic_answer":
             continue  # counts only inside a focality answer (read above)
@@ -81,6 +82,9 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     for value in ("multifocal", "unifocal"):
         if values[value]:
             return value, ",".join(values[value][:3])
+    two_sites = _carcinoma_in_two_sites(report)  # inferred: an explicit "unifocal" outranks it
+    if two_sites:
+        return "multifocal", ",".join(two_sites[:3])
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
