@@ -14,7 +14,8 @@ never give the side.
   1b. when those name no side: the sides of the labelled part ("A.") that names the carcinoma, from the part's other
      segments ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule");
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
-     line, unless the line also says total;
+     line, unless the line also says total; an isthmectomy (no lobectomy on the line) is the isthmus even when it
+     takes "the medial portion of both lobes";
   3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross);
   4. the one side named with the thyroid or a lobe (``organ_word``) on the report's first line (its title).
 
@@ -177,6 +178,21 @@ def _label_at(segments, pos: int) -> str:
     return label
 
 
+_ISTHMECTOMY = re.compile(r"isthm\w*c?k?tom", re.I)
+
+
+def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
+    """The ref of a one-sided resection cue on the line when every one names the isthmus (an isthmectomy, not a
+    lobectomy), else ""."""
+    refs = []
+    for rule in cues.by_role["one_sided_specimen"]:
+        for m in rule.regex.finditer(line):
+            if not _ISTHMECTOMY.search(m.group(0)):
+                return ""
+            refs.append(f"{rule.id}@{base + m.start()}")
+    return refs[0] if refs else ""
+
+
 def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     """(site, rule refs or a miss reason) of a surgical pathology report with carcinoma."""
     lines = list(_lines(cues, text))
@@ -214,6 +230,9 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
             side = combine(sides)
             if side not in (UNSPECIFIED, "bilateral") and not cues.search("total_resection", line):
                 return side, _refs(sides)
+            isthmectomy = _isthmectomy(cues, line, start)
+            if isthmectomy and not cues.search("total_resection", line):
+                return "isthmus", isthmectomy  # "extended isthmectomy with the medial portion of both lobes"
     for start, sentence in sentences:
         if cues.search("lesion_sentence", sentence) and not cues.search("negation", sentence):
             found = {**cues.sides(sentence, start), **found}

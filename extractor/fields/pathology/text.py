@@ -21,7 +21,11 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
 # word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause;
 # a line opening with a lower-case list label ("a) left lobe: 0.9 cm") is a new item and does.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# A line ending in a hyphen continues its word on the next line ("full-" / "thickness"). Several checklist rows on
+# one line, each after a bullet set off by two or more spaces ("- Psammoma bodies: present   - Background: no
+# thyroiditis"), are separate clauses.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)"
+                         r"|(?<=\S)[ \t]{2,}(?=[-*•·][ \t]+\S)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
@@ -61,11 +65,28 @@ def _table_row(m: re.Match) -> str:
     return " " + cells[1] + ":" + " ".join(cells[2:])
 
 
+# "[Gross] Right lobe ..." / "[Diagnosis]": a header in square brackets at a line start (Japanese and Chinese
+# report layouts) reads as "Gross: ..."
+_BRACKET_HEADER = re.compile(r"(?m)^([ \t]*)\[([A-Za-z][A-Za-z /&\-]{1,40})\]")
+# an HL7 v2 result segment "OBX|2|TX|GROSS||Left lobe ...||||||F": the observation id is the section header and the
+# observation value its text ("       GROSS: Left lobe ..."); the other fields are blanked
+_HL7_OBX = re.compile(r"(?m)^(OBX\|[^|\n]*\|[^|\n]*\|)([^|\n]*)(\|[^|\n]*\|)([^|\n]*)(\|[^\n]*)?$")
+
+
+def _hl7_obx(m: re.Match) -> str:
+    name = m.group(2).split("^")[-1] if "^" in m.group(2) else m.group(2)
+    head = " " * len(m.group(1)) + name.rjust(len(m.group(2)))
+    sep = ":" + " " * (len(m.group(3)) - 1)
+    return head + sep + m.group(4) + " " * len(m.group(5) or "")
+
+
 def blank_markdown(text: str) -> str:
     """Blank markdown marks (same length, so offsets keep pointing into the original text)."""
     def spaces(m: re.Match) -> str:
         return " " * len(m.group(0))
     text = _TABLE_ROW.sub(_table_row, text)
+    text = _BRACKET_HEADER.sub(lambda m: m.group(1) + " " + m.group(2) + ":", text)
+    text = _HL7_OBX.sub(_hl7_obx, text)
     return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
 
 
@@ -147,8 +168,16 @@ def _ocr_reading(token: str, vocabulary) -> str | None:
     return next(iter(readings.values())) if len(readings) == 1 else None
 
 
+# a measurement whose digits a scan read as look-alike letters ("l.3 x l.0 x 0.8 cm", "l8 g"): a number-like token of
+# digits and l / I / | (and O after a digit or point) with at least one real digit, right before a unit or a "x"
+_OCR_NUMBER = re.compile(r"(?<![\w.])(?=[\dlI|O.]*\d)(?=[\dlI|O.]*[lI|O])([\dlI|]{1,2}(?:\.[\dlI|O]{1,2})?)"
+                         r"(?=[ \t]*(?:[x×*][ \t]*[\dlI|]|cm\b|mm\b|crn\b|g\b))")
+_OCR_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+
+
 def ocr_repair(text: str, vocabulary) -> str:
     """``text`` with OCR-garbled rule words repaired (same length; see above). Clean text comes back unchanged."""
+    text = _OCR_NUMBER.sub(lambda m: m.group(1).translate(_OCR_DIGIT), text)
     prefixes = _prefixes(vocabulary)
     spans = [m.span() for m in _OCR_TOKEN.finditer(text)]
     out, last, i, n = [], 0, 0, len(spans)
@@ -429,8 +458,16 @@ class Report:
 
     def negated(self, hit_start: int, hit_end: int) -> str:
         """The id of a negation rule that covers the span (same clause), or ""."""
+        return self._cue(self.rules.negation, hit_start, hit_end)
+
+    def hedged(self, hit_start: int, hit_end: int) -> str:
+        """The id of a hedge rule (hedges.tsv: "probable", "is possible", "cannot be excluded") that qualifies the
+        span in its clause, or ""."""
+        return self._cue(self.rules.hedges, hit_start, hit_end)
+
+    def _cue(self, rules, hit_start: int, hit_end: int) -> str:
         lo, hi = self.clause(hit_start, hit_end)
-        for rule in self.rules.negation:
+        for rule in rules:
             limit = int(rule.get("max_chars"))
             if rule.get("direction") == "pre":
                 window_start = max(lo, hit_start - limit)
