@@ -34,6 +34,11 @@ _PART_NAME = re.compile(r"[^:;\n]*")
 _SPECIMEN_LINE = re.compile(
     r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
     r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
+# a thyroid resection or a lobe measured: the specimen holds thyroid (Report.node_only)
+_THYROID_RESECTION = re.compile(r"(?i)\b(?:(?:total|near[\s\-]*total|sub[\s\-]*total|completion|hemi)[\s\-]*)?"
+                                r"thyr[eo0][o0]?[il1]d[eé]?c?k?tom\w*|\blobec?k?tom\w*|\b(?:right|left|thyroid)\s+lobe\s*"
+                                r"(?:,\s*)?(?:measur\w*|weigh\w*)")
+_EARLIER = re.compile(r"(?i)\b(?:prior|previous|previously|earlier|status\s+post|s/p|history\s+of|after|following|post)\b[^\n.;]*$")
 # "No thyroid tissue submitted" on a specimen line names no thyroid in the specimen
 _NO_THYROID = re.compile(r"(?i)\b(?:no|without)\s+thyr[eo0][o0]?[il1]d\s+(?:tissue|parenchyma|gland)\b")
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
@@ -323,9 +328,23 @@ class Report:
         return out
 
     @cached_property
+    def _names_thyroid_resection(self) -> bool:
+        """Current text names a thyroid resection or a measured lobe ("total thyroidectomy", "left lobectomy", "the
+        right lobe measures"): a scanned report whose thyroid part lost its label is still no node-only specimen."""
+        for m in _THYROID_RESECTION.finditer(self.text):
+            if self.excluded(m.start()) or self.organ_at(m.start()) == "node":
+                continue
+            if _EARLIER.search(self.text, max(0, m.start() - 40), m.start()):
+                continue  # "left neck dissection (prior total thyroidectomy)": an earlier operation
+            return True
+        return False
+
+    @cached_property
     def node_only(self) -> bool:
         """A lymph node specimen without thyroid (a neck dissection alone): every labelled part is a node part, or
         the specimen lines name lymph nodes and no thyroid (specimen_parts.tsv words)."""
+        if self._names_thyroid_resection:
+            return False
         if self.parts and all(organ == "node" for _, _, organ in self.parts):
             return True
         rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
