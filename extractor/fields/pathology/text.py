@@ -178,11 +178,15 @@ def _ocr_reading(token: str, vocabulary) -> str | None:
 _OCR_NUMBER = re.compile(r"(?<![\w.])(?=[\dlI|O.]*\d)(?=[\dlI|O.]*[lI|O])([\dlI|]{1,2}(?:\.[\dlI|O]{1,2})?)"
                          r"(?=[ \t]*(?:[x×*][ \t]*[\dlI|]|cm\b|mm\b|crn\b|g\b))")
 _OCR_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+# the word "no" read with a zero ("n0 vascular invasion", "N0 psammoma bodies"): a zero after N / n before a word in
+# lower case, never after a T category ("pT1 N0 ..." is the stage)
+_OCR_NO = re.compile(r"(?<![\w/])(?<!T\d )(?<!T\d[abc] )([Nn])0(?=[ \t]+[a-z]{3,})")
 
 
 def ocr_repair(text: str, vocabulary) -> str:
     """``text`` with OCR-garbled rule words repaired (same length; see above). Clean text comes back unchanged."""
     text = _OCR_NUMBER.sub(lambda m: m.group(1).translate(_OCR_DIGIT), text)
+    text = _OCR_NO.sub(lambda m: m.group(1) + "o", text)
     prefixes = _prefixes(vocabulary)
     spans = [m.span() for m in _OCR_TOKEN.finditer(text)]
     out, last, i, n = [], 0, 0, len(spans)
@@ -299,7 +303,19 @@ class Report:
                 # the label may follow the header on its line ("DIAGNOSIS: A. Thyroid ...")
                 lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
             if any(r.regex.match(self.text, lead, line.end()) for r in labels):
-                starts.append((lead, line.end()))
+                # the next parts may follow on the same line ("A. FNA thyroid left   B. FNA node left level VI",
+                # "A. Bethesda VI. B. Suspicious for metastasis."): a label with the next letter or digit after a
+                # full stop or a run of spaces
+                pos, label = lead, self.text[lead]
+                while label.isalnum():
+                    nxt = chr(ord(label) + 1)
+                    m = re.compile(rf"(?:(?<=[.;)][ \t])|(?<=[ \t]{{2}}))[ \t]*({re.escape(nxt)}[.:)][ \t])").search(
+                        self.text, pos + 1, line.end())
+                    if not m:
+                        break
+                    starts.append((pos, m.start(1)))
+                    pos, label = m.start(1), nxt
+                starts.append((pos, line.end()))
         headings = [m.start() for m in _HEADING_LINE.finditer(self.original)]
         headings += [m.start() for m in _CAPS_HEADING.finditer(self.text)]
         headings += self._key_lines
@@ -493,6 +509,8 @@ class Report:
                 window = self.text[window_start:hit_start]
                 for m in rule.regex.finditer(window):
                     between = window[m.end():]
+                    if between.count(")") > between.count("("):
+                        continue  # a cue inside a bracket ("(capsular invasion; no vascular invasion), unifocal")
                     if not self.rules.terminator.search(between):
                         return rule.id
             else:
