@@ -34,6 +34,8 @@ _PART_NAME = re.compile(r"[^:;\n]*")
 _SPECIMEN_LINE = re.compile(
     r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
     r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
+# the letter of a part label ("B.", "(B)", "B)", "Part B")
+_PART_LETTER = re.compile(r"(?:\(?([A-H])[.:)][ \t]|(?i:part|specimen)\s*([A-H])\b)")
 # a thyroid resection or a lobe measured: the specimen holds thyroid (Report.node_only)
 _THYROID_RESECTION = re.compile(r"(?i)\b(?:(?:total|near[\s\-]*total|sub[\s\-]*total|completion|hemi)[\s\-]*)?"
                                 r"thyr[eo0][o0]?[il1]d[eé]?c?k?tom\w*|\blobec?k?tom\w*|\b(?:right|left|thyroid)\s+lobe\s*"
@@ -341,6 +343,18 @@ class Report:
                         end = line_end + line.start()
                         break
             out.append((start, end, organ))
+        # a later part with the same letter and no organ word on its line ("DIAGNOSIS: B. Suspicious for
+        # malignancy.") is the part the specimen list named ("B. FNA lymph node, level VI"): it has that organ
+        named: dict[str, str] = {}
+        for i, (start, end, organ) in enumerate(out):
+            letter = _PART_LETTER.match(self.text, start)
+            if not letter:
+                continue
+            key = letter.group(1) or letter.group(2)
+            if organ:
+                named.setdefault(key, organ)
+            elif key in named:
+                out[i] = (start, end, named[key])
         return out
 
     @cached_property

@@ -1,0 +1,221 @@
+"""Failure classes found on the development text of the fourth round (blind batch 4, read for classes only;
+docs/pathology.md, "Fourth-round classes"). Every case is synthetic wording written for the class, never a corpus
+sentence."""
+import pytest
+
+
+# -- 1. several checklist rows on one line -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: Papillary carcinoma\n  - Greatest size: 1.4 cm    - Multiplicity: solitary\n", "tumor_focality",
+     "unifocal"),
+    ("Final: medullary carcinoma\n - Focality: multifocal   - Extrathyroidal extension: not identified\n",
+     "tumor_focality", "multifocal"),
+    ("Final: papillary carcinoma\n - Extrathyroidal extension: absent   - Angioinvasion: present, three vessels\n",
+     "extrathyroidal_extension", "absent"),
+    ("Dx: papillary carcinoma, 9 mm\n - Psammoma bodies: seen   - Background parenchyma: no thyroiditis\n",
+     "psammoma_bodies", "present"),
+    ("Dx: papillary carcinoma, 9 mm\n - Psammoma bodies: seen   - Background parenchyma: no thyroiditis\n",
+     "lymphocytic_thyroiditis", "absent"),
+])
+def test_inline_checklist_rows(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
+
+
+def test_an_empty_inline_row_has_no_answer(surgical):
+    text = "Diagnosis: papillary carcinoma, 1.0 cm\n - Multiplicity:   - Margins: clear\n"
+    assert surgical(text)["tumor_focality"] == "not_stated"
+
+
+# -- 2. foci of capsular invasion or penetration are no tumour foci ------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("FINAL DIAGNOSIS: Follicular carcinoma, minimally invasive (capsular invasion,\n3 foci), 2.9 cm.", "not_stated"),
+    ("Microscopy: three foci of full-\nthickness capsular penetration.\nDiagnosis: follicular carcinoma, 41 mm.",
+     "not_stated"),
+    ("Diagnosis: oncocytic carcinoma with multiple foci of capsular breach and angioinvasion.", "not_stated"),
+    ("Diagnosis: follicular carcinoma, widely invasive, capsule penetrated at several points; solitary tumour.",
+     "unifocal"),
+    # a real count of carcinoma foci still counts
+    ("Diagnosis: papillary carcinoma, two separate foci (0.8 cm and 0.3 cm).", "multifocal"),
+])
+def test_foci_of_invasion_are_not_tumour_foci(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
+
+
+# -- 3. an explicit unifocal statement outranks carcinomas inferred in two lobes -----------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis:\nRight lobe: papillary carcinoma, 14 mm.\nLeft lobe: NIFTP, 4 mm.\n"
+     "Summary: carcinoma focality - unifocal, the NIFTP is not a carcinoma focus.", "unifocal"),
+    ("Diagnosis:\nRight lobe: papillary carcinoma, 14 mm.\nLeft lobe: papillary microcarcinoma, 2 mm.", "multifocal"),
+])
+def test_explicit_unifocal_outranks_the_two_site_inference(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
+
+
+# -- 4. a neoplasm said to be solitary; a deferred follicular neoplasm has a size ------------------------------------
+@pytest.mark.parametrize("text, size, focality", [
+    ("Diagnosis: Left lobe: follicular neoplasm, 3.3 cm, solitary - classification deferred to consultation.",
+     "33", "unifocal"),
+    ("Diagnosis: oncocytic (Hurthle cell) follicular neoplasm, 21 mm; opinion deferred.", "21", "not_stated"),
+    ("Diagnosis: well-differentiated tumour of uncertain malignant potential, 1.7 cm.", "17", "not_stated"),
+])
+def test_a_deferred_neoplasm(surgical, text, size, focality):
+    out = surgical(text)
+    assert (out["tumor_size_mm"], out["tumor_focality"]) == (size, focality)
+
+
+def test_a_hyperplastic_nodule_still_has_no_size(surgical):
+    assert surgical("Diagnosis: nodular hyperplasia, dominant nodule 3.1 cm.")["tumor_size_mm"] == ""
+
+
+# -- 5. Latin carcinoma names --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis: carcinoma papillare glandulae thyreoideae, 11 mm.", "papillary_carcinoma"),
+    ("Diagnosis: Carcinoma folliculare, minimally invasive, 2.2 cm.", "follicular_carcinoma"),
+    ("Diagnosis: carcinoma medullare thyreoideae.", "medullary_carcinoma"),
+    ("Diagnosis: carcinoma anaplasticum.", "anaplastic_carcinoma"),
+])
+def test_latin_names(surgical, text, expected):
+    assert surgical(text)["histology"] == expected
+
+
+# -- 6. the size as the next line's sentence under the carcinoma line -------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis:\n - Follicular carcinoma, widely invasive (> 4 vessels).\n   Size 36 mm. Margins clear.", "36"),
+    ("DIAGNOSIS: Oncocytic carcinoma, minimally invasive.\nTumour size: 1.9 cm.\n", "19"),
+    ("DIAGNOSIS: Papillary carcinoma, classic type.\n - Greatest dimension 2.4 cm", "24"),
+])
+def test_a_size_line_under_the_carcinoma(surgical, text, expected):
+    assert surgical(text)["tumor_size_mm"] == expected
+
+
+def test_a_size_line_of_a_node_part_is_not_the_tumour(surgical):
+    text = ("DIAGNOSIS:\nA. Right lobe: papillary carcinoma, 1.2 cm.\nB. Lymph node, level VI: metastatic carcinoma.\n"
+            "Size 2.5 cm.")
+    assert surgical(text)["tumor_size_mm"] == "12"
+
+
+# -- 7. OCR look-alike digits and the word "no" in scans ------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, classic type, l.4 cm, right lobe.", "14"),
+    ("GROSS: The left lobe has a tan nodule I.7 x l.2 x 0.9 cm.\nDIAGNOSIS: papillary carcinoma.", "17"),
+    ("DIAGNOSIS: papillary carcinoma, 2.O cm.", "20"),
+])
+def test_ocr_digits_in_measurements(surgical, text, expected):
+    assert surgical(text)["tumor_size_mm"] == expected
+
+
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: papillary carcinoma, 1.1 cm. N0 psammoma bodies seen. Lymph nodes: none received.",
+     "psammoma_bodies", "absent"),
+    ("DIAGNOSIS: papillary carcinoma, 1.1 cm (n0 angioinvasion). Lymph nodes: none received. pT1b pNX",
+     "lymph_node_metastasis", "not_stated"),
+    # the stage after a T category stays the stage
+    ("DIAGNOSIS: papillary carcinoma, 1.1 cm. pT1b N0 (0/4 central nodes).", "lymph_node_metastasis", "absent"),
+])
+def test_ocr_zero_for_no(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
+
+
+# -- 8. a negation inside a bracket does not reach past it ------------------------------------------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("Diagnosis: papillary carcinoma (capsule breached; no angioinvasion), 1.8 cm, unifocal.", "tumor_focality",
+     "unifocal"),
+    ("Diagnosis: papillary carcinoma (no necrosis) with psammoma bodies.", "psammoma_bodies", "present"),
+    ("Diagnosis: papillary carcinoma, no psammoma bodies (numerous sections).", "psammoma_bodies", "absent"),
+])
+def test_negation_inside_brackets(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
+
+
+# -- 9. hedged presence findings state nothing ---------------------------------------------------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("Microscopy: papillary groups; one possible psammoma body.", "psammoma_bodies", "not_mentioned"),
+    ("Microscopy: many lymphocytes; lymphocytic thyroiditis is likely.", "lymphocytic_thyroiditis", "not_mentioned"),
+    ("Microscopy: lymphoid cells; chronic lymphocytic thyroiditis cannot be excluded.", "lymphocytic_thyroiditis",
+     "not_mentioned"),
+    ("Microscopy: ?psammoma bodies in one smear.", "psammoma_bodies", "not_mentioned"),
+    # an unhedged mention elsewhere still counts, and a hedge on the diagnosis is not one on the finding
+    ("Microscopy: probable psammoma body. Psammoma bodies are also present in the cell block.", "psammoma_bodies",
+     "present"),
+    ("Diagnosis: suspicious for papillary carcinoma; psammoma bodies present.", "psammoma_bodies", "present"),
+])
+def test_hedged_findings(cytology, text, field, expected):
+    assert cytology(text)[field] == expected
+
+
+# -- 10. section headers in square brackets and HL7 result segments ---------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Specimen: Left lobectomy.\n[Gross] Left lobe 5.0 x 3.0 x 2.0 cm with a firm white nodule 1.6 cm.\n"
+     "[Diagnosis] Papillary carcinoma, 1.6 cm.", "present"),
+    ("OBR|1|||88305^SURGICAL PATHOLOGY\nOBX|1|TX|GROSS||Right lobe with a 2.2 cm tan nodule.||||||F\n"
+     "OBX|2|TX|DX||Follicular adenoma, 2.2 cm.||||||F", "present"),
+    ("OBX|1|TX|GROSS||Right lobe, serially sectioned: no discrete nodule.||||||F\n"
+     "OBX|2|TX|DX||Papillary microcarcinoma, 2 mm.||||||F", "absent"),
+])
+def test_bracketed_and_hl7_headers(surgical, text, expected):
+    assert surgical(text)["mass_in_specimen"] == expected
+
+
+def test_hl7_offsets_still_point_into_the_text(aggregator):
+    text = "OBX|1|TX|GROSS||Right lobe with a 2.2 cm tan nodule.||||||F"
+    report = aggregator.report(text)
+    assert len(report.text) == len(text)
+    assert report.text[report.text.index("nodule"):][:6] == "nodule"
+
+
+# -- 11. sides: numbered items, isthmectomy, FNA targets ------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS:\n  Papillary carcinoma, classic type\n   1) Location: Rt. upper (dominant), Lt. mid\n"
+     "   2) Size: 1.1 cm and 0.2 cm", "bilateral"),
+    ("DIAGNOSIS:\n  Medullary carcinoma\n   1) Site: Lt. lower pole\n   2) Lymph nodes: right level VI, 1/3", "left"),
+    ("Specimen: isthmectomy including the medial parts of both lobes.\nDiagnosis: papillary carcinoma, 9 mm.",
+     "isthmus"),
+    ("Specimen: total thyroidectomy and isthmectomy.\nDiagnosis: papillary carcinoma, 9 mm.", "unspecified"),
+])
+def test_tumour_site_classes(surgical, text, expected):
+    assert surgical(text)["tumor_site"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a node target beside a thyroid target: the thyroid part decides
+    ("Specimens:\nA) Left thyroid nodule, FNA\nB) Right level IV lymph node, FNA\nConclusion: A) benign. B) benign.",
+     "left"),
+    ("Specimens:\nA) Right thyroid nodule, FNA\nB) Left thyroid nodule, FNA\n", "bilateral"),
+    # a node target alone: its side
+    ("Specimen:\nA) Left level III lymph node, FNA\nConclusion: metastatic papillary carcinoma.", "left"),
+    # the clinical line's nodule is the target when nothing else names a side
+    ("Clinical details: right-sided nodule 2 cm, TR4.\nSmears: colloid and benign follicular cells.", "right"),
+    ("Clinical information: nodule in the left lobe, 18 mm.\nDiagnosis: Bethesda II.", "left"),
+    # ... but never against the specimen line, and never a history line about a node
+    ("Clinical: right nodule last year.\nSpecimen: left lobe nodule, FNA.", "left"),
+    ("History: right neck lymph node enlarged.\nSmears: benign.", "unspecified"),
+    # French side words after a region
+    ("Prélèvement: cytoponction du pôle inférieur gauche.", "left"),
+    ("Prélèvement: nodule isthmique et lobe droit.", "right"),
+])
+def test_fna_site_classes(cytology, text, expected):
+    assert cytology(text)["fna_site"] == expected
+
+
+# -- 12. cytology parts named on one line -------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("A. FNA thyroid right, lower pole   B. FNA lymph node right level IV\n"
+     "Diagnosis: A. Bethesda VI, papillary carcinoma. B. Suspicious for metastatic carcinoma.", "VI"),
+    ("A. FNA thyroid left nodule. B. FNA level VI lymph node.\n"
+     "Diagnosis: A. Benign (Bethesda II). B. Metastatic papillary carcinoma (Bethesda VI).", "II"),
+])
+def test_parts_on_one_line(cytology, text, expected):
+    assert cytology(text)["bethesda_category"] == expected
+
+
+# -- 13. a thyroid resection named in current text is no node-only specimen ------------------------------------------
+@pytest.mark.parametrize("text, size", [
+    # a scan that lost the thyroid part's label: every labelled part reads as a node part
+    ("A. Lymph nodes, central compartment: 0/4.\nB. Lymph nodes, right level III: 1/6.\n"
+     "Total thyroidectomy specimen 32 g: papillary carcinoma, 2.7 cm, right lobe.", "27"),
+    # a neck dissection after an earlier thyroidectomy stays node-only
+    ("Specimen: right neck dissection (status post total thyroidectomy).\n"
+     "Diagnosis: metastatic papillary carcinoma in 2 of 9 lymph nodes, largest 1.5 cm.", ""),
+])
+def test_node_only_needs_no_thyroid_resection(surgical, text, size):
+    assert surgical(text)["tumor_size_mm"] == size
