@@ -219,3 +219,19 @@ def test_parts_on_one_line(cytology, text, expected):
 ])
 def test_node_only_needs_no_thyroid_resection(surgical, text, size):
     assert surgical(text)["tumor_size_mm"] == size
+
+
+# -- 14. a resection with only a deferred follicular neoplasm is indeterminate ---------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis: Right lobe: follicular neoplasm, 2.8 cm; final classification deferred pending consultation.",
+     "indeterminate"),
+    ("DIAGNOSIS: Follicular tumour of uncertain malignant potential (FT-UMP), 1.9 cm.", "indeterminate"),
+    # a benign or malignant diagnosis decides as before
+    ("DIAGNOSIS: Follicular adenoma, 2.0 cm.\nMicroscopy: encapsulated follicular-patterned neoplasm.", "benign"),
+    ("DIAGNOSIS: Follicular carcinoma, minimally invasive, 2.0 cm.\nMicroscopy: follicular neoplasm.", "malignant"),
+])
+def test_a_deferred_neoplasm_is_indeterminate(surgical, text, expected):
+    out = surgical(text)
+    assert out["malignancy"] == expected
+    if expected == "indeterminate":
+        assert out["histology"] == "not_stated"
