@@ -63,6 +63,11 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             value = _focality_of(report, hit)
             if value and hit.value != "negated_only" and not report.negated(hit.start, hit.end):
                 return value, f"{answer.ref}+{hit.ref}"
+        bare = _BARE_COUNT.fullmatch(answer.text)
+        if bare:  # "Number of tumour foci: 3", "Multiplicity: 1"
+            count = report.number(bare.group(1))
+            if count:
+                return ("multifocal" if count > 1 else "unifocal"), f"{answer.ref}+count"
         if answer.affirmed and not report.negated(answer.start, answer.start):
             return answer.affirmed, f"{answer.ref}+affirmed"
     values = {"multifocal": [], "unifocal": [], "negated": []}
@@ -88,6 +93,10 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
+
+
+# a focality answer that is only a count
+_BARE_COUNT = re.compile(r"[ \t]*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[ \t]*[.;]?[ \t]*", re.I)
 
 
 def _counts_a_benign_neoplasm(report: Report, hit) -> bool:

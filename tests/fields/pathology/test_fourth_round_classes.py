@@ -235,3 +235,22 @@ def test_a_deferred_neoplasm_is_indeterminate(surgical, text, expected):
     assert out["malignancy"] == expected
     if expected == "indeterminate":
         assert out["histology"] == "not_stated"
+
+
+# -- 15. more ways to count foci ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 1.4 cm (right lobe) and 0.3 cm (left lobe).", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 6 mm in the left lobe and 2 mm in the right lobe.", "multifocal"),
+    ("DIAGNOSIS: papillary microcarcinoma x 2 (right 4 mm, isthmus 2 mm).", "multifocal"),
+    ("DIAGNOSIS: papillary microcarcinomas (n=4), the largest 5 mm.", "multifocal"),
+    ("DIAGNOSIS: bifocal papillary carcinoma, 1.0 cm and 0.2 cm.", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.1 cm, with three satellite foci in the same lobe.", "multifocal"),
+    ("Number of tumour foci: 2\nDIAGNOSIS: Papillary carcinoma, 2.2 cm", "multifocal"),
+    ("Number of foci: 1\nDIAGNOSIS: Papillary carcinoma, 2.2 cm", "unifocal"),
+    ("Is the tumour multifocal? No\nDIAGNOSIS: Papillary carcinoma, 1.9 cm", "unifocal"),
+    ("Is the carcinoma multifocal? Yes, three foci\nDIAGNOSIS: Papillary carcinoma, 1.9 cm", "multifocal"),
+    # one side only: a list of sizes is one tumour's dimensions, not several foci
+    ("DIAGNOSIS: Papillary carcinoma, 1.4 cm (right lobe); margin 0.3 cm.", "not_stated"),
+])
+def test_more_counts_of_foci(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
