@@ -254,3 +254,22 @@ def test_a_deferred_neoplasm_is_indeterminate(surgical, text, expected):
 ])
 def test_more_counts_of_foci(surgical, text, expected):
     assert surgical(text)["tumor_focality"] == expected
+
+
+# -- 16. extension, node counts and poorly differentiated carcinoma in other wording ---------------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm; no invasion beyond the thyroid capsule.", "extrathyroidal_extension",
+     "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm, with extension beyond the capsule into fat.",
+     "extrathyroidal_extension", "present"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm. Perithyroidal fat free of tumour.", "extrathyroidal_extension",
+     "absent"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm. The perithyroidal soft tissues are uninvolved.",
+     "extrathyroidal_extension", "absent"),
+    ("DIAGNOSIS: papillary carcinoma, 1.3 cm. Central nodes: 3 positive of 11.", "lymph_node_metastasis", "present"),
+    ("DIAGNOSIS: papillary carcinoma, 1.3 cm. Lymph nodes: 0 involved out of 6.", "lymph_node_metastasis", "absent"),
+    ("DIAGNOSIS: Poorly-differentiated thyroid carcinoma, 4.5 cm.", "histology", "other_malignant"),
+    ("DIAGNOSIS: Poorly\u2011differentiated carcinoma (insular pattern).", "histology", "other_malignant"),
+])
+def test_other_wording(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
