@@ -273,3 +273,24 @@ def test_more_counts_of_foci(surgical, text, expected):
 ])
 def test_other_wording(surgical, text, field, expected):
     assert surgical(text)[field] == expected
+
+
+# -- 17. a subtype named alone as a checklist answer; a second focus with its size before the name -------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Histologic type: Papillary carcinoma\nHistologic variant: Tall cell\nTumour size: 25 mm", "tall_cell"),
+    ("Histologic type: Papillary carcinoma\nSubtype: infiltrative follicular\nTumour size: 25 mm", "follicular"),
+    # a variant answer that is a look-alike or another lesion does not count
+    ("Histologic type: Papillary carcinoma\nVariant: tall cell features (10%)\nTumour size: 25 mm", "unspecified"),
+    ("Histologic type: Papillary carcinoma\nVariant: classical\nOther: follicular adenoma, left lobe", "classic"),
+])
+def test_subtype_answer_alone(surgical, text, expected):
+    assert surgical(text)["ptc_subtype"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: papillary carcinoma 1.6 cm.\nADDENDUM: deeper levels show a second 0.3 cm papillary microcarcinoma.",
+     "multifocal"),
+    ("DIAGNOSIS: papillary carcinoma 2.2 cm, with another 4 mm focus of carcinoma in the isthmus.", "multifocal"),
+])
+def test_a_second_focus_with_its_size(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
