@@ -178,6 +178,29 @@ def _label_at(segments, pos: int) -> str:
     return label
 
 
+# a sentence that joins the carcinoma and another lesion (", and nodular hyperplasia, left lobe", ", and a NIFTP of
+# the left lobe"): the coordinated clauses that name no carcinoma give no side
+_COORDINATION = re.compile(r",\s*(?:and|with|plus|as\s+well\s+as)\s+|\s+and\s+(?=(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?"
+                           r"(?:niftp|adenoma|hyperplas\w*|nodule|goit\w*|thyroiditis)\b)", re.I)
+
+
+_OTHER_LESION = re.compile(r"\b(?:niftp|adenoma|hyperplas\w*|nodul\w*|goit\w*|thyroiditis|cyst\w*)\b", re.I)
+
+
+def _tumour_clauses(cues: SiteCues, sentence: str, base: int) -> list[tuple[int, str]]:
+    """(offset, text) of the coordinated clauses of a carcinoma sentence, without those that name another lesion
+    (NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the whole sentence when nothing is left out."""
+    bounds = [0, *[m.end() for m in _COORDINATION.finditer(sentence)], len(sentence)]
+    if len(bounds) == 2:
+        return [(base, sentence)]
+    clauses = [(base + bounds[i], sentence[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+    kept = [(lo, c) for lo, c in clauses
+            if cues.search("tumour_sentence", c) or not _OTHER_LESION.search(c)]
+    if len(kept) == len(clauses) or not any(cues.search("tumour_sentence", c) for _, c in kept):
+        return [(base, sentence)]
+    return kept
+
+
 _ISTHMECTOMY = re.compile(r"isthm\w*c?k?tom", re.I)
 
 
@@ -201,7 +224,8 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     tumour = [(start, sentence) for start, sentence in sentences
               if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence)]
     for start, sentence in tumour:
-        found = {**cues.sides(sentence, start), **found}
+        for lo, clause in _tumour_clauses(cues, sentence, start):
+            found = {**cues.sides(clause, lo), **found}
         # lettered sub-items right under the carcinoma's line are its foci ("a) Rt lobe: 1.6 cm" / "b) Lt lobe ...")
         line_end = text.find("\n", start + len(sentence))
         line_start = text.rfind("\n", 0, start) + 1

@@ -294,3 +294,16 @@ def test_subtype_answer_alone(surgical, text, expected):
 ])
 def test_a_second_focus_with_its_size(surgical, text, expected):
     assert surgical(text)["tumor_focality"] == expected
+
+
+# -- 18. another lesion joined to the carcinoma's sentence gives no side ---------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: NIFTP, 1.9 cm, left lobe, and papillary microcarcinoma, 0.3 cm, right lobe.", "right"),
+    ("DIAGNOSIS: Papillary carcinoma of the left lobe and a follicular adenoma of the right lobe.", "left"),
+    ("DIAGNOSIS: Papillary carcinoma, isthmus, 0.8 cm, with nodular hyperplasia, right lobe.", "isthmus"),
+    # a clause without another lesion still gives the carcinoma's side, and two carcinomas stay bilateral
+    ("DIAGNOSIS: Papillary carcinoma, classic type, with angioinvasion, left lobe.", "left"),
+    ("DIAGNOSIS: Papillary carcinoma, left lobe, and papillary microcarcinoma, right lobe.", "bilateral"),
+])
+def test_another_lesion_in_the_carcinoma_sentence(surgical, text, expected):
+    assert surgical(text)["tumor_site"] == expected
