@@ -307,3 +307,21 @@ def test_a_second_focus_with_its_size(surgical, text, expected):
 ])
 def test_another_lesion_in_the_carcinoma_sentence(surgical, text, expected):
     assert surgical(text)["tumor_site"] == expected
+
+
+# -- 19. the system's full name before the category; a dash before a one-letter side ---------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("FNA right thyroid.\nDiagnosis: The Bethesda System for Reporting Thyroid Cytopathology: Category IV.", "IV"),
+    ("FNA right thyroid.\nDiagnosis: Bethesda System (TBSRTC), category 2 - benign.", "II"),
+])
+def test_bethesda_full_system_name(cytology, text, expected):
+    assert cytology(text)["bethesda_category"] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Site: Thyroid - Rt\nResult: benign.", "right"),
+    ("Site: thyroid – L, mid pole\nResult: benign.", "left"),
+    ("Site: Thyroid - lateral neck\nResult: benign.", "unspecified"),
+])
+def test_dash_before_a_short_side(cytology, text, expected):
+    assert cytology(text)["fna_site"] == expected
