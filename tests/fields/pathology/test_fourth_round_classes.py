@@ -325,3 +325,23 @@ def test_bethesda_full_system_name(cytology, text, expected):
 ])
 def test_dash_before_a_short_side(cytology, text, expected):
     assert cytology(text)["fna_site"] == expected
+
+
+# -- 20. muscle free of tumour, pT3b, "1 of 1 involved", a focal abnormality in the gross ----------------------------
+@pytest.mark.parametrize("text, field, expected", [
+    ("DIAGNOSIS: papillary carcinoma, 2.4 cm. Strap muscles: negative for tumour.", "extrathyroidal_extension",
+     "absent"),
+    ("DIAGNOSIS: papillary carcinoma, 2.4 cm. Skeletal muscle involvement: absent.", "extrathyroidal_extension",
+     "absent"),
+    ("DIAGNOSIS: papillary carcinoma, 2.4 cm, pT3b pN0.", "extrathyroidal_extension", "present"),
+    ("DIAGNOSIS: papillary carcinoma, 4.4 cm, pT3a pN0.", "extrathyroidal_extension", "not_stated"),
+    ("DIAGNOSIS: papillary carcinoma, 2.4 cm. Lymph nodes: 2 of 3 involved by carcinoma.", "lymph_node_metastasis",
+     "present"),
+    ("DIAGNOSIS: papillary carcinoma, 2.4 cm. Central nodes: 0 of 5 involved.", "lymph_node_metastasis", "absent"),
+    ("GROSS: Left lobe; serial slices show no focal abnormality.\nDIAGNOSIS: papillary microcarcinoma, 1 mm.",
+     "mass_in_specimen", "absent"),
+    ("GROSS: Left lobe with a discrete firm abnormality, 7 mm.\nDIAGNOSIS: papillary microcarcinoma, 7 mm.",
+     "mass_in_specimen", "present"),
+])
+def test_more_extension_node_and_gross_wording(surgical, text, field, expected):
+    assert surgical(text)[field] == expected
