@@ -345,3 +345,13 @@ def test_dash_before_a_short_side(cytology, text, expected):
 ])
 def test_more_extension_node_and_gross_wording(surgical, text, field, expected):
     assert surgical(text)[field] == expected
+
+
+# -- 21. a margin distance earlier in the clause does not exclude the tumour's size ----------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis: papillary carcinoma, 0.2 cm from the inked margin, measuring 1.9 cm.", "19"),
+    ("Diagnosis: papillary carcinoma, 1.9 cm; closest margin 0.2 cm.", "19"),
+    ("Diagnosis: papillary microcarcinoma; margin clearance 0.4 mm; tumour 3 mm.", "3"),
+])
+def test_margin_distance_before_the_size(surgical, text, expected):
+    assert surgical(text)["tumor_size_mm"] == expected
