@@ -183,6 +183,8 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
             continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
+        if _EARLIER.search(report.text, lo, hit.start):
+            continue  # "Previous left lobectomy showed a 2.5 cm PTC": an earlier operation's tumour
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
         subject = hit.rule in report.rules.size_subjects
@@ -229,6 +231,10 @@ def _size_line_after(report: Report, line_end: int) -> Measure | None:
     if found and found[0].start == m.end():
         return found[0]
     return None
+
+
+# a clause about an earlier operation or finding ("Previous left lobectomy showed ...", "history of ...")
+_EARLIER = re.compile(r"\b(?:previous(?:ly)?|prior|earlier|history\s+of|status\s+post|s/p)\b", re.I)
 
 
 def _items_under(report: Report, pos: int) -> Measure | None:

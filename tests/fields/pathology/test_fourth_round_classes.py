@@ -355,3 +355,22 @@ def test_more_extension_node_and_gross_wording(surgical, text, field, expected):
 ])
 def test_margin_distance_before_the_size(surgical, text, expected):
     assert surgical(text)["tumor_size_mm"] == expected
+
+
+# -- 22. an earlier operation's tumour and a benign lesion's measurement are not the size -----------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Specimen: Completion thyroidectomy, left.\nDIAGNOSIS: Residual papillary carcinoma, 0.5 cm, left lobe. Prior "
+     "right lobectomy showed a 3.1 cm papillary carcinoma.", "5"),
+    ("DIAGNOSIS: papillary microcarcinoma, 2 mm; status post hemithyroidectomy for a 2.8 cm follicular carcinoma.",
+     "2"),
+    ("DIAGNOSIS: Papillary carcinoma, 0.6 cm, arising in a 2.9 cm adenomatoid nodule.", "6"),
+    ("DIAGNOSIS: Papillary microcarcinoma next to a 4.0 cm colloid nodule.", ""),
+])
+def test_earlier_tumours_and_benign_lesions(surgical, text, expected):
+    assert surgical(text)["tumor_size_mm"] == expected
+
+
+def test_a_benign_lesion_measurement_explains_the_miss(aggregator):
+    out = aggregator.aggregate("surgical_pathology", "DIAGNOSIS: Papillary microcarcinoma next to a 4.0 cm colloid "
+                                                     "nodule.", [])
+    assert out["tumor_size_mm"].rule == "miss:benign_lesion_size"
