@@ -374,3 +374,18 @@ def test_a_benign_lesion_measurement_explains_the_miss(aggregator):
     out = aggregator.aggregate("surgical_pathology", "DIAGNOSIS: Papillary microcarcinoma next to a 4.0 cm colloid "
                                                      "nodule.", [])
     assert out["tumor_size_mm"].rule == "miss:benign_lesion_size"
+
+
+# -- 23. an addendum that corrects the category; a category number inside a word ------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("Diagnosis: Atypia of undetermined significance (Bethesda III).\n"
+     "ADDENDUM: after review of the cell block the category is revised to Bethesda IV (previously III).", "IV"),
+    ("AMENDED REPORT: the interpretation is changed to suspicious for malignancy (Bethesda V).\n"
+     "Diagnosis: Follicular neoplasm (Bethesda IV).", "V"),
+    # an addendum that only adds information does not replace the category
+    ("Diagnosis: Benign (Bethesda II).\nADDENDUM: Molecular testing was not requested.", "II"),
+    # "category is ..." is no category I
+    ("Diagnosis: the category is uncertain; see comment.\nComment: cellular smears, Bethesda III (AUS).", "III"),
+])
+def test_amended_category(cytology, text, expected):
+    assert cytology(text)["bethesda_category"] == expected
