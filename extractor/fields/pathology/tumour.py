@@ -59,10 +59,13 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             return answer.key.get("negative"), answer.ref
         if answer.kind == "cannot":
             continue
+        in_answer = []
         for hit in report.hits(report.rules.focality, start=answer.start, end=answer.end):
             value = _focality_of(report, hit)
             if value and hit.value != "negated_only" and not report.negated(hit.start, hit.end):
-                return value, f"{answer.ref}+{hit.ref}"
+                in_answer.append((value, f"{answer.ref}+{hit.ref}"))
+        if in_answer:  # "unifocal (gross); microscopic: additional focus 1 mm": a further focus named wins
+            return next((v for v in in_answer if v[0] == "multifocal"), in_answer[0])
         bare = _BARE_COUNT.fullmatch(answer.text)
         if bare:  # "Number of tumour foci: 3", "Multiplicity: 1"
             count = report.number(bare.group(1))

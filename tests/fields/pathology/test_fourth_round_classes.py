@@ -389,3 +389,15 @@ def test_a_benign_lesion_measurement_explains_the_miss(aggregator):
 ])
 def test_amended_category(cytology, text, expected):
     assert cytology(text)["bethesda_category"] == expected
+
+
+# -- 24. a focality answer that names a further focus is multifocal ---------------------------------------------------
+@pytest.mark.parametrize("text, expected", [
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm.\nTumour focality: unifocal grossly; on histology a further focus 2 mm "
+     "in the isthmus.", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm.\nFocality: single (second focus, 1 mm, right lobe).", "multifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm.\nFocality: unifocal; no other focus identified.", "unifocal"),
+    ("DIAGNOSIS: Papillary carcinoma, 2.0 cm.\nFocality: unifocal (multiple foci of capsular invasion).", "unifocal"),
+])
+def test_a_further_focus_in_the_focality_answer(surgical, text, expected):
+    assert surgical(text)["tumor_focality"] == expected
