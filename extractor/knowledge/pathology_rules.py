@@ -43,6 +43,7 @@ class PathologyRules:
     psammoma: tuple[Rule, ...]
     thyroiditis: tuple[Rule, ...]
     negation: tuple[Rule, ...]
+    hedges: tuple[Rule, ...]  # hedges.tsv: a presence finding only hedged states nothing
     family: tuple[Rule, ...]
     number_words: dict[str, int]
     units: tuple[Rule, ...]
@@ -174,6 +175,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         psammoma=_values(d / "psammoma.tsv", {"present"}),
         thyroiditis=_values(d / "lymphocytic_thyroiditis.tsv", {"present", "negation_only"}),
         negation=_directional(d / "negation.tsv"),
+        hedges=_directional(d / "hedges.tsv"),
         family=tuple(read_rule_file(d / "family.tsv")),
         number_words={r.literal.lower(): int(r.get("value")) for r in number_words},
         units=tuple(units),
@@ -190,7 +192,8 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         gross_lesion=_values(d / "gross_lesion.tsv", {"present"}),
         sites=_values(d / "sites.tsv", SITE_ROLES),
         molecular=tuple(read_rule_file(d / "molecular.tsv")),
-        benign_neoplasm=tuple(read_rule_file(d / "benign_neoplasm.tsv")),
+        benign_neoplasm=tuple(read_rule_file(d / "benign_neoplasm.tsv", optional=["malignancy"],
+                                             choices={"malignancy": {"indeterminate"}})),
         amendment_cues=tuple(read_rule_file(d / "amendment_cues.tsv")),
         checklist_labels=tuple(read_rule_file(d / "checklist_labels.tsv")),
         specimen_parts=_values(d / "specimen_parts.tsv", {"label", "thyroid", "node", "other_organ"}),

@@ -13,6 +13,8 @@ A name beats a conflicting number (lexicon pitfall 13); a TI-RADS / TR / U numbe
 """
 from __future__ import annotations
 
+import re
+
 from ...knowledge.bethesda import BETHESDA
 from .text import Hit, Report, best, part_name
 
@@ -52,6 +54,9 @@ def bethesda_category(report: Report) -> tuple[str, list[Hit], str]:
     part is not a thyroid part."""
     names = list(report.affirmed(report.hits(report.rules.bethesda_names)))
     numbers = report.hits(report.rules.bethesda_numbers)
+    amended = _amended(report, names, numbers)
+    if amended:
+        return amended
     parts = [(lo, hi) for lo, hi, organ in report.parts if organ == "thyroid" or (organ == "" and _sampled(report, lo))]
     if len(parts) >= 2:
         inside = lambda hits, lo, hi: [h for h in hits if lo <= h.start < hi]
@@ -61,6 +66,30 @@ def bethesda_category(report: Report) -> tuple[str, list[Hit], str]:
             category, hits, reason = max(decided, key=lambda d: BETHESDA.index(d[0]))
             return category, hits, f"highest of {len(decided)} parts, {reason}"
     return _decide(report, names, numbers)
+
+
+def _amended(report: Report, names: list[Hit], numbers: list[Hit]) -> tuple[str, list[Hit], str] | None:
+    """A category an addendum / amended report explicitly corrects (a line of the amendment section with a correction
+    word of amendment_cues.tsv): the last one wins over the rest of the report (contract v1.1, amended reports). A
+    bracketed earlier value on the same line ("(previously reported as III)") is no statement of the category."""
+    found = None
+    for section in report.sections:
+        if section.name != "amendment":
+            continue
+        for line in re.finditer(r"[^\n]+", report.text[section.header_end:section.end]):
+            lo, hi = section.header_end + line.start(), section.header_end + line.end()
+            if not any(r.regex.search(report.text, lo, hi) for r in report.rules.amendment_cues):
+                continue
+            in_line = lambda hits: [h for h in hits if lo <= h.start < hi and not _bracketed(report.text, lo, h.start)]
+            category, hits, reason = _decide(report, in_line(names), in_line(numbers))
+            if category:
+                found = (category, hits, f"amended, {reason}")
+    return found
+
+
+def _bracketed(text: str, line_start: int, pos: int) -> bool:
+    before = text[line_start:pos]
+    return before.count("(") > before.count(")")
 
 
 def _sampled(report: Report, start: int) -> bool:

@@ -1,7 +1,9 @@
 """Presence findings: psammoma bodies, lymphocytic thyroiditis, and the gross mass in a resection.
 
 psammoma_bodies / lymphocytic_thyroiditis: an affirmed mention anywhere in current text -> present; otherwise a
-negated mention or a negative synoptic answer -> absent; otherwise not_mentioned. Family-history mentions never
+negated mention or a negative synoptic answer -> absent; otherwise not_mentioned. A hedged mention (hedges.tsv:
+"probable", "possible", "is possible", "cannot be excluded") counts neither way: the fields have no uncertain
+value, so a finding only hedged is not_mentioned. Family-history mentions never
 count. mass_in_specimen: only the gross description counts; an affirmed lesion there -> present, only negated ones
 -> absent, no gross description -> not_stated.
 """
@@ -16,6 +18,8 @@ def presence(report: Report, rules, field: str, *, absent: str = "absent", missi
     hits = [h for h in report.hits(rules) if not report.family(h.start, h.end)]
     negated = []
     for hit in hits:
+        if report.hedged(hit.start, hit.end):
+            continue  # "a single probable psammoma body", "thyroiditis is possible": no statement either way
         neg = report.negated(hit.start, hit.end)
         if neg:
             negated.append(f"{hit.ref}+{neg}")

@@ -39,6 +39,15 @@ def benign_final_word(report: Report, named: list[Hit]) -> bool:
     return bool(final) and min(h.rank for h in named) > 1
 
 
+def indeterminate_neoplasm(report: Report) -> list[Hit]:
+    """Affirmed neoplasms whose benign_neoplasm.tsv malignancy is ``indeterminate`` (a follicular neoplasm with its
+    classification deferred, a tumour of uncertain malignant potential), best-ranked section first; read only when
+    the report names no carcinoma and no benign diagnosis."""
+    hits = [h for h in report.affirmed(report.hits(report.rules.benign_neoplasm))
+            if h.rule.get("malignancy") == "indeterminate"]
+    return best(hits)
+
+
 def benign_statement(report: Report) -> list[Hit]:
     return best(list(h for h in report.hits(report.rules.benign) if not report.family(h.start, h.end)))
 

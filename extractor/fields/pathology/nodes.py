@@ -31,8 +31,8 @@ def lymph_node_metastasis(report: Report) -> tuple[str, str]:
             line_lo, line_hi = report.line(hit.start)
             if not in_answer(hit.start) and not any(r.regex.search(report.text, min(lo, line_lo), max(hi, line_hi)) for r in context):
                 continue
-            pos = report.number(_group(hit.match, "pos", "pos2") or "")
-            total_text = _group(hit.match, "total", "total2")
+            pos = report.number(_group(hit.match, "pos", "pos2", "pos3", "pos4") or "")
+            total_text = _group(hit.match, "total", "total2", "total3", "total4")
             total = report.number(total_text) if total_text else None
             if pos is None or (total is not None and (total == 0 or pos > total)):
                 continue

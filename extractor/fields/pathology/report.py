@@ -110,6 +110,9 @@ class PathologyAggregator:
                 out["malignancy"] = ("benign", benign[0].ref)
             else:
                 out["histology"] = out["malignancy"] = ("not_stated", "no diagnosis found")
+                deferred = histology.indeterminate_neoplasm(report)
+                if deferred:  # "follicular neoplasm, classification deferred", FT-UMP
+                    out["malignancy"] = ("indeterminate", deferred[0].ref)
         if out["histology"][0] == "papillary_carcinoma":
             value, hits = histology.subtype(report)
             out["ptc_subtype"] = (value, hits[0].ref if hits else "no subtype stated")

@@ -14,7 +14,8 @@ never give the side.
   1b. when those name no side: the sides of the labelled part ("A.") that names the carcinoma, from the part's other
      segments ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule");
   2. the side of a one-sided resection (lobectomy, hemithyroidectomy, isthmusectomy) on a specimen / procedure
-     line, unless the line also says total;
+     line, unless the line also says total; an isthmectomy (no lobectomy on the line) is the isthmus even when it
+     takes "the medial portion of both lobes";
   3. the union of side cues in sentences naming a nodule / mass / lesion without a negation (gross);
   4. the one side named with the thyroid or a lobe (``organ_word``) on the report's first line (its title).
 
@@ -87,21 +88,36 @@ _PART_LABEL = re.compile(r"[ \t]*(?:[A-H]|\d{1,2})[.)][ \t]+\S")
 
 def fna_site(cues: SiteCues, text: str) -> tuple[str, str]:
     """(site, rule refs or a miss reason) of a cytology report: the first line with a side cue, joined by the side
-    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets)."""
+    cues of every labelled part line ("A. Right ... FNA" / "B. Left ... FNA": several targets). A labelled part
+    that samples a lymph node gives no thyroid side when a thyroid part has one (contract v1.1: the thyroid part
+    decides). When no other line names a side, the clinical line's nodule is the target ("Clinical: left thyroid
+    nodule, 2 cm"): the request names what is sampled."""
     found: dict[str, str] = {}
+    parts: list[tuple[bool, dict[str, str]]] = []  # (is a node part, sides) of the labelled part lines
     for start, line in _lines(cues, text):
         sides = cues.sides(line, start)
         if not sides:
             continue
-        if not found:
-            found = sides
-            first_is_part = bool(_PART_LABEL.match(line))
-            if not first_is_part:
+        is_part = bool(_PART_LABEL.match(line))
+        if not found and not parts:
+            if not is_part:
+                found = sides
                 break
-        elif _PART_LABEL.match(line):
+        if is_part:
+            parts.append((bool(cues.search("node_sentence", line)), sides))
+    if parts:
+        thyroid = [sides for node, sides in parts if not node] or [sides for _, sides in parts]
+        for sides in thyroid:
             found = {**sides, **found}
     if found:
         return combine(found), _refs(found)
+    for m in re.finditer(r"[^\n]+", text):
+        line = m.group(0)
+        if cues.search("skip_line", line) and cues.search("lesion_sentence", line) and \
+                not cues.search("node_sentence", line):
+            found = cues.sides(line, m.start())
+            if found:
+                return combine(found), _refs(found)
     return UNSPECIFIED, "miss:no_side_stated"
 
 
@@ -115,6 +131,9 @@ _OPEN_END = re.compile(r"[^.;:!?]\s*$")
 _SEGMENT_LABEL = re.compile(r"(?:^|(?<=[.:;])|(?<=[.:;][ \t])|(?<=[.:;][ \t]{2}))[ \t]*([A-H]|\d{1,2})[.)][ \t]+(?=\S)")
 # a lettered sub-item under the carcinoma's line ("a) Rt lobe: 1.6 cm", "(ii) left lobe, 2 mm")
 _SUB_ITEM = re.compile(r"[ \t]*\(?(?:[a-h]|[ivx]{1,4})\)[ \t]+\S")
+# a numbered checklist item under a carcinoma line that is itself no numbered item ("Papillary carcinoma" /
+# "1) Location: Lt. mid, Rt. lower" / "2) Size: ..."): its items describe that carcinoma
+_NUMBERED_ITEM = re.compile(r"[ \t]*\(?\d{1,2}\)[ \t]+\S")
 
 
 def _sentences(cues: SiteCues, text: str) -> list[tuple[int, str]]:
@@ -159,6 +178,44 @@ def _label_at(segments, pos: int) -> str:
     return label
 
 
+# a sentence that joins the carcinoma and another lesion (", and nodular hyperplasia, left lobe", ", and a NIFTP of
+# the left lobe"): the coordinated clauses that name no carcinoma give no side
+_COORDINATION = re.compile(r",\s*(?:and|with|plus|as\s+well\s+as)\s+|\s+and\s+(?=(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?"
+                           r"(?:niftp|adenoma|hyperplas\w*|nodule|goit\w*|thyroiditis)\b)", re.I)
+
+
+_OTHER_LESION = re.compile(r"\b(?:niftp|adenoma|hyperplas\w*|nodul\w*|goit\w*|thyroiditis|cyst\w*)\b", re.I)
+
+
+def _tumour_clauses(cues: SiteCues, sentence: str, base: int) -> list[tuple[int, str]]:
+    """(offset, text) of the coordinated clauses of a carcinoma sentence, without those that name another lesion
+    (NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the whole sentence when nothing is left out."""
+    bounds = [0, *[m.end() for m in _COORDINATION.finditer(sentence)], len(sentence)]
+    if len(bounds) == 2:
+        return [(base, sentence)]
+    clauses = [(base + bounds[i], sentence[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
+    kept = [(lo, c) for lo, c in clauses
+            if cues.search("tumour_sentence", c) or not _OTHER_LESION.search(c)]
+    if len(kept) == len(clauses) or not any(cues.search("tumour_sentence", c) for _, c in kept):
+        return [(base, sentence)]
+    return kept
+
+
+_ISTHMECTOMY = re.compile(r"isthm\w*c?k?tom", re.I)
+
+
+def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
+    """The ref of a one-sided resection cue on the line when every one names the isthmus (an isthmectomy, not a
+    lobectomy), else ""."""
+    refs = []
+    for rule in cues.by_role["one_sided_specimen"]:
+        for m in rule.regex.finditer(line):
+            if not _ISTHMECTOMY.search(m.group(0)):
+                return ""
+            refs.append(f"{rule.id}@{base + m.start()}")
+    return refs[0] if refs else ""
+
+
 def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     """(site, rule refs or a miss reason) of a surgical pathology report with carcinoma."""
     lines = list(_lines(cues, text))
@@ -167,12 +224,16 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     tumour = [(start, sentence) for start, sentence in sentences
               if cues.search("tumour_sentence", sentence) and not cues.search("tumour_denied", sentence)]
     for start, sentence in tumour:
-        found = {**cues.sides(sentence, start), **found}
+        for lo, clause in _tumour_clauses(cues, sentence, start):
+            found = {**cues.sides(clause, lo), **found}
         # lettered sub-items right under the carcinoma's line are its foci ("a) Rt lobe: 1.6 cm" / "b) Lt lobe ...")
         line_end = text.find("\n", start + len(sentence))
+        line_start = text.rfind("\n", 0, start) + 1
+        numbered = not _PART_LABEL.match(text[line_start:start + len(sentence)])
         while line_end >= 0:
             m = re.match(r"\n([^\n]*)", text[line_end:])
-            if not m or not _SUB_ITEM.match(m.group(1)) or cues.search("node_sentence", m.group(1)):
+            if not m or not (_SUB_ITEM.match(m.group(1)) or numbered and _NUMBERED_ITEM.match(m.group(1))) \
+                    or cues.search("node_sentence", m.group(1)) or cues.search("tumour_denied", m.group(1)):
                 break
             found = {**cues.sides(m.group(1), line_end + 1), **found}
             line_end = text.find("\n", line_end + 1)
@@ -193,6 +254,9 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
             side = combine(sides)
             if side not in (UNSPECIFIED, "bilateral") and not cues.search("total_resection", line):
                 return side, _refs(sides)
+            isthmectomy = _isthmectomy(cues, line, start)
+            if isthmectomy and not cues.search("total_resection", line):
+                return "isthmus", isthmectomy  # "extended isthmectomy with the medial portion of both lobes"
     for start, sentence in sentences:
         if cues.search("lesion_sentence", sentence) and not cues.search("negation", sentence):
             found = {**cues.sides(sentence, start), **found}

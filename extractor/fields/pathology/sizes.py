@@ -183,6 +183,8 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
             continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
+        if _EARLIER.search(report.text, lo, hit.start):
+            continue  # "Previous left lobectomy showed a 2.5 cm PTC": an earlier operation's tumour
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
         subject = hit.rule in report.rules.size_subjects
@@ -199,6 +201,9 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
             after = measure
             break  # the first size after a carcinoma name is its size
         if after is None and not found and not subject:
+            # the size as the next line's own sentence ("Oncocytic carcinoma, minimally invasive." / "Size 23 mm.")
+            after = _size_line_after(report, line_hi)
+        if after is None and not found and not subject:
             after = _items_under(report, line_hi)  # "1. Papillary carcinoma, classic type" / "a) Rt lobe: 1.6 cm"
         if after is not None:
             if best is None or after.mm > best[0]:
@@ -210,6 +215,26 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
             if best is None or before.mm > best[0]:
                 best = (before.mm, f"{hit.ref}+size_before@{before.start}")
     return best
+
+
+# the line after a carcinoma's line that opens with a size word and a measurement ("Size 23 mm.", "- Greatest
+# dimension 1.8 cm"): the size of that carcinoma
+_SIZE_LINE = re.compile(r"\n[ \t]*(?:[-*•·][ \t]*)?(?:tumou?r[ \t]+)?(?:size|greatest[ \t]+(?:dimension|diameter)|"
+                        r"maximum[ \t]+diameter|diameter)[ \t]*(?:of[ \t]+(?:the[ \t]+)?tumou?r[ \t]*)?[:=]?[ \t]*", re.I)
+
+
+def _size_line_after(report: Report, line_end: int) -> Measure | None:
+    m = _SIZE_LINE.match(report.text, line_end)
+    if not m or report.organ_at(m.end()) == "node":
+        return None
+    found = measures(report, m.end(), report.line(m.end())[1])
+    if found and found[0].start == m.end():
+        return found[0]
+    return None
+
+
+# a clause about an earlier operation or finding ("Previous left lobectomy showed ...", "history of ...")
+_EARLIER = re.compile(r"\b(?:previous(?:ly)?|prior|earlier|history\s+of|status\s+post|s/p)\b", re.I)
 
 
 def _items_under(report: Report, pos: int) -> Measure | None:

@@ -20,7 +20,8 @@ from ...knowledge.rules import Rule
 from .text import Report
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
-_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：=][ \t]*)+")
+# a key ends at a colon or "=", or at the question mark of a question-form key ("Is the tumour multifocal? No")
+_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：=?][ \t]*)+")
 _HEADING_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：]?[ \t]*$")
 _HEADING = re.compile(r"[ \t]*(?:#|\*\*)")
 
@@ -58,10 +59,39 @@ class Answer:
         return f"{self.key.id}@{self.start}" + (f"+{self.kind_rule}" if self.kind_rule else "")
 
 
+# several checklist rows on one line, each after a bullet set off by two or more spaces ("- Size: 0.9 cm   -
+# Multiplicity: single"): each row is read as a line of its own
+_INLINE_ROW = re.compile(r"(?<=\S)[ \t]{2,}(?=[-*•·][ \t]+\S)")
+
+
+@dataclass(frozen=True)
+class _Row:
+    lo: int
+    hi: int
+    last: bool  # the row ends its line (an empty answer may stand on the next line)
+
+    def start(self) -> int:
+        return self.lo
+
+    def end(self) -> int:
+        return self.hi
+
+
+def _rows(text: str):
+    for line in re.finditer(r"[^\n]+", text):
+        cuts = [m.end() for m in _INLINE_ROW.finditer(text, line.start(), line.end())]
+        bounds = [line.start(), *cuts, line.end()]
+        for i in range(len(bounds) - 1):
+            lo, hi = bounds[i], bounds[i + 1]
+            if i + 1 < len(bounds) - 1:
+                hi = len(text[lo:hi].rstrip()) + lo
+            yield _Row(lo, hi, i + 2 == len(bounds))
+
+
 def answers(report: Report, field: str) -> list[Answer]:
     """Every synoptic answer for ``field`` in text order (history and frozen-section text left out)."""
     text, found = report.text, []
-    for line in re.finditer(r"[^\n]+", text):
+    for line in _rows(text):
         lead = _LINE_LEAD.match(text, line.start(), line.end())
         pos = lead.end()
         for rule in report.rules.synoptic_keys:
@@ -79,6 +109,8 @@ def answers(report: Report, field: str) -> list[Answer]:
             if not tail:
                 continue
             start, end = tail.end(), line.end()
+            if start >= end and not line.last:
+                continue  # an empty row inside a line of several rows: no answer
             if start >= end:  # answer on the next non-empty line, unless that line is a heading of its own
                 if _TABLE_ROW.match(report.original, line.start()):
                     continue  # an empty table cell is an empty answer

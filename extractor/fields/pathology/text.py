@@ -21,7 +21,11 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A clause ends at a line break, a semicolon or a full stop that is not a decimal point. A hard-wrapped line (a
 # word, no punctuation, then a line starting in lower case: "no\nextrathyroidal extension") does not end a clause;
 # a line opening with a lower-case list label ("a) left lobe: 0.9 cm") is a new item and does.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)")
+# A line ending in a hyphen continues its word on the next line ("full-" / "thickness"). Several checklist rows on
+# one line, each after a bullet set off by two or more spaces ("- Psammoma bodies: present   - Background: no
+# thyroiditis"), are separate clauses.
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)"
+                         r"|(?<=\S)[ \t]{2,}(?=[-*•·][ \t]+\S)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
 _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
@@ -30,6 +34,13 @@ _PART_NAME = re.compile(r"[^:;\n]*")
 _SPECIMEN_LINE = re.compile(
     r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
     r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
+# the letter of a part label ("B.", "(B)", "B)", "Part B")
+_PART_LETTER = re.compile(r"(?:\(?([A-H])[.:)][ \t]|(?i:part|specimen)\s*([A-H])\b)")
+# a thyroid resection or a lobe measured: the specimen holds thyroid (Report.node_only)
+_THYROID_RESECTION = re.compile(r"(?i)\b(?:(?:total|near[\s\-]*total|sub[\s\-]*total|completion|hemi)[\s\-]*)?"
+                                r"thyr[eo0][o0]?[il1]d[eé]?c?k?tom\w*|\blobec?k?tom\w*|\b(?:right|left|thyroid)\s+lobe\s*"
+                                r"(?:,\s*)?(?:measur\w*|weigh\w*)")
+_EARLIER = re.compile(r"(?i)\b(?:prior|previous|previously|earlier|status\s+post|s/p|history\s+of|after|following|post)\b[^\n.;]*$")
 # "No thyroid tissue submitted" on a specimen line names no thyroid in the specimen
 _NO_THYROID = re.compile(r"(?i)\b(?:no|without)\s+thyr[eo0][o0]?[il1]d\s+(?:tissue|parenchyma|gland)\b")
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
@@ -61,11 +72,28 @@ def _table_row(m: re.Match) -> str:
     return " " + cells[1] + ":" + " ".join(cells[2:])
 
 
+# "[Gross] Right lobe ..." / "[Diagnosis]": a header in square brackets at a line start (Japanese and Chinese
+# report layouts) reads as "Gross: ..."
+_BRACKET_HEADER = re.compile(r"(?m)^([ \t]*)\[([A-Za-z][A-Za-z /&\-]{1,40})\]")
+# an HL7 v2 result segment "OBX|2|TX|GROSS||Left lobe ...||||||F": the observation id is the section header and the
+# observation value its text ("       GROSS: Left lobe ..."); the other fields are blanked
+_HL7_OBX = re.compile(r"(?m)^(OBX\|[^|\n]*\|[^|\n]*\|)([^|\n]*)(\|[^|\n]*\|)([^|\n]*)(\|[^\n]*)?$")
+
+
+def _hl7_obx(m: re.Match) -> str:
+    name = m.group(2).split("^")[-1] if "^" in m.group(2) else m.group(2)
+    head = " " * len(m.group(1)) + name.rjust(len(m.group(2)))
+    sep = ":" + " " * (len(m.group(3)) - 1)
+    return head + sep + m.group(4) + " " * len(m.group(5) or "")
+
+
 def blank_markdown(text: str) -> str:
     """Blank markdown marks (same length, so offsets keep pointing into the original text)."""
     def spaces(m: re.Match) -> str:
         return " " * len(m.group(0))
     text = _TABLE_ROW.sub(_table_row, text)
+    text = _BRACKET_HEADER.sub(lambda m: m.group(1) + " " + m.group(2) + ":", text)
+    text = _HL7_OBX.sub(_hl7_obx, text)
     return _BOLD.sub("  ", _MARKDOWN_LINE_START.sub(spaces, text))
 
 
@@ -147,8 +175,20 @@ def _ocr_reading(token: str, vocabulary) -> str | None:
     return next(iter(readings.values())) if len(readings) == 1 else None
 
 
+# a measurement whose digits a scan read as look-alike letters ("l.3 x l.0 x 0.8 cm", "l8 g"): a number-like token of
+# digits and l / I / | (and O after a digit or point) with at least one real digit, right before a unit or a "x"
+_OCR_NUMBER = re.compile(r"(?<![\w.])(?=[\dlI|O.]*\d)(?=[\dlI|O.]*[lI|O])([\dlI|]{1,2}(?:\.[\dlI|O]{1,2})?)"
+                         r"(?=[ \t]*(?:[x×*][ \t]*[\dlI|]|cm\b|mm\b|crn\b|g\b))")
+_OCR_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
+# the word "no" read with a zero ("n0 vascular invasion", "N0 psammoma bodies"): a zero after N / n before a word in
+# lower case, never after a T category ("pT1 N0 ..." is the stage)
+_OCR_NO = re.compile(r"(?<![\w/])(?<!T\d )(?<!T\d[abc] )([Nn])0(?=[ \t]+[a-z]{3,})")
+
+
 def ocr_repair(text: str, vocabulary) -> str:
     """``text`` with OCR-garbled rule words repaired (same length; see above). Clean text comes back unchanged."""
+    text = _OCR_NUMBER.sub(lambda m: m.group(1).translate(_OCR_DIGIT), text)
+    text = _OCR_NO.sub(lambda m: m.group(1) + "o", text)
     prefixes = _prefixes(vocabulary)
     spans = [m.span() for m in _OCR_TOKEN.finditer(text)]
     out, last, i, n = [], 0, 0, len(spans)
@@ -265,7 +305,19 @@ class Report:
                 # the label may follow the header on its line ("DIAGNOSIS: A. Thyroid ...")
                 lead = re.match(r"[ \t]*", self.text[section.header_end:line.end()]).end() + section.header_end
             if any(r.regex.match(self.text, lead, line.end()) for r in labels):
-                starts.append((lead, line.end()))
+                # the next parts may follow on the same line ("A. FNA thyroid left   B. FNA node left level VI",
+                # "A. Bethesda VI. B. Suspicious for metastasis."): a label with the next letter or digit after a
+                # full stop or a run of spaces
+                pos, label = lead, self.text[lead]
+                while label.isalnum():
+                    nxt = chr(ord(label) + 1)
+                    m = re.compile(rf"(?:(?<=[.;)][ \t])|(?<=[ \t]{{2}}))[ \t]*({re.escape(nxt)}[.:)][ \t])").search(
+                        self.text, pos + 1, line.end())
+                    if not m:
+                        break
+                    starts.append((pos, m.start(1)))
+                    pos, label = m.start(1), nxt
+                starts.append((pos, line.end()))
         headings = [m.start() for m in _HEADING_LINE.finditer(self.original)]
         headings += [m.start() for m in _CAPS_HEADING.finditer(self.text)]
         headings += self._key_lines
@@ -291,12 +343,38 @@ class Report:
                         end = line_end + line.start()
                         break
             out.append((start, end, organ))
+        # a later part with the same letter and no organ word on its line ("DIAGNOSIS: B. Suspicious for
+        # malignancy.") is the part the specimen list named ("B. FNA lymph node, level VI"): it has that organ
+        named: dict[str, str] = {}
+        for i, (start, end, organ) in enumerate(out):
+            letter = _PART_LETTER.match(self.text, start)
+            if not letter:
+                continue
+            key = letter.group(1) or letter.group(2)
+            if organ:
+                named.setdefault(key, organ)
+            elif key in named:
+                out[i] = (start, end, named[key])
         return out
+
+    @cached_property
+    def _names_thyroid_resection(self) -> bool:
+        """Current text names a thyroid resection or a measured lobe ("total thyroidectomy", "left lobectomy", "the
+        right lobe measures"): a scanned report whose thyroid part lost its label is still no node-only specimen."""
+        for m in _THYROID_RESECTION.finditer(self.text):
+            if self.excluded(m.start()) or self.organ_at(m.start()) == "node":
+                continue
+            if _EARLIER.search(self.text, max(0, m.start() - 40), m.start()):
+                continue  # "left neck dissection (prior total thyroidectomy)": an earlier operation
+            return True
+        return False
 
     @cached_property
     def node_only(self) -> bool:
         """A lymph node specimen without thyroid (a neck dissection alone): every labelled part is a node part, or
         the specimen lines name lymph nodes and no thyroid (specimen_parts.tsv words)."""
+        if self._names_thyroid_resection:
+            return False
         if self.parts and all(organ == "node" for _, _, organ in self.parts):
             return True
         rules = {v: [r for r in self.rules.specimen_parts if r.get("value") == v] for v in ("thyroid", "node")}
@@ -429,14 +507,24 @@ class Report:
 
     def negated(self, hit_start: int, hit_end: int) -> str:
         """The id of a negation rule that covers the span (same clause), or ""."""
+        return self._cue(self.rules.negation, hit_start, hit_end)
+
+    def hedged(self, hit_start: int, hit_end: int) -> str:
+        """The id of a hedge rule (hedges.tsv: "probable", "is possible", "cannot be excluded") that qualifies the
+        span in its clause, or ""."""
+        return self._cue(self.rules.hedges, hit_start, hit_end)
+
+    def _cue(self, rules, hit_start: int, hit_end: int) -> str:
         lo, hi = self.clause(hit_start, hit_end)
-        for rule in self.rules.negation:
+        for rule in rules:
             limit = int(rule.get("max_chars"))
             if rule.get("direction") == "pre":
                 window_start = max(lo, hit_start - limit)
                 window = self.text[window_start:hit_start]
                 for m in rule.regex.finditer(window):
                     between = window[m.end():]
+                    if between.count(")") > between.count("("):
+                        continue  # a cue inside a bracket ("(capsular invasion; no vascular invasion), unifocal")
                     if not self.rules.terminator.search(between):
                         return rule.id
             else:

@@ -7,12 +7,13 @@ tumor_focality (first row that gives a value wins):
    else a free answer to a key with an ``affirmed`` value gives it (multicentricity "papillary microcarcinoma,
    left lobe" -> multifocal);
 2. any affirmed multifocal cue in the text (focality.tsv: "multifocal", "mpT", "(m)", "two foci", "separate
-   focus of carcinoma", bilateral tumours), or carcinomas named on separate lines of the best-ranked section (or one
-   after the other on a line, each read up to the next) with different sides (one per lobe; sites.tsv side cues)
-   -> multifocal;
+   focus of carcinoma", bilateral tumours) -> multifocal;
 3. an affirmed unifocal cue ("unifocal", "single focus", "solitary carcinoma") -> unifocal;
-4. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
-5. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
+4. carcinomas named on separate lines of the best-ranked section (or one after the other on a line, each read up
+   to the next) with different sides (one per lobe; sites.tsv side cues) -> multifocal: an inference, so an
+   explicit unifocal statement outranks it;
+5. a *negated* multifocal cue ("no evidence of multicentricity", "no other foci of carcinoma") -> unifocal;
+6. else not_stated. A count of foci: 1 -> unifocal, more -> multifocal.
 
 extrathyroidal_extension:
 
@@ -58,13 +59,21 @@ def tumor_focality(report: Report) -> tuple[str, str]:
             return answer.key.get("negative"), answer.ref
         if answer.kind == "cannot":
             continue
+        in_answer = []
         for hit in report.hits(report.rules.focality, start=answer.start, end=answer.end):
             value = _focality_of(report, hit)
             if value and hit.value != "negated_only" and not report.negated(hit.start, hit.end):
-                return value, f"{answer.ref}+{hit.ref}"
+                in_answer.append((value, f"{answer.ref}+{hit.ref}"))
+        if in_answer:  # "unifocal (gross); microscopic: additional focus 1 mm": a further focus named wins
+            return next((v for v in in_answer if v[0] == "multifocal"), in_answer[0])
+        bare = _BARE_COUNT.fullmatch(answer.text)
+        if bare:  # "Number of tumour foci: 3", "Multiplicity: 1"
+            count = report.number(bare.group(1))
+            if count:
+                return ("multifocal" if count > 1 else "unifocal"), f"{answer.ref}+count"
         if answer.affirmed and not report.negated(answer.start, answer.start):
             return answer.affirmed, f"{answer.ref}+affirmed"
-    values = {"multifocal": _carcinoma_in_two_sites(report), "unifocal": [], "negated": []}
+    values = {"multifocal": [], "unifocal": [], "negated": []}
     for hit in report.hits(report.rules.focality):
         if hit.rule.get("scope") == "synoptic_answer":
             continue  # counts only inside a focality answer (read above)
@@ -81,9 +90,16 @@ def tumor_focality(report: Report) -> tuple[str, str]:
     for value in ("multifocal", "unifocal"):
         if values[value]:
             return value, ",".join(values[value][:3])
+    two_sites = _carcinoma_in_two_sites(report)  # inferred: an explicit "unifocal" outranks it
+    if two_sites:
+        return "multifocal", ",".join(two_sites[:3])
     if values["negated"]:
         return "unifocal", ",".join(values["negated"][:3])
     return "not_stated", "no focality statement"
+
+
+# a focality answer that is only a count
+_BARE_COUNT = re.compile(r"[ \t]*(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)[ \t]*[.;]?[ \t]*", re.I)
 
 
 def _counts_a_benign_neoplasm(report: Report, hit) -> bool:
