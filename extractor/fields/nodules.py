@@ -44,9 +44,11 @@ from .nodule_parts import (
 )
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
-_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(#가-힣])|(?<=[.!?;:|])[ \t]*\n(?=[ \t]*\d)|\n(?![ \t]*[a-z])(?!"
+                           r"[ \t]*\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
-_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣(]")  # ... and the next line that goes on in lower case
+_CONTINUED_LINE = re.compile(r"[ \t]*(?:[a-z가-힣(]|\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
+# ... and the next line that goes on in lower case or with a measurement ("... solid nodule\n28 x 22 x 29 mm, ...")
 _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
@@ -83,10 +85,11 @@ class NoduleExtractor:
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
         self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
         self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
+        self.ocr_misread = OcrMisread(r.literal for r in self.rules.ocr_words)
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = section_view(text or "", self.rules.headers, self.ocr_split)
+        text = section_view(text or "", self.rules.headers, self.ocr_split, self.ocr_misread)
         units = self._units(text)
         return self._identify(units, text)
 
@@ -420,7 +423,12 @@ class NoduleExtractor:
             else:
                 unit.hits.extend(self._feature_hits(text, vs, ve, features=None))
         else:  # category, ignore: a stated category may stand in any cell ("Total: 10 points - TR5")
-            unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
+            stated = self._feature_hits(text, vs, ve, features=("category",))
+            unit.hits.extend(stated)
+            if feature == "category" and not stated:
+                # a "Level" column of pole words ("upper", "mid") places the nodule in its lobe, not a category
+                unit.hits.extend(h for h in self._feature_hits(text, vs, ve, features=("position",), cell=True)
+                                 if h.value != "none")
 
     def _answer(self, value: str) -> tuple[str, str] | None:
         bare = value.strip(" .:")
@@ -794,10 +802,84 @@ _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})"
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_GLOSSED_HEADER = re.compile(r"(?im)^([ \t]*)([^\W\d_][^\W\d_ \t]*(?:[ \t]+[^\W\d_]+){0,3}[ \t]*\([ \t]*)(impressions?|conclusions?|opinion)([ \t]*\)[ \t]*)(?=[:：])")
 _BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
                      r"([^\n]*?(?:\*{2,}|={2,}|#{2,}|-{2,})[ \t]*)$", re.IGNORECASE)
 _DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|erratum|amended[ \t]+report))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
+
+
+_HL7_SECTION = re.compile(r"(?:[^|^\n]*\^)*(impressions?|conclusions?|findings|comments?|addendum|opinion|summary|"
+                          r"history|indications?|technique|recommendations?)[ \t]*", re.IGNORECASE)
+
+
+def _hl7_prefix_view():
+    """The blanking of OBX / NTE wrappers, keeping a section the observation identifier names ("OBX|5|TX|
+    GDT^IMPRESSION||..." opens IMPRESSION): its name and a colon written where the wrapper was, once per run of
+    segments with that identifier."""
+    previous = [""]
+
+    def blank(m: re.Match) -> str:
+        wrapper = m.group(0)
+        fields = wrapper.split("|")
+        name = ""
+        if fields[0] == "OBX" and len(fields) > 3:
+            found = _HL7_SECTION.fullmatch(fields[3])
+            name = found.group(1).upper() if found else ""
+        if name and name != previous[0] and len(name) + 2 <= len(wrapper):
+            previous[0] = name
+            return name + ":" + " " * (len(wrapper) - len(name) - 1)
+        if fields[0] == "OBX":
+            previous[0] = name
+        return " " * len(wrapper)
+
+    return blank
+
+
+_OCR_LETTERS = {"m": "(?:m|rn)", "o": "[o0]", "l": "[l1I]", "i": "[il1]"}  # letters OCR reads as others
+_OCR_NUMBER = re.compile(r"(?<![\w.])[\dlIO]+(?:[.,][\dlIO]+)?(?![\w])")
+
+
+class OcrMisread:
+    """Same-length reading of the letters scanned (OCR) reports confuse: in a word of ``words`` (ocr_words.tsv) a
+    zero for "o", "1" or "I" for "l" and "i", "l" for "i", "rn" for "m" ("n0dules", "wlder", "rnixed",
+    "IMPRESSl0N"), the word written back with the spaces a shorter reading leaves at its end; in a number, "l",
+    "I" or "O" for a digit ("l.2 x 0.9 cm", "4.l cm")."""
+
+    def __init__(self, words):
+        self.words = {w.lower() for w in words}
+        forms = sorted(self.words, key=len, reverse=True)
+        self.each = {w: re.compile("".join(_OCR_LETTERS.get(c, re.escape(c)) for c in w), re.IGNORECASE) for w in forms}
+        self.regex = re.compile(r"(?<![\w\-])(?:" + "|".join(p.pattern for p in self.each.values()) + r")(?![\w])",
+                                re.IGNORECASE) if forms else None
+
+    def _word(self, m: re.Match) -> str:
+        found = m.group(0)
+        if found.lower() in self.words:
+            return found
+        word = next((w for w, p in self.each.items() if p.fullmatch(found)), None)
+        if word is None:
+            return found
+        letters = [c for c in found if c.isalpha()]
+        if letters and all(c.isupper() or c in "lI" for c in letters) and sum(c.isupper() for c in letters) > 1:
+            word = word.upper()
+        elif found[:1].isupper():
+            word = word[:1].upper() + word[1:]
+        return word + " " * (len(found) - len(word))
+
+    def __call__(self, text: str) -> str:
+        if self.regex is not None:
+            text = self.regex.sub(self._word, text)
+        if any(c in text for c in "lIO"):
+            text = _OCR_NUMBER.sub(_ocr_number, text)
+        return text
+
+
+def _ocr_number(m: re.Match) -> str:
+    token = m.group(0)
+    if any(c.isdigit() for c in token) and any(c in "lIO" for c in token):
+        return token.translate(str.maketrans("lIO", "110"))
+    return token
 
 
 def ocr_split_re(words) -> re.Pattern | None:
@@ -806,17 +888,20 @@ def ocr_split_re(words) -> re.Pattern | None:
     return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])", re.IGNORECASE) if forms else None
 
 
-def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> str:
+def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr_misread=None) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", a translated
+    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:", a bilingual "Wnioski / Conclusions:" and a glossed "Ultrasound prompt (impression):" read as "impression:", a translated
     conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", a word
-    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, and a sentence-initial "Impression:" inside a
+    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, OCR letter
+    misreadings (``ocr_misread``: "n0dule", "rnixed", "l.2 cm") read as the word or number, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
         text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
+    if ocr_misread is not None:  # "n0dule", "rnixed", "l.2 cm" read as "nodule", "mixed ", "1.2 cm"
+        text = ocr_misread(text)
     if "|" in text:
-        text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
+        text = _HL7_PREFIX.sub(_hl7_prefix_view(), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
     if "*" in text or "=" in text or "#" in text or "--" in text:
         # a banner line ("*** ATTENDING ADDENDUM / FINAL ***"): its amending word is the header
@@ -825,6 +910,8 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> 
         text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    if "(" in text:  # "Ultrasound prompt (impression):", a translated header glossed in parentheses
+        text = _GLOSSED_HEADER.sub(lambda m: m.group(1) + " " * (len(m.group(2)) + len(m.group(4))) + m.group(3), text)
     for rule in headers:  # "Judgement:", "Conclusione:" (headers.tsv) read as "imp:" padded to the same length
         for m in rule.regex.finditer(text):
             if len(m.group(0)) >= 3 and re.fullmatch(r"[ \t]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()]) \

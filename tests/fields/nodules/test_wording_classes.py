@@ -1,0 +1,192 @@
+"""Nodule failure classes of the third reading of the blind batches' misses (issue 17): message wrappers and glossed
+headers, OCR misreadings, system words of the stated category, shape and margin wording, directions that are not a
+lobe, referral lines and services named like a nodule, table and sentence layouts. Each class is fixed as a general
+rule and tested here in wording that appears in no corpus, with cases that must not fire."""
+import pytest
+
+from extractor.fields.nodules import NoduleExtractor, OcrMisread, section_view
+from extractor.knowledge.ruleset import load_ruleset
+
+
+@pytest.fixture(scope="module")
+def ex():
+    return NoduleExtractor(load_ruleset(None))
+
+
+def rows(ex, text):
+    return ex.rows({"report_id": "T1", "patient_id": "P1", "text": text})
+
+
+# -- an HL7 observation identifier names the section -------------------------------------------------------------
+
+def test_hl7_observation_identifier_opens_the_impression(ex):
+    text = ("OBX|1|TX|RAD^FINDINGS||Right mid pole: 18 x 12 x 10 mm solid hypoechoic nodule, smooth.||||||F\n"
+            "OBX|2|TX|RAD^FINDINGS||Left lobe unremarkable.||||||F\n"
+            "OBX|3|TX|RAD^IMPRESSION||Right mid pole 18 mm nodule, TR4.||||||F\n")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["side"], out[0]["stated_category"], out[0]["composition"]) == ("right", "TR4", "solid")
+
+
+def test_hl7_view_keeps_length_and_names_each_section_once(ex):
+    text = ("OBX|1|TX|X^FINDINGS||one||||||F\nOBX|2|TX|X^FINDINGS||two||||||F\nOBX|3|TX|X^CONCLUSION||three||||||F\n"
+            "OBX|4|TX|X^SIGNED||Dr A||||||F")
+    view = section_view(text)
+    assert len(view) == len(text)
+    assert view.count("FINDINGS:") == 1 and view.count("CONCLUSION:") == 1 and "SIGNED:" not in view
+
+
+@pytest.mark.parametrize("header", ["Sonographic prompt (impression):", "Report summary (conclusion):",
+                                    "Final reading (Opinion):"])
+def test_glossed_impression_header_refers_back(ex, header):
+    text = ("Findings: Left lower pole: a 9 mm solid isoechoic nodule, smooth margin.\n"
+            "Cervical lymph nodes: unremarkable.\n"
+            f"{header}\nLeft lower pole solid nodule, TR3.")
+    out = rows(ex, text)
+    assert len(out) == 1 and out[0]["stated_category"] == "TR3"
+
+
+# -- OCR misreadings ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("written, read", [
+    ("a 2.4 cm rnixed nodule", "a 2.4 cm mixed  nodule"),
+    ("s0lid n0dule, wlder than tall", "solid nodule, wider than tall"),
+    ("IMPRESSl0N: lsthmic nodule", "IMPRESSION: isthmic nodule"),
+    ("measuring l.4 x 0.8 x 0.7 cm", "measuring 1.4 x 0.8 x 0.7 cm"),
+    ("lobe 3.l cm", "lobe 3.1 cm"),
+])
+def test_ocr_misread_letters_are_read_as_the_word(ex, written, read):
+    assert ex.ocr_misread(written) == read
+
+
+@pytest.mark.parametrize("text", ["Nodule L1 in the left lobe, TR1.", "I saw 10 mm, O.K.", "The corner of the lobe"])
+def test_ocr_misreading_leaves_real_words_and_labels(ex, text):
+    assert ex.ocr_misread(text) == text
+
+
+def test_ocr_misread_report_gives_its_features(ex):
+    text = ("FlNDINGS: ln the left rnid lobe a so1id hyp0echoic n0dule of l.6 x l.1 x 0.9 cm, wlder than tall,\n"
+            "with smooth margins.\nIMPRESSl0N: left n0dule, ACR Tl-RADS TR4.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    r = out[0]
+    assert (r["position"], r["composition"], r["shape"], r["size_mm"], r["stated_category"]) == \
+        ("mid", "solid", "wider_than_tall", 16.0, "TR4")
+
+
+def test_ocr_misread_is_a_same_length_view():
+    reader = OcrMisread(["nodule", "mixed"])
+    text = "rnixed n0dule l.2 cm"
+    assert len(reader(text)) == len(text)
+
+
+# -- the stated category with its system word and "score" ------------------------------------------------------------
+
+@pytest.mark.parametrize("words, normal", [
+    ("EU-TIRADS score 4", "EU-TIRADS 4"),
+    ("K-TIRADS class 3", "K-TIRADS 3"),
+    ("C-TIRADS level 4A", "C-TIRADS 4A"),
+])
+def test_category_with_score_word(ex, words, normal):
+    assert rows(ex, f"Right lobe: 12 mm solid nodule, smooth. {words}.")[0]["stated_category"] == normal
+
+
+# -- shape and margin wording -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, shape", [
+    ("thicker than wide", "taller_than_wide"),
+    ("deeper-than-wide", "taller_than_wide"),
+    ("wider then tall", "wider_than_tall"),
+    ("A/T ratio > 1", "taller_than_wide"),
+    ("aspect ratio <1", "wider_than_tall"),
+    ("aspect ratio 1.2", "unspecified"),
+])
+def test_shape_wording(ex, words, shape):
+    assert rows(ex, f"Left lobe: 10 mm solid nodule, {words}.")[0]["shape"] == shape
+
+
+@pytest.mark.parametrize("words, margin", [
+    ("irregular margin, extrathyroidal extension suspected", "lobulated_irregular"),
+    ("irregular margin, ETE is possible", "lobulated_irregular"),
+    ("irregular margin with extension through the capsule", "extrathyroidal_extension"),
+    ("ill-def margin", "ill_defined"),
+])
+def test_margin_wording(ex, words, margin):
+    assert rows(ex, f"Left lobe: 20 mm solid nodule, {words}.")[0]["margin"] == margin
+
+
+def test_ill_defined_abbreviation_in_a_table_cell(ex):
+    text = ("| # | Side | Size mm | Comp | Margin |\n|---|---|---|---|---|\n"
+            "| 1 | L | 9 | solid | ill-def |\n")
+    assert rows(ex, text)[0]["margin"] == "ill_defined"
+
+
+# -- a direction is not a lobe --------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", ["The nodule pushes the trachea to the left.",
+                                      "The mass deviates the oesophagus towards the right."])
+def test_direction_is_not_a_side(ex, sentence):
+    out = rows(ex, f"Right lobe: 40 mm solid hypoechoic mass. {sentence}")
+    assert [r["side"] for r in out] == ["right"]
+
+
+def test_nodule_in_the_left_lobe_still_has_its_side(ex):
+    assert rows(ex, "A nodule extends to the left lobe, 12 mm, solid.")[0]["side"] == "left"
+
+
+# -- referral lines, services and statements about the nodules described ---------------------------------------
+
+@pytest.mark.parametrize("line", ["Referral: thyroid nodule, GP letter", "Reason for exam: nodule follow-up",
+                                  "Clinical question: nodule?"])
+def test_referral_line_gives_no_nodule(ex, line):
+    text = f"Date: 2020-01-01    {line}\nRight lobe: 8 mm cyst.\n"
+    out = rows(ex, text)
+    assert [r["composition"] for r in out] == ["cystic"]
+
+
+@pytest.mark.parametrize("title", ["THYROID NODULE CLINIC - REPORT", "Nodule service, Radiology"])
+def test_service_name_is_not_a_nodule(ex, title):
+    out = rows(ex, f"{title}\nLeft lobe: 11 mm solid nodule.")
+    assert len(out) == 1 and out[0]["side"] == "left"
+
+
+def test_statement_about_the_nodules_described(ex):
+    text = ("Right lobe: 12 mm solid isoechoic nodule. Left lobe: 7 mm cyst.\n"
+            "No microcalcifications in the nodules described.")
+    out = rows(ex, text)
+    assert [r["microcalcifications"] for r in out] == ["absent", "absent"]
+
+
+def test_favoured_interpretation_is_not_a_second_nodule(ex):
+    text = "IMPRESSION: 2.5 cm mixed nodule in the right lobe, favour a benign colloid nodule. TR3."
+    assert len(rows(ex, text)) == 1
+
+
+# -- layouts: a "Level" column of poles, labels opening sentences, a line going on with a measurement ---------------
+
+def test_level_column_of_pole_words_is_the_position(ex):
+    text = ("| # | Side | Level | Size mm | Comp | TR |\n|---|---|---|---|---|---|\n"
+            "| 1 | R | lower | 14 | solid | TR4 |\n| 2 | L | mid | 6 | cystic | TR1 |\n")
+    out = rows(ex, text)
+    assert [(r["position"], r["stated_category"]) for r in out] == [("lower", "TR4"), ("mid", "TR1")]
+
+
+def test_labels_open_sentences(ex):
+    text = ("Nodule 1: right upper, 12 mm, solid.\nNodule 2: left mid, 15 mm, mixed.\n"
+            "IMPRESSION: #2 left mid 15 mm TR3, follow up. #1 TR4 -> FNA.")
+    out = rows(ex, text)
+    assert [(r["position"], r["stated_category"]) for r in out] == [("upper", "TR4"), ("mid", "TR3")]
+
+
+@pytest.mark.parametrize("joint", ["nodule\n17 x 12 x 9 mm", "nodule\n1.7 x 1.2 cm"])
+def test_line_going_on_with_a_measurement(ex, joint):
+    text = f"Left lobe, upper third: a solid hypoechoic {joint}, taller than wide, irregular margin."
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["size_mm"], out[0]["shape"]) == (17.0, "taller_than_wide")
+
+
+def test_numbered_line_after_a_full_stop_is_a_new_sentence(ex):
+    text = "Right lobe: 12 mm solid nodule.\n14 mm cyst in the left lobe."
+    out = rows(ex, text)
+    assert [r["side"] for r in out] == ["right", "left"]
