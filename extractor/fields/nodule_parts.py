@@ -158,8 +158,10 @@ def resolve_unit(unit: Unit) -> Nodule:
 
 
 
-def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
-    """The earlier nodule a referring description ``c`` belongs to, or None (see the module docstring)."""
+def match_nodule(c: Nodule, nodules: list[Nodule], *, correction: bool = False) -> Nodule | None:
+    """The earlier nodule a referring description ``c`` belongs to, or None (see the module docstring).
+    ``correction``: ``c`` corrects a nodule (an addendum), so its side and position may differ from the first
+    description's when only one nodule agrees on the rest."""
     if not nodules:
         return None
     key = label_key(c.unit.label)
@@ -172,6 +174,17 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             by_order = nodules[int(key) - 1]  # "Nodule 2: TR1" after unnumbered findings: the second one
             if all(not (c.get(f) and by_order.get(f) and c.get(f) != by_order.get(f)) for f in ("side", "position")):
                 return by_order
+    found = _match_by_features(c, nodules, key)
+    if found is None and correction:
+        # a correction of the place ("is located at the UPPER pole, not the lower"): the one nodule that agrees
+        # on everything else
+        return _match_by_features(c, nodules, key, places=False, single=True)
+    return found
+
+
+def _match_by_features(c: Nodule, nodules: list[Nodule], key: str, *, places: bool = True,
+                       single: bool = False) -> Nodule | None:
+    names = ("side", "position", "composition") if places else ("composition",)
     mine = {name: c.get(name) for name in ("side", "position", "size", "composition")}  # read once, not per nodule
     compatible = []
     for n in nodules:
@@ -179,7 +192,7 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             continue
         ok = True
         theirs = n.values
-        for name in ("side", "position", "composition"):
+        for name in names:
             a, b = mine[name], theirs.get(name)
             b = b.value if b else ""
             if a and b and a != b:
@@ -190,7 +203,7 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             ok = False
         if ok:
             compatible.append(n)
-    if not compatible:
+    if not compatible or (single and len(compatible) > 1):
         return None
     if c.unit.largest or re.search(r"dominant|largest|index", c.unit.label, re.I) or len(compatible) == 1:
         if len(compatible) > 1:

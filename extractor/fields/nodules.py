@@ -386,6 +386,10 @@ class NoduleExtractor:
             return
         feature, rule_id, vs, ve = keyed
         value = text[vs:ve]
+        if _BOX.search(value):  # a form's tick boxes ("[ ] cystic [x] solid"): only the ticked choices are stated
+            for a, b in _ticked(text, vs, ve):
+                self._fill_cell(text, unit, s, e, (feature, rule_id, a, b), side)
+            return
         if feature == "location":
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("side", "position"), cell=True))
         elif feature == "size":
@@ -636,11 +640,28 @@ class NoduleExtractor:
             before = self._side_before(text, ss, se, gs)
             if before is not None:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
                 unit.hits.append(before)
+        if not any(h.feature == "side" for h in unit.hits):
+            heading = self._lobe_heading(text, ss)
+            if heading is not None:  # "Remaining left lobe: 46 mm. At the lower pole a ... nodule"
+                unit.hits.append(heading)
         if side and not any(h.feature == "side" for h in unit.hits):
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
         unit.end = max(unit.end, ge)
         unit.sentence = (ss, se)
         return unit
+
+    def _lobe_heading(self, text, ss) -> Hit | None:
+        """The side of a lobe heading that opens the line of a sentence ("Remaining left lobe: 46 x 16 mm. At the
+        lower pole a spongiform nodule ..."): the lobe the line is about, used when the sentence names none."""
+        line_start = text.rfind("\n", 0, ss) + 1
+        m = re.match(r"[ \t]*([^\W\d_][^\n:.;,]{0,40}?\blobes?)[ \t]*:", text[line_start:ss])
+        if not m:
+            return None
+        sides = [h for h in self._feature_hits(text, line_start + m.start(1), line_start + m.end(1), features=("side",))
+                 if h.value != "none"]
+        if len({h.value for h in sides}) != 1:
+            return None
+        return replace(sides[0], soft=True)
 
     def _side_before(self, text, ss, se, gs) -> Hit | None:
         """The last side hit (not "none") of ``_feature_hits(text, ss, gs, features=("side",))``, at a bounded cost
@@ -731,7 +752,7 @@ class NoduleExtractor:
                 and not candidate.foci
             refer = unit.section in {"impression", "addendum"} or unit.definite or bare or (unit.label and any(
                 label_key(n.unit.label) == label_key(unit.label) for n in nodules))
-            target = match_nodule(candidate, nodules) if refer else None
+            target = match_nodule(candidate, nodules, correction=unit.section == "addendum") if refer else None
             if target is None:
                 nodules.append(candidate)
             else:
@@ -798,6 +819,19 @@ class NoduleExtractor:
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
 
+_BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")  # a tick box, empty or ticked
+
+
+def _ticked(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The choices after the ticked boxes of a form's cell, each up to the next box."""
+    boxes = list(_BOX.finditer(text, s, e))
+    spans = []
+    for k, m in enumerate(boxes):
+        if m.group("tick") or m.group(0) in "☑☒":
+            spans.append((m.end(), boxes[k + 1].start() if k + 1 < len(boxes) else e))
+    return spans
+
+
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
@@ -805,7 +839,17 @@ _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonogr
 _GLOSSED_HEADER = re.compile(r"(?im)^([ \t]*)([^\W\d_][^\W\d_ \t]*(?:[ \t]+[^\W\d_]+){0,3}[ \t]*\([ \t]*)(impressions?|conclusions?|opinion)([ \t]*\)[ \t]*)(?=[:：])")
 _BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
                      r"([^\n]*?(?:\*{2,}|={2,}|#{2,}|-{2,})[ \t]*)$", re.IGNORECASE)
-_DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|erratum|amended[ \t]+report))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
+_DATED_HEADER = re.compile(r"(?im)^([ \t]*)((?:addendum|correction|amendment|erratum|amended[ \t]+report)|(?P<foreign>adenda|adendo|"
+                           r"nachtrag|additif|aanvulling|aneks|korekta))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
+
+
+def _dated_header(m: re.Match) -> str:
+    """"ADDENDUM (04/15/2025):" read as "ADDENDUM:"; a translated one ("ADENDA (13/10/2020):") as "ADDENDUM:"."""
+    word, dated = m.group(2), m.group(4)
+    if m.group("foreign"):
+        word = "ADDENDUM" if word.isupper() else "addendum"
+        return m.group(1) + word + ":" + " " * (len(m.group(2)) + len(dated) - len(word))
+    return m.group(1) + word + ":" + " " * len(dated)
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
 
 
@@ -907,7 +951,7 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr
         # a banner line ("*** ATTENDING ADDENDUM / FINAL ***"): its amending word is the header
         text = _BANNER.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), text)
     if "(" in text:  # "ADDENDUM (04/15/2025):" - the date between the header and its colon
-        text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
+        text = _DATED_HEADER.sub(_dated_header, text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     if "(" in text:  # "Ultrasound prompt (impression):", a translated header glossed in parentheses

@@ -190,3 +190,80 @@ def test_numbered_line_after_a_full_stop_is_a_new_sentence(ex):
     text = "Right lobe: 12 mm solid nodule.\n14 mm cyst in the left lobe."
     out = rows(ex, text)
     assert [r["side"] for r in out] == ["right", "left"]
+
+
+# -- forms with tick boxes ----------------------------------------------------------------------------------------------
+
+def test_only_the_ticked_choices_are_stated(ex):
+    text = ("Nodule A   Side: [ ] right  [x] left    Pole: [x] upper [ ] mid [ ] lower\n"
+            "  Size: 2.2 x 1.4 x 1.0 cm\n"
+            "  Composition:  [ ] cystic [ ] spongiform [x] mixed [ ] solid\n"
+            "  Echogenicity: [ ] anechoic [x] hyper/iso [ ] hypo [ ] very hypo\n"
+            "  Shape:        [ ] wider-than-tall [x] taller-than-wide\n"
+            "  Margin:       [ ] smooth [ ] ill-defined [x] lobulated/irregular [ ] ETE\n"
+            "  Foci:         [ ] none/large comet-tail [x] macro [ ] peripheral [ ] punctate\n")
+    r = rows(ex, text)[0]
+    assert (r["side"], r["position"], r["composition"], r["shape"], r["margin"], r["echogenic_foci"]) == \
+        ("left", "upper", "mixed", "taller_than_wide", "lobulated_irregular", "macrocalcification")
+    assert r["microcalcifications"] == "absent"
+
+
+def test_ticked_none_or_comet_tail_is_no_foci(ex):
+    text = ("Nodule 1   Location: [x] right [ ] left\n  Size: 9 mm\n"
+            "  Echogenic foci: [x] none/large comet-tail [ ] macro [ ] punctate\n")
+    r = rows(ex, text)[0]
+    assert (r["echogenic_foci"], r["microcalcifications"]) == ("none", "absent")
+
+
+def test_unticked_form_states_nothing(ex):
+    text = "Nodule 1   Location: [x] left\n  Size: 9 mm\n  Composition: [ ] cystic [ ] solid\n"
+    assert rows(ex, text)[0]["composition"] == "unspecified"
+
+
+# -- addenda: translated dated headers, quoted statements, corrected places ------------------------------------------
+
+@pytest.mark.parametrize("header", ["ADENDA (2 May 2021):", "Adendo (02/05/2021):", "Nachtrag (02.05.2021):"])
+def test_translated_dated_addendum_corrects_the_foci(ex, header):
+    text = ("Findings: Left lobe, mid third: solid isoechoic nodule of 13 mm, wider than tall, smooth margins, with "
+            "microcalcifications. TI-RADS 5.\nImpression: left nodule TR5.\n\n"
+            f"{header} On review, the foci in the left nodule are comet-tail artefacts; no microcalcifications. "
+            "The category is corrected to TI-RADS 3.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["echogenic_foci"], out[0]["microcalcifications"], out[0]["stated_category"]) == \
+        ("comet_tail", "absent", "TR3")
+
+
+def test_quoted_statement_that_is_withdrawn_states_no_foci(ex):
+    text = ("Findings: Right upper pole nodule 14 mm, mixed cystic and solid, with punctate echogenic foci.\n"
+            "ADDENDUM: the right nodule shows large comet-tail artefacts, not punctate echogenic foci. "
+            "The phrase \"with punctate echogenic foci\" is withdrawn.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["echogenic_foci"], out[0]["microcalcifications"]) == ("comet_tail", "absent")
+
+
+def test_addendum_correcting_the_pole_moves_the_nodule(ex):
+    text = ("Findings: Right lobe: at the mid pole a 7 mm spongiform nodule.\n"
+            "ADDENDUM: the 7 mm spongiform nodule lies in the lower pole of the right lobe, not in the mid pole.")
+    out = rows(ex, text)
+    assert [(r["side"], r["position"]) for r in out] == [("right", "lower")]
+
+
+def test_addendum_pole_correction_needs_a_single_candidate(ex):
+    text = ("Findings: Right lobe: 7 mm spongiform nodule in the mid pole. Left lobe: 7 mm spongiform nodule in "
+            "the upper pole.\nADDENDUM: a 7 mm spongiform nodule is also seen at the lower pole of the right lobe.")
+    assert len(rows(ex, text)) == 3
+
+
+# -- the side of a lobe heading that opens the line -------------------------------------------------------------------
+
+@pytest.mark.parametrize("heading", ["Residual right lobe: 40 x 15 mm.", "Right thyroid lobe: normal size."])
+def test_lobe_heading_gives_the_side(ex, heading):
+    out = rows(ex, f"{heading} In its upper third there is a 6 mm cyst.")
+    assert [(r["side"], r["position"]) for r in out] == [("right", "upper")]
+
+
+def test_hyperechoic_foci_are_not_an_echogenicity(ex):
+    r = rows(ex, "Left lobe: 10 mm solid nodule with hyperechoic foci, then isoechoic rim.")[0]
+    assert r["echogenicity"] == "isoechoic"
