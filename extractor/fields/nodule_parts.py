@@ -14,6 +14,8 @@ from ..knowledge.rules import Rule
 
 # DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
+# one nodule described "solid" in one place and "predominantly solid" (mixed, ACR) in another: no contradiction
+_NEAR_COMPOSITIONS = ({"mixed", "solid"}, {"mixed", "cystic"})
 _MARGIN_ORDER = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")  # ACR points order
 
 
@@ -195,7 +197,7 @@ def _match_by_features(c: Nodule, nodules: list[Nodule], key: str, *, places: bo
         for name in names:
             a, b = mine[name], theirs.get(name)
             b = b.value if b else ""
-            if a and b and a != b:
+            if a and b and a != b and not (name == "composition" and {a, b} in _NEAR_COMPOSITIONS):
                 ok = False
         sa, sb = mine["size"], theirs.get("size")
         sb = sb.value if sb else ""

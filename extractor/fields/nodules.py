@@ -159,6 +159,9 @@ class NoduleExtractor:
         for regex, feature, rule_id in self.key_rules:
             if regex.fullmatch(key):
                 return feature, rule_id
+        labelled = _KEY_LABEL.match(key)
+        if labelled and labelled.end() < len(key):  # "NOD-1 LOC", "N2 Comp": a nodule's label before the key
+            return self._key_feature(key[labelled.end():])
         return None
 
     def _cells(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -259,7 +262,8 @@ class NoduleExtractor:
             keyed = [self._keyed(text, s, e) for s, e in cells]
             features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
             if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
-                place = prose[-1] if prose and prose[-1][1] + 1 == ls and "location" not in features[:1] else None
+                above = prose[-1] if prose and prose[-1][1] + 1 == ls else None
+                place = above if "location" not in features[:1] else None
                 flush_prose()
                 header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
                 first = len(units)
@@ -271,6 +275,12 @@ class NoduleExtractor:
                     units[first].hits.extend(h for h in heading if h.value != "none")
                     units[first].hits.extend(self._sizes(text, *place))
                     units[first].start = min(units[first].start, place[0])
+                elif header is None and above and first < len(units) \
+                        and not any(h.feature == "side" and h.value != "none" for h in units[first].hits):
+                    # "LOBUS SIN.: 48 x 19 mm  NODULE: 1" over "NOD-1 LOC: upper pole": the lobe line gives the side
+                    sides = {h.value: h for h in self._feature_hits(text, *above, features=("side",)) if h.value != "none"}
+                    if len(sides) == 1:
+                        units[first].hits.append(replace(next(iter(sides.values())), soft=True))
                 continue
             if prose and prose[-1][1] + 1 == ls and _BROKEN_LINE.search(text, prose[-1][0], prose[-1][1]) \
                     and _CONTINUED_LINE.match(text, ls, le):
@@ -305,11 +315,16 @@ class NoduleExtractor:
                 break
             for (s, e), k in keyed:
                 feature = k[0] if k else ""
-                if unit is None or (feature in seen and feature not in {"ignore", "category"}):
+                prefix = _KEY_LABEL.match(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e) if k else None
+                label = "Nodule " + (label_key(prefix.group(0)) or "") if prefix and label_key(prefix.group(0)) else ""
+                if unit is None or (feature in seen and feature not in {"ignore", "category"}) or (
+                        label and unit.label and label_key(label) != label_key(unit.label)):
                     unit = Unit(s, s, "", role, "key_value")
                     unit.rule = k[1] if k else ""
                     units.append(unit)
                     seen = set()
+                if label and not unit.label:
+                    unit.label = label
                 seen.add(feature)
                 self._fill_cell(text, unit, s, e, k, side)
                 unit.end = max(unit.end, e)
@@ -467,6 +482,11 @@ class NoduleExtractor:
                     continue
                 anchors = _without_glosses(text, best_matches(self.rules.anchors, text[ss:se], ss, "anchor"))
                 if not anchors and not _PRONOUN.match(text[ss:se]):
+                    member = self._largest_member(text, ss, se, role, line_side)
+                    if member is not None:  # "Multiple nodules in both lobes. The largest is in the right mid lobe, 35 mm"
+                        units.append(member)
+                        last = member
+                        continue
                     implicit = self._implicit_units(text, ss, se, role, line_side)
                     if implicit:
                         units.extend(implicit)
@@ -501,6 +521,11 @@ class NoduleExtractor:
                     for m in _SEPARATOR.finditer(text, a.end, min(se, b.start + 12)):  # (its look-ahead may see b)
                         if m.start() < b.start:
                             cut = m.start()
+                    if cut is None and b.value == "lookalike" and a.value != "lookalike":
+                        # "TR5 nodule left 23 mm with suspicious nodes": what stands before the look-alike's own
+                        # words describes the nodule
+                        joins = list(re.finditer(r"\s(?:with|and|plus|including|also)\s", text[a.end:b.start]))
+                        cut = a.end + joins[-1].start() if joins else b.start
                     bounds.append(cut if cut is not None else a.end)
                 bounds.append(se)
                 last = None
@@ -521,12 +546,37 @@ class NoduleExtractor:
                     if unit is not None:
                         units.append(unit)
                         last = unit
+                    elif anchor.value == "lookalike" and last is not None and last.sentence == (ss, se):
+                        # a category stated after a look-alike ("... and nodal disease, ATA high suspicion") is the
+                        # nodule's: TI-RADS and the ATA patterns grade thyroid nodules only
+                        last.hits.extend(h for h in self._feature_hits(text, gs, ge, features=("category",))
+                                         if h.value != "none")
                     elif k > 0 and last is not None and last.sentence == (ss, se) and gs == anchors[k - 1].end \
                             and self._context(text, anchor, gs, ge, ss, se)[0] == "uncertain":
                         # "... nodule with echogenic foci showing comet tails - s/o colloid nodule": the hedged
                         # second noun only interprets the first, whose description runs on to it
                         last.hits.extend(self._feature_hits(text, gs, anchor.start, features=CATEGORY_FEATURES))
         return units
+
+    def _largest_member(self, text, ss, se, role, side) -> Unit | None:
+        """A sentence naming no nodule that opens with the largest-member cue (groups.tsv) and states a current size
+        ("The largest is in the right mid lobe, 35 x 28 mm, mixed"): the largest member of the group before it."""
+        largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
+        body = ss + len(text[ss:se]) - len(text[ss:se].lstrip())
+        m = largest.regex.match(text, body, se) if largest else None
+        if not m or not re.match(r"\s+(?:is|was|measures|measuring|lies|sits|one|of\s+(?:which|these|them))\b|\s*[,:(]",
+                                  text[m.end():se]):
+            return None
+        sizes = [replace(h, soft=False) for h in self._sizes(text, m.end(), se)]  # (after "the ... lobe," too)
+        if not sizes:
+            return None
+        unit = Unit(m.start(), se, largest.id, role, "prose", largest=True)
+        unit.hits.extend(self._feature_hits(text, m.end(), se, features=None))
+        unit.hits.extend(sizes)
+        if side and not any(h.feature == "side" for h in unit.hits):
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
+        unit.sentence = (ss, se)
+        return unit
 
     def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
         """A clause that names no nodule but states a place, a current size and a TI-RADS category of its own ("R mid
@@ -567,8 +617,8 @@ class NoduleExtractor:
             return False
         for words in (m.group(1), m.group(1).split()[0]):
             found = self._key_feature(words)
-            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications"):
-                return True
+            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications", "category"):
+                return True  # ("ACR TI-RADS: composition 2 + ... = 7 -> TR5." after the nodule's description)
         return False
 
     def _rule(self, rule_id: str) -> Rule:
@@ -589,7 +639,7 @@ class NoduleExtractor:
                 m = rule.regex.search(window)
             if m:
                 found.append((rule.get("value"), rule.id))
-        for wanted in ("negated", "lookalike", "every", "historical", "uncertain", "definite"):
+        for wanted in ("negated", "lookalike", "count", "every", "historical", "uncertain", "definite"):
             for value, rule_id in found:
                 if value == wanted:
                     return value, rule_id
@@ -610,7 +660,7 @@ class NoduleExtractor:
             unit.hits.extend(foci)
             unit.sentence = (ss, se)
             return unit
-        if status in {"negated", "uncertain", "historical", "lookalike"}:
+        if status in {"negated", "uncertain", "historical", "lookalike", "count"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -819,6 +869,7 @@ class NoduleExtractor:
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
 
+_KEY_LABEL = re.compile(r"(?:nod(?:ule)?|les(?:ion)?|n|\#)[ \t\-#.]*\d{1,2}[ \t]+(?=[^\W\d_])", re.IGNORECASE)  # "NOD-1 LOC"
 _BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")  # a tick box, empty or ticked
 
 

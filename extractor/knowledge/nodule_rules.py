@@ -107,7 +107,8 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         _int(rule, "value")
     context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"], optional=["scope"],
                              choices={"scope": {"sentence"},
-                                      "value": {"negated", "uncertain", "historical", "definite", "lookalike", "every"},
+                                      "value": {"negated", "uncertain", "historical", "definite", "lookalike", "every",
+                                                "count"},
                                       "direction": {"pre", "post"}})
     for rule in context:
         _int(rule, "max_chars")

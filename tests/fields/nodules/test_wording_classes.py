@@ -267,3 +267,89 @@ def test_lobe_heading_gives_the_side(ex, heading):
 def test_hyperechoic_foci_are_not_an_echogenicity(ex):
     r = rows(ex, "Left lobe: 10 mm solid nodule with hyperechoic foci, then isoechoic rim.")[0]
     assert r["echogenicity"] == "isoechoic"
+
+
+# -- translated conclusion headers, a points line after the description -----------------------------------------------
+
+@pytest.mark.parametrize("header", ["Conclusie:", "Slutsats:", "Avaliação:"])
+def test_translated_conclusion_header_refers_back(ex, header):
+    text = ("Findings:\nRight, lower pole: solid isoechoic nodule of 12 mm, smooth outline.\n"
+            f"{header} TR3 nodule right 12 mm.")
+    out = rows(ex, text)
+    assert len(out) == 1 and out[0]["stated_category"] == "TR3"
+
+
+def test_points_line_after_the_description_gives_its_category(ex):
+    text = ("Left, upper pole: mixed isoechoic nodule of 19 mm, wider than tall, smooth.\n"
+            "TI-RADS: composition 1 + echogenicity 1 + shape 0 + margin 0 + foci 0 = 2 -> TR2.")
+    assert rows(ex, text)[0]["stated_category"] == "TR2"
+
+
+# -- look-alikes in the sentence of a nodule --------------------------------------------------------------------------
+
+def test_words_before_a_lookalike_describe_the_nodule(ex):
+    text = "IMPRESSION: TR4 nodule right 16 mm with two suspicious level VI nodes."
+    out = rows(ex, text)
+    assert [(r["side"], r["size_mm"], r["stated_category"]) for r in out] == [("right", 16.0, "TR4")]
+
+
+def test_category_after_a_lookalike_is_the_nodules(ex):
+    text = "Impression: Large left thyroid mass with ETE and nodal disease, ATA high suspicion pattern."
+    out = rows(ex, text)
+    assert [r["stated_category"] for r in out] == ["ATA high suspicion"]
+
+
+# -- one nodule called solid and predominantly solid ----------------------------------------------------------------
+
+def test_predominantly_solid_in_the_impression_is_the_solid_nodule(ex):
+    text = ("Findings: The right lobe holds a 28 mm solid isoechoic nodule with a halo.\n"
+            "Opinion: Right thyroid nodule, U3 given the predominantly solid isoechoic lesion.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["composition"], out[0]["stated_category"]) == ("solid", "U3")
+
+
+def test_a_cyst_and_a_solid_nodule_stay_two(ex):
+    text = "Findings: Left lobe: a 10 mm cyst and a 10 mm solid nodule.\nImpression: left solid nodule, TR4."
+    out = rows(ex, text)
+    assert [(r["composition"], r["stated_category"]) for r in out] == [("cystic", ""), ("solid", "TR4")]
+
+
+# -- the group's largest member described in the next sentence --------------------------------------------------------
+
+@pytest.mark.parametrize("sentence", ["The largest is in the left upper pole, 24 x 18 mm, solid.",
+                                      "The biggest measures 24 mm, solid, in the left upper pole.",
+                                      "Largest: left upper pole, 2.4 cm, solid."])
+def test_largest_member_in_its_own_sentence(ex, sentence):
+    text = f"Both lobes contain numerous nodules, too many to count. {sentence}"
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["composition"]) for r in out] == \
+        [("left", "upper", 24.0, "solid")]
+
+
+def test_largest_without_a_size_gives_no_row(ex):
+    assert rows(ex, "Numerous nodules in both lobes. The largest is in the left lobe.") == []
+
+
+# -- templates: a nodule count, labels before keys, Latin lobe names ------------------------------------------------
+
+def test_nodule_count_cell_is_not_a_nodule(ex):
+    text = ("Lobe, right: 40x15x13 mm  NODULES: 0\n"
+            "Lobe, left: 45x16x15 mm  NODULES: 1\n"
+            "  N1 LOC : lower pole           SIZE : 11x9x8 mm\n"
+            "  N1 COMP: spongiform           ECHO : iso\n")
+    out = rows(ex, text)
+    assert [(r["side"], r["position"], r["size_mm"], r["composition"], r["nodule_label"]) for r in out] == \
+        [("left", "lower", 11.0, "spongiform", "Nodule 1")]
+
+
+def test_labels_before_keys_split_the_nodules(ex):
+    text = ("N1 Site: right upper\nN1 Size: 12 mm\nN1 Comp: solid\n"
+            "N2 Site: left lower\nN2 Comp: cystic\n")
+    out = rows(ex, text)
+    assert [(r["side"], r["composition"]) for r in out] == [("right", "solid"), ("left", "cystic")]
+
+
+@pytest.mark.parametrize("words, side", [("Lobus dexter", "right"), ("lobus sin.", "left"), ("Lobe dx", "right")])
+def test_latin_lobe_names(ex, words, side):
+    assert rows(ex, f"{words}: an 8 mm solid nodule.")[0]["side"] == side
