@@ -142,8 +142,12 @@ def resolve_unit(unit: Unit) -> Nodule:
         by.setdefault(hit.feature, hit)
     if "composition" not in by and unit.cyst:
         by["composition"] = Hit("composition", "cystic", unit.rule, unit.start, unit.end)
-    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain" and not h.keyed]
-    if hedged and nodule.micro is not None and nodule.micro.micro == "present" and not nodule.micro.keyed:
+    present = nodule.micro if nodule.micro is not None and nodule.micro.micro == "present" else None
+    # the hedge of the description itself: prose, or the same template answer ("Foci = 2 tiny bright foci,
+    # questionable punctate foci vs artifact")
+    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain"
+              and present is not None and h.keyed == present.keyed and (not h.keyed or abs(h.start - present.start) < 80)]
+    if hedged:
         # "tiny bright foci, ? microcalcifications": the description's own hedge decides, no punctate value
         nodule.micro = hedged[0]
         nodule.foci.pop("punctate", None)

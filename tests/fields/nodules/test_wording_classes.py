@@ -353,3 +353,19 @@ def test_labels_before_keys_split_the_nodules(ex):
 @pytest.mark.parametrize("words, side", [("Lobus dexter", "right"), ("lobus sin.", "left"), ("Lobe dx", "right")])
 def test_latin_lobe_names(ex, words, side):
     assert rows(ex, f"{words}: an 8 mm solid nodule.")[0]["side"] == side
+
+
+# -- outline words and hedged template answers -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, shape", [("oval", "unspecified"), ("round", "unspecified"),
+                                          ("oval, parallel to the skin", "wider_than_tall"),
+                                          ("round, taller than wide", "taller_than_wide")])
+def test_outline_words_are_not_an_orientation(ex, words, shape):
+    assert rows(ex, f"Right lobe: 14 mm solid isoechoic nodule, {words}, smooth.")[0]["shape"] == shape
+
+
+def test_hedge_inside_a_labelled_template_answer(ex):
+    text = ("NODULE 3 = left mid, 1.2 cm, solid, hypoechoic\n"
+            "NODULE 3 FOCI = a few tiny bright foci, possible punctate echogenic foci vs artefact\n")
+    out = rows(ex, text)
+    assert [(r["echogenic_foci"], r["microcalcifications"]) for r in out] == [("", "uncertain")]
