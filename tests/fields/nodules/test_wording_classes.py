@@ -369,3 +369,40 @@ def test_hedge_inside_a_labelled_template_answer(ex):
             "NODULE 3 FOCI = a few tiny bright foci, possible punctate echogenic foci vs artefact\n")
     out = rows(ex, text)
     assert [(r["echogenic_foci"], r["microcalcifications"]) for r in out] == [("", "uncertain")]
+
+
+# -- echogenic foci vocabulary (lexicon 2.6) --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, foci, micro", [
+    ("with punctate foci", "punctate", "present"),
+    ("with punctiform echoes", "punctate", "present"),
+    ("with a shadowing echogenic focus", "macrocalcification", "not_mentioned"),
+    ("with a bright focus casting an acoustic shadow", "macrocalcification", "not_mentioned"),
+    ("densely calcified", "macrocalcification", "not_mentioned"),
+    ("with popcorn calcification", "macrocalcification", "not_mentioned"),
+    ("with comet-like artefacts", "comet_tail", "not_mentioned"),
+    ("with echoes in cola de cometa", "comet_tail", "not_mentioned"),
+    ("devoid of calcification", "none", "absent"),
+    ("calcific foci not seen", "none", "absent"),
+    ("with punctate margins", "", "not_mentioned"),
+])
+def test_foci_vocabulary(ex, words, foci, micro):
+    r = rows(ex, f"Right lobe: 13 mm solid isoechoic nodule {words}.")[0]
+    assert (r["echogenic_foci"], r["microcalcifications"]) == (foci, micro)
+
+
+def test_speech_recognition_comet_tail(ex):
+    r = rows(ex, "Left lobe: 9 mm cystic nodule with echogenic foci and comment tail artefact.")[0]
+    assert r["echogenic_foci"] == "comet_tail"
+
+
+@pytest.mark.parametrize("words, side, position", [("Sin lob, nedre pol", "left", "lower"),
+                                                   ("Dx lob, övre pol", "right", "upper")])
+def test_scandinavian_place_words(ex, words, side, position):
+    r = rows(ex, f"{words}: 9 mm solid nodule.")[0]
+    assert (r["side"], r["position"]) == (side, position)
+
+
+def test_ocr_centimetres_and_hyphenated_micro(ex):
+    r = rows(ex, "Left Iobe: a 1.4 crn solid nodule with rnicro- calcifications.")[0]
+    assert (r["side"], r["size_mm"], r["echogenic_foci"]) == ("left", 14.0, "punctate")
