@@ -566,14 +566,15 @@ class NoduleExtractor:
         return units
 
     def _next_line_foci(self, text, ss, se) -> list[Hit]:
-        """The echogenic-foci hits of a sentence that names no side, lobe, gland or node (a statement about the
-        nodule just described, not about the gland: "No calcification in either lobe." states nothing here)."""
+        """The echogenic foci a sentence affirms when it names no side, lobe, gland or node (a statement about the
+        nodule just described, not about the gland: "Coarse calcification in the left lobe." states nothing here)."""
         if _GLAND_WORDS.search(text, ss, se):
             return []
         hits = self._feature_hits(text, ss, se, features=("side", "echogenic_foci"))
         if any(h.feature == "side" and h.value != "none" for h in hits):
             return []
-        return [h for h in hits if h.feature == "echogenic_foci"]
+        # foci it affirms only: a denial on a line of its own ("No microcalcifications.") is not placed at the nodule
+        return [h for h in hits if h.feature == "echogenic_foci" and h.value not in {"none", "skip"}]
 
     def _largest_member(self, text, ss, se, role, side) -> Unit | None:
         """A sentence naming no nodule that opens with the largest-member cue (groups.tsv) and states a current size

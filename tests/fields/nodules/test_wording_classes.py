@@ -414,7 +414,7 @@ def test_ocr_centimetres_and_hyphenated_micro(ex):
     ("Large comet-tail artefacts are seen inside it.", "comet_tail", "not_mentioned"),
     ("There are chunky shadowing calcifications.", "macrocalcification", "not_mentioned"),
     ("Inside are several punctate echogenic foci.", "punctate", "present"),
-    ("No calcification.", "none", "absent"),
+    ("No calcification.", "", "not_mentioned"),  # a denial on its own line is not placed at the nodule
     ("No calcification anywhere in the gland.", "", "not_mentioned"),
     ("Coarse calcification in the left lobe.", "", "not_mentioned"),
 ])
@@ -428,3 +428,21 @@ def test_next_line_foci(ex, line, foci, micro):
 def test_foci_line_after_a_blank_line_is_not_the_nodules(ex):
     text = "FINDINGS:\nRight lower pole: a 14 mm mixed isoechoic nodule.\n\nCoarse calcifications.\n"
     assert rows(ex, text)[0]["echogenic_foci"] == ""
+
+
+@pytest.mark.parametrize("words, foci, micro", [
+    ("with calcifications (macro)", "macrocalcification", "not_mentioned"),
+    ("with calcified foci showing posterior shadowing", "macrocalcification", "not_mentioned"),
+    ("with fine and coarse calcifications", "macrocalcification;punctate", "present"),
+    ("with macro- and microcalcifications", "macrocalcification;punctate", "present"),
+    ("with both micro and macro calcifications", "macrocalcification;punctate", "present"),
+    ("with no micro- or macrocalcification", "none", "absent"),
+    ("without coarse or fine calcifications", "none", "absent"),
+])
+def test_two_kinds_of_calcification_in_one_phrase(ex, words, foci, micro):
+    r = rows(ex, f"Left lobe: 16 mm solid hypoechoic nodule {words}.")[0]
+    assert (r["echogenic_foci"], r["microcalcifications"]) == (foci, micro)
+
+
+def test_korean_comet_tail(ex):
+    assert rows(ex, "좌엽: 7 mm 혜성꼬리 인공물이 있는 낭성 결절")[0]["echogenic_foci"] == "comet_tail"
