@@ -110,7 +110,9 @@ def _category(rule: Rule, m: re.Match) -> str:
     n = groups.get("n") or groups.get("n2") or ""
     w = re.sub(r"\s+", " ", (groups.get("w") or groups.get("w2") or "").lower())
     sep = re.sub(r"\s+", " ", groups.get("sep") or "")
-    return (normal.replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
+    system = (groups.get("sys") or "")[:1].upper()  # {sys}: EU / K / C from "eu", "european", "korean", ...
+    system = "EU" if system == "E" else system
+    return (normal.replace("{sys}", system).replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
             .replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0))))
 
 

@@ -446,3 +446,15 @@ def test_two_kinds_of_calcification_in_one_phrase(ex, words, foci, micro):
 
 def test_korean_comet_tail(ex):
     assert rows(ex, "좌엽: 7 mm 혜성꼬리 인공물이 있는 낭성 결절")[0]["echogenic_foci"] == "comet_tail"
+
+
+@pytest.mark.parametrize("words, normal", [
+    ("EU-TIRADS 4 vs 5", "EU-TIRADS 4 vs 5"),
+    ("K-TIRADS 3 or 4", "K-TIRADS 3 or 4"),
+    ("C-TIRADS 4a/4b", "C-TIRADS 4A/4B"),
+    ("EU-TIRADS score of 3", "EU-TIRADS 3"),
+    ("ATA category: intermediate suspicion", "ATA intermediate suspicion"),
+    ("high suspicion sonographic pattern (ATA)", "ATA high suspicion"),
+])
+def test_more_category_wording(ex, words, normal):
+    assert rows(ex, f"Left lobe: 15 mm solid nodule, {words}.")[0]["stated_category"] == normal
