@@ -514,13 +514,6 @@ class NoduleExtractor:
                         if _PRONOUN.match(text[ss:se]) or indented or re.match(r"\s*(?:measur|size)", text[ss:se], re.I):
                             last.hits.extend(self._sizes(text, ss, se))
                         last.end = se
-                    elif last is not None and n == 0 and last.end > previous_line and text[previous_line:ls].strip():
-                        # the line right under the nodule's description states its echogenic foci and no place of
-                        # its own ("Comet-tail artefacts are seen within it.", "There are coarse calcifications.")
-                        foci = self._next_line_foci(text, ss, se)
-                        if foci:
-                            last.hits.extend(foci)
-                            last.end = se
                     continue
                 bounds = [ss]
                 for a, b in zip(anchors, anchors[1:]):
@@ -564,17 +557,6 @@ class NoduleExtractor:
                         # second noun only interprets the first, whose description runs on to it
                         last.hits.extend(self._feature_hits(text, gs, anchor.start, features=CATEGORY_FEATURES))
         return units
-
-    def _next_line_foci(self, text, ss, se) -> list[Hit]:
-        """The echogenic foci a sentence affirms when it names no side, lobe, gland or node (a statement about the
-        nodule just described, not about the gland: "Coarse calcification in the left lobe." states nothing here)."""
-        if _GLAND_WORDS.search(text, ss, se):
-            return []
-        hits = self._feature_hits(text, ss, se, features=("side", "echogenic_foci"))
-        if any(h.feature == "side" and h.value != "none" for h in hits):
-            return []
-        # foci it affirms only: a denial on a line of its own ("No microcalcifications.") is not placed at the nodule
-        return [h for h in hits if h.feature == "echogenic_foci" and h.value not in {"none", "skip"}]
 
     def _largest_member(self, text, ss, se, role, side) -> Unit | None:
         """A sentence naming no nodule that opens with the largest-member cue (groups.tsv) and states a current size
@@ -887,8 +869,6 @@ class NoduleExtractor:
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
 
-_GLAND_WORDS = re.compile(r"\b(?:lobes?|gland|thyroid|parenchyma\w*|background|elsewhere|isthmus|nodes?|nodal|lymph\w*|"
-                          r"prior|previous\w*|earlier|before)\b", re.IGNORECASE)
 _KEY_LABEL = re.compile(r"(?:nod(?:ule)?|les(?:ion)?|n|\#)[ \t\-#.]*\d{1,2}[ \t]+(?=[^\W\d_])", re.IGNORECASE)  # "NOD-1 LOC"
 _BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")  # a tick box, empty or ticked
 

@@ -408,28 +408,6 @@ def test_ocr_centimetres_and_hyphenated_micro(ex):
     assert (r["side"], r["size_mm"], r["echogenic_foci"]) == ("left", 14.0, "punctate")
 
 
-# -- the line under a nodule's description states its foci -------------------------------------------------------
-
-@pytest.mark.parametrize("line, foci, micro", [
-    ("Large comet-tail artefacts are seen inside it.", "comet_tail", "not_mentioned"),
-    ("There are chunky shadowing calcifications.", "macrocalcification", "not_mentioned"),
-    ("Inside are several punctate echogenic foci.", "punctate", "present"),
-    ("No calcification.", "", "not_mentioned"),  # a denial on its own line is not placed at the nodule
-    ("No calcification anywhere in the gland.", "", "not_mentioned"),
-    ("Coarse calcification in the left lobe.", "", "not_mentioned"),
-])
-def test_next_line_foci(ex, line, foci, micro):
-    text = ("FINDINGS:\nRight lower pole: a 14 mm mixed isoechoic nodule, wider than tall, smooth.\n"
-            f"{line}\nIMPRESSION: right lower nodule, TR3.")
-    out = rows(ex, text)
-    assert [(r["echogenic_foci"], r["microcalcifications"]) for r in out[:1]] == [(foci, micro)]
-
-
-def test_foci_line_after_a_blank_line_is_not_the_nodules(ex):
-    text = "FINDINGS:\nRight lower pole: a 14 mm mixed isoechoic nodule.\n\nCoarse calcifications.\n"
-    assert rows(ex, text)[0]["echogenic_foci"] == ""
-
-
 @pytest.mark.parametrize("words, foci, micro", [
     ("with calcifications (macro)", "macrocalcification", "not_mentioned"),
     ("with calcified foci showing posterior shadowing", "macrocalcification", "not_mentioned"),
