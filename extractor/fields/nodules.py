@@ -669,7 +669,16 @@ class NoduleExtractor:
             largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
             m = largest.regex.search(text, anchor.end, ge) if largest else None
             if not m:
-                return None
+                stated = [h for h in self._feature_hits(text, gs, ge, features=("category",)) if h.value != "none"]
+                plural = re.search(r"(?:nodules|cysts|lesions|masses)$", text[anchor.start:anchor.end], re.IGNORECASE)
+                if role != "impression" or not stated or not plural:  # (not "multinodular gland": the gland)
+                    return None
+                # "Tiny colloid cysts bilaterally, benign (TI-RADS TR1)": the group's category, for its largest
+                # member when that one was described on its own
+                unit = Unit(anchor.start, anchor.end, anchor.rule, role, "prose", category_only=True, largest=True)
+                unit.hits.append(stated[0])
+                unit.sentence = (ss, se)
+                return unit
             unit = Unit(m.start(), m.end(), largest.id, role, "prose", largest=True)
             unit.hits.extend(self._feature_hits(text, m.start(), ge, features=None))
             unit.hits.extend(self._sizes(text, m.start(), ge))
@@ -788,8 +797,9 @@ class NoduleExtractor:
                         nodule.foci = {"none": candidate.foci["none"]}
                 continue
             if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
-                if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
+                if len(nodules) == 1 and nodules[0].unit.largest == unit.largest and "category" not in nodules[0].values \
                         and "category" in candidate.values:
+                    # (a group's category goes to its largest member, a sentence naming no nodule to a single nodule)
                     nodules[0].values["category"] = candidate.values["category"]
                 continue
             if unit.section == "addendum":

@@ -436,3 +436,18 @@ def test_korean_comet_tail(ex):
 ])
 def test_more_category_wording(ex, words, normal):
     assert rows(ex, f"Left lobe: 15 mm solid nodule, {words}.")[0]["stated_category"] == normal
+
+
+# -- a group's category in the impression -------------------------------------------------------------------------
+
+def test_group_category_goes_to_its_described_largest_member(ex):
+    text = ("FINDINGS: Numerous spongiform nodules in both lobes; the largest, in the left mid pole, measures 12 mm.\n"
+            "IMPRESSION: Multiple spongiform nodules bilaterally, ACR TI-RADS TR1.")
+    out = rows(ex, text)
+    assert [(r["side"], r["stated_category"]) for r in out] == [("left", "TR1")]
+
+
+def test_group_category_does_not_go_to_a_nodule_of_its_own(ex):
+    text = ("FINDINGS: Right lobe: 14 mm solid hypoechoic nodule.\n"
+            "IMPRESSION: Several tiny cysts in the left lobe, TR1. Right nodule for FNA.")
+    assert [r["stated_category"] for r in rows(ex, text)] == [""]
