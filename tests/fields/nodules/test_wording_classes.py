@@ -451,3 +451,19 @@ def test_group_category_does_not_go_to_a_nodule_of_its_own(ex):
     text = ("FINDINGS: Right lobe: 14 mm solid hypoechoic nodule.\n"
             "IMPRESSION: Several tiny cysts in the left lobe, TR1. Right nodule for FNA.")
     assert [r["stated_category"] for r in rows(ex, text)] == [""]
+
+
+# -- echogenicity wording of translated and dictated reports -----------------------------------------------------
+
+@pytest.mark.parametrize("words, echogenicity", [
+    ("markedly hypoechogenic", "very_hypoechoic"),
+    ("low echo", "hypoechoic"),
+    ("extremely low echo", "very_hypoechoic"),
+    ("echo-poor", "hypoechoic"),
+    ("echo-rich", "hyperechoic"),
+    ("극저에코", "very_hypoechoic"),
+    ("isoecho", "isoechoic"),
+    ("mixed with low-level echoes", "unspecified"),
+])
+def test_echogenicity_wording(ex, words, echogenicity):
+    assert rows(ex, f"Left lobe: 11 mm {words} nodule.")[0]["echogenicity"] == echogenicity
