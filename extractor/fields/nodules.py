@@ -58,7 +58,7 @@ _PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesi
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
-_SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+_SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2}|,\d(?![\d.,]))?"  # a decimal comma too ("1,2 x 0,8 cm"), not a list "8,10"
 _SIDE_REACH = 200  # characters: longer than any side match with its look-ahead (see NoduleExtractor._side_before)
 IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
 
@@ -76,7 +76,7 @@ class NoduleExtractor:
         units = "|".join(f"(?P<u{i}>{r.pattern or re.escape(r.literal)})" for i, r in enumerate(unit_rules))
         self.unit_ids = [r.id for r in unit_rules]
         self.size_re = re.compile(
-            rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
+            rf"(?<![\w.,])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
             rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
         self.size_exclusions_after = [r for r in self.rules.sizes if r.get("kind") == "exclude_after"]
@@ -414,7 +414,7 @@ class NoduleExtractor:
             bare = re.fullmatch(rf"\s*{_SIZE_NUMBER}(?:\s*(?:x|×|\*)\s*{_SIZE_NUMBER}){{0,2}}\s*", value, re.I)
             if not sizes and bare and header_unit:  # "16", "12x9x8", "1.6 x 1.1 x 1.0" under a unit the key names
                 factor = 10 if header_unit == "cm" else 1
-                largest = max(float(x) for x in re.findall(_SIZE_NUMBER, value))
+                largest = max(float(x.replace(",", ".")) for x in re.findall(_SIZE_NUMBER, value))
                 sizes = [Hit("size", f"{round(largest * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
             unit.hits.extend(sizes)
         elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
@@ -776,7 +776,7 @@ class NoduleExtractor:
                 continue
             unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
             factor = self.unit_factor[self.unit_ids[unit_index]]
-            numbers = [float(x) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
+            numbers = [float(x.replace(",", ".")) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
             size = round(max(numbers) * factor, 1)
             if size <= 0 or size > 150:
                 continue

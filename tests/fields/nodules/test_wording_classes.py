@@ -467,3 +467,13 @@ def test_group_category_does_not_go_to_a_nodule_of_its_own(ex):
 ])
 def test_echogenicity_wording(ex, words, echogenicity):
     assert rows(ex, f"Left lobe: 11 mm {words} nodule.")[0]["echogenicity"] == echogenicity
+
+
+@pytest.mark.parametrize("words, size", [("1,4 x 0,9 x 0,8 cm", 14.0), ("0,7 cm", 7.0), ("9,5 mm", 9.5),
+                                         ("1.4 x 0.9 cm", 14.0)])
+def test_decimal_comma_sizes(ex, words, size):
+    assert rows(ex, f"Left lobe: solid nodule of {words}.")[0]["size_mm"] == size
+
+
+def test_a_comma_list_is_not_a_decimal(ex):
+    assert rows(ex, "Left lobe: solid nodule, 2,15 cm from the isthmus.")[0]["size_mm"] is None
