@@ -477,3 +477,15 @@ def test_decimal_comma_sizes(ex, words, size):
 
 def test_a_comma_list_is_not_a_decimal(ex):
     assert rows(ex, "Left lobe: solid nodule, 2,15 cm from the isthmus.")[0]["size_mm"] is None
+
+
+@pytest.mark.parametrize("words, foci", [
+    ("with echogenic foci showing posterior reverberation", "comet_tail"),
+    ("with bright foci representing inspissated colloid", "comet_tail"),
+    ("with a 5 mm calcification", "macrocalcification"),
+    ("with a calcification measuring 3 mm", "macrocalcification"),
+    ("with 0.5 mm calcifications", ""),
+    ("with calcified walls", "rim"),
+])
+def test_foci_described_by_size_or_interpretation(ex, words, foci):
+    assert rows(ex, f"Right lobe: 21 mm mixed isoechoic nodule {words}.")[0]["echogenic_foci"] == foci
