@@ -426,13 +426,17 @@ class NoduleExtractor:
                 unit.keyed_foci = True
             meaningful = [h for h in hits if h.value not in {"none", "skip"} or h.micro]
             if not meaningful:
-                answer = self._answer(value)
+                answer = self._answer(value, stated=feature == "microcalcifications")
                 if answer:
                     value_, arule = answer
                     if value_ == "none" and feature == "echogenic_foci":
                         hits.append(Hit("echogenic_foci", "none", arule, vs, ve, micro="absent", keyed=True))
                     elif value_ == "none" and feature == "microcalcifications":
                         hits.append(Hit("echogenic_foci", "skip", arule, vs, ve, micro="absent", keyed=True))
+                    elif value_ == "present":  # "Microcalcifications: yes": punctate echogenic foci (contract)
+                        hits.append(Hit("echogenic_foci", "punctate", arule, vs, ve, micro="present", keyed=True))
+                    elif value_ == "uncertain":
+                        hits.append(Hit("echogenic_foci", "skip", arule, vs, ve, micro="uncertain", keyed=True))
             unit.hits.extend(hits)
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
         elif feature == "label":
@@ -449,10 +453,17 @@ class NoduleExtractor:
                 unit.hits.extend(h for h in self._feature_hits(text, vs, ve, features=("position",), cell=True)
                                  if h.value != "none")
 
-    def _answer(self, value: str) -> tuple[str, str] | None:
+    def _answer(self, value: str, *, stated: bool = False) -> tuple[str, str] | None:
+        """The template answer ``value`` is (answers.tsv): none / unspecified, and with ``stated`` (a
+        microcalcifications key) also present / uncertain ("Microcalcifications: yes", "possible")."""
         bare = value.strip(" .:")
         value = re.sub(r"\(.*?\)|=.*$|\s+$", "", value).strip(" .:=")  # "none (0)", "none   = TR1"
-        for rule in self.rules.answers:
+        rules = self.rules.answers
+        if stated:  # "?" is uncertain here, not unspecified
+            rules = sorted(rules, key=lambda r: r.get("value") not in {"present", "uncertain"})
+        else:
+            rules = [r for r in rules if r.get("value") not in {"present", "uncertain"}]
+        for rule in rules:
             if rule.regex.fullmatch(bare):  # "(-)"
                 return rule.get("value"), rule.id
             if rule.regex.fullmatch(value):

@@ -489,3 +489,28 @@ def test_a_comma_list_is_not_a_decimal(ex):
 ])
 def test_foci_described_by_size_or_interpretation(ex, words, foci):
     assert rows(ex, f"Right lobe: 21 mm mixed isoechoic nodule {words}.")[0]["echogenic_foci"] == foci
+
+
+# -- a microcalcifications key answered yes / possible; bare foci cell words ---------------------------------------
+
+@pytest.mark.parametrize("answer, foci, micro", [
+    ("yes", "punctate", "present"), ("(+)", "punctate", "present"), ("있음", "punctate", "present"),
+    ("equivocal", "", "uncertain"), ("?", "", "uncertain"), ("+/-", "", "uncertain"),
+    ("no", "", "absent"), ("n/a", "", "not_mentioned"),
+])
+def test_microcalcification_key_answers(ex, answer, foci, micro):
+    text = f"Nodule 2: left mid, 9 mm\n  Composition: solid\n  Microcalcification: {answer}\n"
+    r = rows(ex, text)[0]
+    assert (r["echogenic_foci"], r["microcalcifications"]) == (foci, micro)
+
+
+def test_a_yes_under_echogenic_foci_names_no_kind(ex):
+    r = rows(ex, "Nodule 2: left mid, 9 mm\n  Composition: solid\n  Echogenic foci: yes\n")[0]
+    assert (r["echogenic_foci"], r["microcalcifications"]) == ("", "not_mentioned")
+
+
+@pytest.mark.parametrize("cell, foci", [("comet", "comet_tail"), ("reverb", "comet_tail"),
+                                        ("shadowing", "macrocalcification"), ("dense", "macrocalcification")])
+def test_bare_foci_cell_words(ex, cell, foci):
+    text = f"| # | Side | Size mm | Comp | EF |\n|---|---|---|---|---|\n| 1 | R | 12 | mixed | {cell} |\n"
+    assert rows(ex, text)[0]["echogenic_foci"] == foci
