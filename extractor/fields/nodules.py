@@ -58,6 +58,10 @@ _PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesi
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
+_AXIS = r"(?:AP|TR|CC|SI|ML|W|H|T|trans(?:verse)?|long(?:itudinal)?|sag(?:ittal)?|cranio[\s\-]*caudal|antero[\s\-]*posterior|length|width|depth|height|thickness)"
+_AXIS_GLOSS = rf"(?:\s*\(\s*{_AXIS}\s*\))?"  # "12 (AP) x 8 (TR) x 14 (CC) mm"
+# between two sizes of one nodule: an axis name at least ("AP 8 mm, TR 12 mm", "8 mm AP x 12 mm TR")
+_AXIS_RUN = re.compile(rf"[\s,;x×*]*(?:\(?\s*{_AXIS}\.?\s*\)?[\s,;:x×*]*)+", re.IGNORECASE)
 _SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2}|,\d(?![\d.,]))?"  # a decimal comma too ("1,2 x 0,8 cm"), not a list "8,10"
 _SIDE_REACH = 200  # characters: longer than any side match with its look-ahead (see NoduleExtractor._side_before)
 IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
@@ -76,8 +80,8 @@ class NoduleExtractor:
         units = "|".join(f"(?P<u{i}>{r.pattern or re.escape(r.literal)})" for i, r in enumerate(unit_rules))
         self.unit_ids = [r.id for r in unit_rules]
         self.size_re = re.compile(
-            rf"(?<![\w.,])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
-            rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
+            rf"(?<![\w.,])(?P<dims>{_SIZE_NUMBER}{_AXIS_GLOSS}(?:\s*(?:{'|'.join(units_of(unit_rules))})?{_AXIS_GLOSS}\s*(?:x|×|\*|by)"
+            rf"\s*{_SIZE_NUMBER}{_AXIS_GLOSS}){{0,2}})[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
         self.size_exclusions_after = [r for r in self.rules.sizes if r.get("kind") == "exclude_after"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
@@ -791,8 +795,16 @@ class NoduleExtractor:
             size = round(max(numbers) * factor, 1)
             if size <= 0 or size > 150:
                 continue
-            hits.append(Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
-                            soft=soft and not keyed))
+            hit = Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
+                      soft=soft and not keyed)
+            if hits and _AXIS_RUN.fullmatch(text, hits[-1].end, m.start()):
+                # "AP 8 mm, TR 12 mm, CC 14 mm", "8 mm AP x 14 mm CC": one nodule's dimensions, the largest counts
+                previous = hits.pop()
+                if float(previous.value) >= size:
+                    hit = replace(previous, end=m.end())
+                else:
+                    hit = replace(hit, start=previous.start, soft=previous.soft and hit.soft)
+            hits.append(hit)
         return hits
 
     # -- identity ------------------------------------------------------------------------------------------------

@@ -514,3 +514,15 @@ def test_a_yes_under_echogenic_foci_names_no_kind(ex):
 def test_bare_foci_cell_words(ex, cell, foci):
     text = f"| # | Side | Size mm | Comp | EF |\n|---|---|---|---|---|\n| 1 | R | 12 | mixed | {cell} |\n"
     assert rows(ex, text)[0]["echogenic_foci"] == foci
+
+
+# -- dimensions named by their axes ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words", ["AP 9 mm, TR 11 mm, CC 16 mm", "9 mm AP x 16 mm CC", "9 (AP) x 11 (TR) x 16 (CC) mm",
+                                   "0.9 cm anteroposterior, 1.6 cm longitudinal"])
+def test_dimensions_named_by_axes_give_the_largest(ex, words):
+    assert rows(ex, f"Left lobe: a solid nodule, {words}, smooth.")[0]["size_mm"] == 16.0
+
+
+def test_two_sizes_without_axes_stay_apart(ex):
+    assert rows(ex, "Left lobe: a solid nodule of 9 mm, 16 mm from the isthmus.")[0]["size_mm"] == 9.0
