@@ -14,6 +14,8 @@ from ..knowledge.rules import Rule
 
 # DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
+# one nodule described "solid" in one place and "predominantly solid" (mixed, ACR) in another: no contradiction
+_NEAR_COMPOSITIONS = ({"mixed", "solid"}, {"mixed", "cystic"})
 _MARGIN_ORDER = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")  # ACR points order
 
 
@@ -108,7 +110,9 @@ def _category(rule: Rule, m: re.Match) -> str:
     n = groups.get("n") or groups.get("n2") or ""
     w = re.sub(r"\s+", " ", (groups.get("w") or groups.get("w2") or "").lower())
     sep = re.sub(r"\s+", " ", groups.get("sep") or "")
-    return (normal.replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
+    system = (groups.get("sys") or "")[:1].upper()  # {sys}: EU / K / C from "eu", "european", "korean", ...
+    system = "EU" if system == "E" else system
+    return (normal.replace("{sys}", system).replace("{n}", n.upper()).replace("{m}", (groups.get("m") or "").upper()).replace("{sep}", sep)
             .replace("{w}", w).replace("{text}", re.sub(r"\s+", " ", m.group(0))))
 
 
@@ -140,8 +144,12 @@ def resolve_unit(unit: Unit) -> Nodule:
         by.setdefault(hit.feature, hit)
     if "composition" not in by and unit.cyst:
         by["composition"] = Hit("composition", "cystic", unit.rule, unit.start, unit.end)
-    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain" and not h.keyed]
-    if hedged and nodule.micro is not None and nodule.micro.micro == "present" and not nodule.micro.keyed:
+    present = nodule.micro if nodule.micro is not None and nodule.micro.micro == "present" else None
+    # the hedge of the description itself: prose, or the same template answer ("Foci = 2 tiny bright foci,
+    # questionable punctate foci vs artifact")
+    hedged = [h for h in unit.hits if h.feature == "echogenic_foci" and h.micro == "uncertain"
+              and present is not None and h.keyed == present.keyed and (not h.keyed or abs(h.start - present.start) < 80)]
+    if hedged:
         # "tiny bright foci, ? microcalcifications": the description's own hedge decides, no punctate value
         nodule.micro = hedged[0]
         nodule.foci.pop("punctate", None)
@@ -158,8 +166,10 @@ def resolve_unit(unit: Unit) -> Nodule:
 
 
 
-def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
-    """The earlier nodule a referring description ``c`` belongs to, or None (see the module docstring)."""
+def match_nodule(c: Nodule, nodules: list[Nodule], *, correction: bool = False) -> Nodule | None:
+    """The earlier nodule a referring description ``c`` belongs to, or None (see the module docstring).
+    ``correction``: ``c`` corrects a nodule (an addendum), so its side and position may differ from the first
+    description's when only one nodule agrees on the rest."""
     if not nodules:
         return None
     key = label_key(c.unit.label)
@@ -172,6 +182,17 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             by_order = nodules[int(key) - 1]  # "Nodule 2: TR1" after unnumbered findings: the second one
             if all(not (c.get(f) and by_order.get(f) and c.get(f) != by_order.get(f)) for f in ("side", "position")):
                 return by_order
+    found = _match_by_features(c, nodules, key)
+    if found is None and correction:
+        # a correction of the place ("is located at the UPPER pole, not the lower"): the one nodule that agrees
+        # on everything else
+        return _match_by_features(c, nodules, key, places=False, single=True)
+    return found
+
+
+def _match_by_features(c: Nodule, nodules: list[Nodule], key: str, *, places: bool = True,
+                       single: bool = False) -> Nodule | None:
+    names = ("side", "position", "composition") if places else ("composition",)
     mine = {name: c.get(name) for name in ("side", "position", "size", "composition")}  # read once, not per nodule
     compatible = []
     for n in nodules:
@@ -179,10 +200,10 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             continue
         ok = True
         theirs = n.values
-        for name in ("side", "position", "composition"):
+        for name in names:
             a, b = mine[name], theirs.get(name)
             b = b.value if b else ""
-            if a and b and a != b:
+            if a and b and a != b and not (name == "composition" and {a, b} in _NEAR_COMPOSITIONS):
                 ok = False
         sa, sb = mine["size"], theirs.get("size")
         sb = sb.value if sb else ""
@@ -190,7 +211,7 @@ def match_nodule(c: Nodule, nodules: list[Nodule]) -> Nodule | None:
             ok = False
         if ok:
             compatible.append(n)
-    if not compatible:
+    if not compatible or (single and len(compatible) > 1):
         return None
     if c.unit.largest or re.search(r"dominant|largest|index", c.unit.label, re.I) or len(compatible) == 1:
         if len(compatible) > 1:

@@ -44,9 +44,11 @@ from .nodule_parts import (
 )
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
-_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(#가-힣])|(?<=[.!?;:|])[ \t]*\n(?=[ \t]*\d)|\n(?![ \t]*[a-z])(?!"
+                           r"[ \t]*\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
-_CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣(]")  # ... and the next line that goes on in lower case
+_CONTINUED_LINE = re.compile(r"[ \t]*(?:[a-z가-힣(]|\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
+# ... and the next line that goes on in lower case or with a measurement ("... solid nodule\n28 x 22 x 29 mm, ...")
 _CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
@@ -56,7 +58,11 @@ _PRONOUN = re.compile(r"^\s*(?:it|this|which|its|these|they|the\s+(?:nodule|lesi
                       r"calcifications?|microcalcifications?|margins?|borders?|solid|cystic)|there\s+(?:are|is)\s+(?:no|not)|[가-힣])",
                       re.IGNORECASE)
 _LINE_START = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?\d{1,2}[.)][ \t]+)?")
-_SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2})?"
+_AXIS = r"(?:AP|TR|CC|SI|ML|W|H|T|trans(?:verse)?|long(?:itudinal)?|sag(?:ittal)?|cranio[\s\-]*caudal|antero[\s\-]*posterior|length|width|depth|height|thickness)"
+_AXIS_GLOSS = rf"(?:\s*\(\s*{_AXIS}\s*\))?"  # "12 (AP) x 8 (TR) x 14 (CC) mm"
+# between two sizes of one nodule: an axis name at least ("AP 8 mm, TR 12 mm", "8 mm AP x 12 mm TR")
+_AXIS_RUN = re.compile(rf"[\s,;x×*]*(?:\(?\s*{_AXIS}\.?\s*\)?[\s,;:x×*]*)+", re.IGNORECASE)
+_SIZE_NUMBER = r"\d{1,3}(?:\.\d{1,2}|,\d(?![\d.,]))?"  # a decimal comma too ("1,2 x 0,8 cm"), not a list "8,10"
 _SIDE_REACH = 200  # characters: longer than any side match with its look-ahead (see NoduleExtractor._side_before)
 IMPLICIT_RULE = "implicit-description"  # the evidence rule of a nodule described without a noun (see _implicit_units)
 
@@ -74,8 +80,8 @@ class NoduleExtractor:
         units = "|".join(f"(?P<u{i}>{r.pattern or re.escape(r.literal)})" for i, r in enumerate(unit_rules))
         self.unit_ids = [r.id for r in unit_rules]
         self.size_re = re.compile(
-            rf"(?<![\w.])(?P<dims>{_SIZE_NUMBER}(?:\s*(?:{'|'.join(units_of(unit_rules))})?\s*(?:x|×|\*|by)\s*{_SIZE_NUMBER}){{0,2}})"
-            rf"[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
+            rf"(?<![\w.,])(?P<dims>{_SIZE_NUMBER}{_AXIS_GLOSS}(?:\s*(?:{'|'.join(units_of(unit_rules))})?{_AXIS_GLOSS}\s*(?:x|×|\*|by)"
+            rf"\s*{_SIZE_NUMBER}{_AXIS_GLOSS}){{0,2}})[\s\-]*(?:{units})(?![a-z])", re.IGNORECASE)
         self.size_exclusions = [r for r in self.rules.sizes if r.get("kind") == "exclude_before"]
         self.size_exclusions_after = [r for r in self.rules.sizes if r.get("kind") == "exclude_after"]
         self._column_unit: str | None = None  # the unit a table's size column header names ("Size (mm)")
@@ -83,10 +89,11 @@ class NoduleExtractor:
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
         self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
         self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
+        self.ocr_misread = OcrMisread(r.literal for r in self.rules.ocr_words)
 
     # -- public --------------------------------------------------------------------------------------------------
     def nodules(self, text: str) -> list[Nodule]:
-        text = section_view(text or "", self.rules.headers, self.ocr_split)
+        text = section_view(text or "", self.rules.headers, self.ocr_split, self.ocr_misread)
         units = self._units(text)
         return self._identify(units, text)
 
@@ -156,6 +163,9 @@ class NoduleExtractor:
         for regex, feature, rule_id in self.key_rules:
             if regex.fullmatch(key):
                 return feature, rule_id
+        labelled = _KEY_LABEL.match(key)
+        if labelled and labelled.end() < len(key):  # "NOD-1 LOC", "N2 Comp": a nodule's label before the key
+            return self._key_feature(key[labelled.end():])
         return None
 
     def _cells(self, text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -256,7 +266,8 @@ class NoduleExtractor:
             keyed = [self._keyed(text, s, e) for s, e in cells]
             features = [k[0] for k in keyed if k and k[0] not in {"ignore", "label", "category"}]
             if features and keyed[0] and (len(features) >= 2 or self._keyed_run(text, lines, i)):
-                place = prose[-1] if prose and prose[-1][1] + 1 == ls and "location" not in features[:1] else None
+                above = prose[-1] if prose and prose[-1][1] + 1 == ls else None
+                place = above if "location" not in features[:1] else None
                 flush_prose()
                 header = units[-1] if units and i > 0 and self._heads_keyed_run(units[-1], lines[i - 1], features) else None
                 first = len(units)
@@ -268,6 +279,12 @@ class NoduleExtractor:
                     units[first].hits.extend(h for h in heading if h.value != "none")
                     units[first].hits.extend(self._sizes(text, *place))
                     units[first].start = min(units[first].start, place[0])
+                elif header is None and above and first < len(units) \
+                        and not any(h.feature == "side" and h.value != "none" for h in units[first].hits):
+                    # "LOBUS SIN.: 48 x 19 mm  NODULE: 1" over "NOD-1 LOC: upper pole": the lobe line gives the side
+                    sides = {h.value: h for h in self._feature_hits(text, *above, features=("side",)) if h.value != "none"}
+                    if len(sides) == 1:
+                        units[first].hits.append(replace(next(iter(sides.values())), soft=True))
                 continue
             if prose and prose[-1][1] + 1 == ls and _BROKEN_LINE.search(text, prose[-1][0], prose[-1][1]) \
                     and _CONTINUED_LINE.match(text, ls, le):
@@ -302,11 +319,16 @@ class NoduleExtractor:
                 break
             for (s, e), k in keyed:
                 feature = k[0] if k else ""
-                if unit is None or (feature in seen and feature not in {"ignore", "category"}):
+                prefix = _KEY_LABEL.match(text, s + len(text[s:e]) - len(text[s:e].lstrip()), e) if k else None
+                label = "Nodule " + (label_key(prefix.group(0)) or "") if prefix and label_key(prefix.group(0)) else ""
+                if unit is None or (feature in seen and feature not in {"ignore", "category"}) or (
+                        label and unit.label and label_key(label) != label_key(unit.label)):
                     unit = Unit(s, s, "", role, "key_value")
                     unit.rule = k[1] if k else ""
                     units.append(unit)
                     seen = set()
+                if label and not unit.label:
+                    unit.label = label
                 seen.add(feature)
                 self._fill_cell(text, unit, s, e, k, side)
                 unit.end = max(unit.end, e)
@@ -383,6 +405,10 @@ class NoduleExtractor:
             return
         feature, rule_id, vs, ve = keyed
         value = text[vs:ve]
+        if _BOX.search(value):  # a form's tick boxes ("[ ] cystic [x] solid"): only the ticked choices are stated
+            for a, b in _ticked(text, vs, ve):
+                self._fill_cell(text, unit, s, e, (feature, rule_id, a, b), side)
+            return
         if feature == "location":
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("side", "position"), cell=True))
         elif feature == "size":
@@ -392,7 +418,7 @@ class NoduleExtractor:
             bare = re.fullmatch(rf"\s*{_SIZE_NUMBER}(?:\s*(?:x|×|\*)\s*{_SIZE_NUMBER}){{0,2}}\s*", value, re.I)
             if not sizes and bare and header_unit:  # "16", "12x9x8", "1.6 x 1.1 x 1.0" under a unit the key names
                 factor = 10 if header_unit == "cm" else 1
-                largest = max(float(x) for x in re.findall(_SIZE_NUMBER, value))
+                largest = max(float(x.replace(",", ".")) for x in re.findall(_SIZE_NUMBER, value))
                 sizes = [Hit("size", f"{round(largest * factor, 1):g}", keyed[1], vs, ve, keyed=True)]
             unit.hits.extend(sizes)
         elif feature in CATEGORY_FEATURES or feature == "microcalcifications":
@@ -404,13 +430,17 @@ class NoduleExtractor:
                 unit.keyed_foci = True
             meaningful = [h for h in hits if h.value not in {"none", "skip"} or h.micro]
             if not meaningful:
-                answer = self._answer(value)
+                answer = self._answer(value, stated=feature == "microcalcifications")
                 if answer:
                     value_, arule = answer
                     if value_ == "none" and feature == "echogenic_foci":
                         hits.append(Hit("echogenic_foci", "none", arule, vs, ve, micro="absent", keyed=True))
                     elif value_ == "none" and feature == "microcalcifications":
                         hits.append(Hit("echogenic_foci", "skip", arule, vs, ve, micro="absent", keyed=True))
+                    elif value_ == "present":  # "Microcalcifications: yes": punctate echogenic foci (contract)
+                        hits.append(Hit("echogenic_foci", "punctate", arule, vs, ve, micro="present", keyed=True))
+                    elif value_ == "uncertain":
+                        hits.append(Hit("echogenic_foci", "skip", arule, vs, ve, micro="uncertain", keyed=True))
             unit.hits.extend(hits)
             unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
         elif feature == "label":
@@ -420,12 +450,24 @@ class NoduleExtractor:
             else:
                 unit.hits.extend(self._feature_hits(text, vs, ve, features=None))
         else:  # category, ignore: a stated category may stand in any cell ("Total: 10 points - TR5")
-            unit.hits.extend(self._feature_hits(text, vs, ve, features=("category",)))
+            stated = self._feature_hits(text, vs, ve, features=("category",))
+            unit.hits.extend(stated)
+            if feature == "category" and not stated:
+                # a "Level" column of pole words ("upper", "mid") places the nodule in its lobe, not a category
+                unit.hits.extend(h for h in self._feature_hits(text, vs, ve, features=("position",), cell=True)
+                                 if h.value != "none")
 
-    def _answer(self, value: str) -> tuple[str, str] | None:
+    def _answer(self, value: str, *, stated: bool = False) -> tuple[str, str] | None:
+        """The template answer ``value`` is (answers.tsv): none / unspecified, and with ``stated`` (a
+        microcalcifications key) also present / uncertain ("Microcalcifications: yes", "possible")."""
         bare = value.strip(" .:")
         value = re.sub(r"\(.*?\)|=.*$|\s+$", "", value).strip(" .:=")  # "none (0)", "none   = TR1"
-        for rule in self.rules.answers:
+        rules = self.rules.answers
+        if stated:  # "?" is uncertain here, not unspecified
+            rules = sorted(rules, key=lambda r: r.get("value") not in {"present", "uncertain"})
+        else:
+            rules = [r for r in rules if r.get("value") not in {"present", "uncertain"}]
+        for rule in rules:
             if rule.regex.fullmatch(bare):  # "(-)"
                 return rule.get("value"), rule.id
             if rule.regex.fullmatch(value):
@@ -455,6 +497,11 @@ class NoduleExtractor:
                     continue
                 anchors = _without_glosses(text, best_matches(self.rules.anchors, text[ss:se], ss, "anchor"))
                 if not anchors and not _PRONOUN.match(text[ss:se]):
+                    member = self._largest_member(text, ss, se, role, line_side)
+                    if member is not None:  # "Multiple nodules in both lobes. The largest is in the right mid lobe, 35 mm"
+                        units.append(member)
+                        last = member
+                        continue
                     implicit = self._implicit_units(text, ss, se, role, line_side)
                     if implicit:
                         units.extend(implicit)
@@ -489,6 +536,11 @@ class NoduleExtractor:
                     for m in _SEPARATOR.finditer(text, a.end, min(se, b.start + 12)):  # (its look-ahead may see b)
                         if m.start() < b.start:
                             cut = m.start()
+                    if cut is None and b.value == "lookalike" and a.value != "lookalike":
+                        # "TR5 nodule left 23 mm with suspicious nodes": what stands before the look-alike's own
+                        # words describes the nodule
+                        joins = list(re.finditer(r"\s(?:with|and|plus|including|also)\s", text[a.end:b.start]))
+                        cut = a.end + joins[-1].start() if joins else b.start
                     bounds.append(cut if cut is not None else a.end)
                 bounds.append(se)
                 last = None
@@ -509,12 +561,37 @@ class NoduleExtractor:
                     if unit is not None:
                         units.append(unit)
                         last = unit
+                    elif anchor.value == "lookalike" and last is not None and last.sentence == (ss, se):
+                        # a category stated after a look-alike ("... and nodal disease, ATA high suspicion") is the
+                        # nodule's: TI-RADS and the ATA patterns grade thyroid nodules only
+                        last.hits.extend(h for h in self._feature_hits(text, gs, ge, features=("category",))
+                                         if h.value != "none")
                     elif k > 0 and last is not None and last.sentence == (ss, se) and gs == anchors[k - 1].end \
                             and self._context(text, anchor, gs, ge, ss, se)[0] == "uncertain":
                         # "... nodule with echogenic foci showing comet tails - s/o colloid nodule": the hedged
                         # second noun only interprets the first, whose description runs on to it
                         last.hits.extend(self._feature_hits(text, gs, anchor.start, features=CATEGORY_FEATURES))
         return units
+
+    def _largest_member(self, text, ss, se, role, side) -> Unit | None:
+        """A sentence naming no nodule that opens with the largest-member cue (groups.tsv) and states a current size
+        ("The largest is in the right mid lobe, 35 x 28 mm, mixed"): the largest member of the group before it."""
+        largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
+        body = ss + len(text[ss:se]) - len(text[ss:se].lstrip())
+        m = largest.regex.match(text, body, se) if largest else None
+        if not m or not re.match(r"\s+(?:is|was|measures|measuring|lies|sits|one|of\s+(?:which|these|them))\b|\s*[,:(]",
+                                  text[m.end():se]):
+            return None
+        sizes = [replace(h, soft=False) for h in self._sizes(text, m.end(), se)]  # (after "the ... lobe," too)
+        if not sizes:
+            return None
+        unit = Unit(m.start(), se, largest.id, role, "prose", largest=True)
+        unit.hits.extend(self._feature_hits(text, m.end(), se, features=None))
+        unit.hits.extend(sizes)
+        if side and not any(h.feature == "side" for h in unit.hits):
+            unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
+        unit.sentence = (ss, se)
+        return unit
 
     def _implicit_units(self, text, ss, se, role, side) -> list[Unit]:
         """A clause that names no nodule but states a place, a current size and a TI-RADS category of its own ("R mid
@@ -555,8 +632,8 @@ class NoduleExtractor:
             return False
         for words in (m.group(1), m.group(1).split()[0]):
             found = self._key_feature(words)
-            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications"):
-                return True
+            if found and found[0] in (*CATEGORY_FEATURES, "microcalcifications", "category"):
+                return True  # ("ACR TI-RADS: composition 2 + ... = 7 -> TR5." after the nodule's description)
         return False
 
     def _rule(self, rule_id: str) -> Rule:
@@ -577,7 +654,7 @@ class NoduleExtractor:
                 m = rule.regex.search(window)
             if m:
                 found.append((rule.get("value"), rule.id))
-        for wanted in ("negated", "lookalike", "every", "historical", "uncertain", "definite"):
+        for wanted in ("negated", "lookalike", "count", "every", "historical", "uncertain", "definite"):
             for value, rule_id in found:
                 if value == wanted:
                     return value, rule_id
@@ -598,7 +675,7 @@ class NoduleExtractor:
             unit.hits.extend(foci)
             unit.sentence = (ss, se)
             return unit
-        if status in {"negated", "uncertain", "historical", "lookalike"}:
+        if status in {"negated", "uncertain", "historical", "lookalike", "count"}:
             return None
         pre = text[gs:anchor.start]
         rule = self._rule(anchor.rule)
@@ -607,7 +684,16 @@ class NoduleExtractor:
             largest = next((r for r in self.rules.groups if r.get("value") == "largest"), None)
             m = largest.regex.search(text, anchor.end, ge) if largest else None
             if not m:
-                return None
+                stated = [h for h in self._feature_hits(text, gs, ge, features=("category",)) if h.value != "none"]
+                plural = re.search(r"(?:nodules|cysts|lesions|masses)$", text[anchor.start:anchor.end], re.IGNORECASE)
+                if role != "impression" or not stated or not plural:  # (not "multinodular gland": the gland)
+                    return None
+                # "Tiny colloid cysts bilaterally, benign (TI-RADS TR1)": the group's category, for its largest
+                # member when that one was described on its own
+                unit = Unit(anchor.start, anchor.end, anchor.rule, role, "prose", category_only=True, largest=True)
+                unit.hits.append(stated[0])
+                unit.sentence = (ss, se)
+                return unit
             unit = Unit(m.start(), m.end(), largest.id, role, "prose", largest=True)
             unit.hits.extend(self._feature_hits(text, m.start(), ge, features=None))
             unit.hits.extend(self._sizes(text, m.start(), ge))
@@ -628,11 +714,28 @@ class NoduleExtractor:
             before = self._side_before(text, ss, se, gs)
             if before is not None:  # "The right lobe ... contains two nodules: a 1.1 cm ... and a cyst ..."
                 unit.hits.append(before)
+        if not any(h.feature == "side" for h in unit.hits):
+            heading = self._lobe_heading(text, ss)
+            if heading is not None:  # "Remaining left lobe: 46 mm. At the lower pole a ... nodule"
+                unit.hits.append(heading)
         if side and not any(h.feature == "side" for h in unit.hits):
             unit.hits.append(Hit("side", side, "section side", unit.start, unit.start, soft=True))
         unit.end = max(unit.end, ge)
         unit.sentence = (ss, se)
         return unit
+
+    def _lobe_heading(self, text, ss) -> Hit | None:
+        """The side of a lobe heading that opens the line of a sentence ("Remaining left lobe: 46 x 16 mm. At the
+        lower pole a spongiform nodule ..."): the lobe the line is about, used when the sentence names none."""
+        line_start = text.rfind("\n", 0, ss) + 1
+        m = re.match(r"[ \t]*([^\W\d_][^\n:.;,]{0,40}?\blobes?)[ \t]*:", text[line_start:ss])
+        if not m:
+            return None
+        sides = [h for h in self._feature_hits(text, line_start + m.start(1), line_start + m.end(1), features=("side",))
+                 if h.value != "none"]
+        if len({h.value for h in sides}) != 1:
+            return None
+        return replace(sides[0], soft=True)
 
     def _side_before(self, text, ss, se, gs) -> Hit | None:
         """The last side hit (not "none") of ``_feature_hits(text, ss, gs, features=("side",))``, at a bounded cost
@@ -688,12 +791,20 @@ class NoduleExtractor:
                 continue
             unit_index = next(i for i in range(len(self.unit_ids)) if m.group(f"u{i}"))
             factor = self.unit_factor[self.unit_ids[unit_index]]
-            numbers = [float(x) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
+            numbers = [float(x.replace(",", ".")) for x in re.findall(_SIZE_NUMBER, m.group("dims"))]
             size = round(max(numbers) * factor, 1)
             if size <= 0 or size > 150:
                 continue
-            hits.append(Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
-                            soft=soft and not keyed))
+            hit = Hit("size", f"{size:g}", self.unit_ids[unit_index], m.start(), m.end(), keyed=keyed,
+                      soft=soft and not keyed)
+            if hits and _AXIS_RUN.fullmatch(text, hits[-1].end, m.start()):
+                # "AP 8 mm, TR 12 mm, CC 14 mm", "8 mm AP x 14 mm CC": one nodule's dimensions, the largest counts
+                previous = hits.pop()
+                if float(previous.value) >= size:
+                    hit = replace(previous, end=m.end())
+                else:
+                    hit = replace(hit, start=previous.start, soft=previous.soft and hit.soft)
+            hits.append(hit)
         return hits
 
     # -- identity ------------------------------------------------------------------------------------------------
@@ -709,8 +820,9 @@ class NoduleExtractor:
                         nodule.foci = {"none": candidate.foci["none"]}
                 continue
             if unit.category_only:  # the category of the report's only nodule (not a group's largest member), else nothing
-                if len(nodules) == 1 and not nodules[0].unit.largest and "category" not in nodules[0].values \
+                if len(nodules) == 1 and nodules[0].unit.largest == unit.largest and "category" not in nodules[0].values \
                         and "category" in candidate.values:
+                    # (a group's category goes to its largest member, a sentence naming no nodule to a single nodule)
                     nodules[0].values["category"] = candidate.values["category"]
                 continue
             if unit.section == "addendum":
@@ -723,7 +835,7 @@ class NoduleExtractor:
                 and not candidate.foci
             refer = unit.section in {"impression", "addendum"} or unit.definite or bare or (unit.label and any(
                 label_key(n.unit.label) == label_key(unit.label) for n in nodules))
-            target = match_nodule(candidate, nodules) if refer else None
+            target = match_nodule(candidate, nodules, correction=unit.section == "addendum") if refer else None
             if target is None:
                 nodules.append(candidate)
             else:
@@ -790,14 +902,112 @@ class NoduleExtractor:
         row["evidence"] = json.dumps(evidence, sort_keys=True, ensure_ascii=False)
         return row
 
+_KEY_LABEL = re.compile(r"(?:nod(?:ule)?|les(?:ion)?|n|\#)[ \t\-#.]*\d{1,2}[ \t]+(?=[^\W\d_])", re.IGNORECASE)  # "NOD-1 LOC"
+_BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")  # a tick box, empty or ticked
+
+
+def _ticked(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """The choices after the ticked boxes of a form's cell, each up to the next box."""
+    boxes = list(_BOX.finditer(text, s, e))
+    spans = []
+    for k, m in enumerate(boxes):
+        if m.group("tick") or m.group(0) in "☑☒":
+            spans.append((m.end(), boxes[k + 1].start() if k + 1 < len(boxes) else e))
+    return spans
+
+
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
 _HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
+_GLOSSED_HEADER = re.compile(r"(?im)^([ \t]*)([^\W\d_][^\W\d_ \t]*(?:[ \t]+[^\W\d_]+){0,3}[ \t]*\([ \t]*)(impressions?|conclusions?|opinion)([ \t]*\)[ \t]*)(?=[:：])")
 _BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
                      r"([^\n]*?(?:\*{2,}|={2,}|#{2,}|-{2,})[ \t]*)$", re.IGNORECASE)
-_DATED_HEADER = re.compile(r"(?im)^([ \t]*(?:addendum|correction|amendment|erratum|amended[ \t]+report))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
+_DATED_HEADER = re.compile(r"(?im)^([ \t]*)((?:addendum|correction|amendment|erratum|amended[ \t]+report)|(?P<foreign>adenda|adendo|"
+                           r"nachtrag|additif|aanvulling|aneks|korekta))([ \t]*\([^)\n]{1,40}\)[ \t]*):")
+
+
+def _dated_header(m: re.Match) -> str:
+    """"ADDENDUM (04/15/2025):" read as "ADDENDUM:"; a translated one ("ADENDA (13/10/2020):") as "ADDENDUM:"."""
+    word, dated = m.group(2), m.group(4)
+    if m.group("foreign"):
+        word = "ADDENDUM" if word.isupper() else "addendum"
+        return m.group(1) + word + ":" + " " * (len(m.group(2)) + len(dated) - len(word))
+    return m.group(1) + word + ":" + " " * len(dated)
 _INLINE_HEADER = re.compile(r"(?<=[.!?])([ \t]+)(impression|conclusions?|comments?|summary|opinion)(?=[ \t]*:)", re.IGNORECASE)
+
+
+_HL7_SECTION = re.compile(r"(?:[^|^\n]*\^)*(impressions?|conclusions?|findings|comments?|addendum|opinion|summary|"
+                          r"history|indications?|technique|recommendations?)[ \t]*", re.IGNORECASE)
+
+
+def _hl7_prefix_view():
+    """The blanking of OBX / NTE wrappers, keeping a section the observation identifier names ("OBX|5|TX|
+    GDT^IMPRESSION||..." opens IMPRESSION): its name and a colon written where the wrapper was, once per run of
+    segments with that identifier."""
+    previous = [""]
+
+    def blank(m: re.Match) -> str:
+        wrapper = m.group(0)
+        fields = wrapper.split("|")
+        name = ""
+        if fields[0] == "OBX" and len(fields) > 3:
+            found = _HL7_SECTION.fullmatch(fields[3])
+            name = found.group(1).upper() if found else ""
+        if name and name != previous[0] and len(name) + 2 <= len(wrapper):
+            previous[0] = name
+            return name + ":" + " " * (len(wrapper) - len(name) - 1)
+        if fields[0] == "OBX":
+            previous[0] = name
+        return " " * len(wrapper)
+
+    return blank
+
+
+_OCR_LETTERS = {"m": "(?:m|rn)", "o": "[o0]", "l": "[l1I]", "i": "[il1]"}  # letters OCR reads as others
+_OCR_NUMBER = re.compile(r"(?<![\w.])[\dlIO]+(?:[.,][\dlIO]+)?(?![\w])")
+
+
+class OcrMisread:
+    """Same-length reading of the letters scanned (OCR) reports confuse: in a word of ``words`` (ocr_words.tsv) a
+    zero for "o", "1" or "I" for "l" and "i", "l" for "i", "rn" for "m" ("n0dules", "wlder", "rnixed",
+    "IMPRESSl0N"), the word written back with the spaces a shorter reading leaves at its end; in a number, "l",
+    "I" or "O" for a digit ("l.2 x 0.9 cm", "4.l cm")."""
+
+    def __init__(self, words):
+        self.words = {w.lower() for w in words}
+        forms = sorted(self.words, key=len, reverse=True)
+        self.each = {w: re.compile("".join(_OCR_LETTERS.get(c, re.escape(c)) for c in w), re.IGNORECASE) for w in forms}
+        self.regex = re.compile(r"(?<![\w\-])(?:" + "|".join(p.pattern for p in self.each.values()) + r")(?![\w])",
+                                re.IGNORECASE) if forms else None
+
+    def _word(self, m: re.Match) -> str:
+        found = m.group(0)
+        if found.lower() in self.words:
+            return found
+        word = next((w for w, p in self.each.items() if p.fullmatch(found)), None)
+        if word is None:
+            return found
+        letters = [c for c in found if c.isalpha()]
+        if letters and all(c.isupper() or c in "lI" for c in letters) and sum(c.isupper() for c in letters) > 1:
+            word = word.upper()
+        elif found[:1].isupper():
+            word = word[:1].upper() + word[1:]
+        return word + " " * (len(found) - len(word))
+
+    def __call__(self, text: str) -> str:
+        if self.regex is not None:
+            text = self.regex.sub(self._word, text)
+        if any(c in text for c in "lIO"):
+            text = _OCR_NUMBER.sub(_ocr_number, text)
+        return text
+
+
+def _ocr_number(m: re.Match) -> str:
+    token = m.group(0)
+    if any(c.isdigit() for c in token) and any(c in "lIO" for c in token):
+        return token.translate(str.maketrans("lIO", "110"))
+    return token
 
 
 def ocr_split_re(words) -> re.Pattern | None:
@@ -806,25 +1016,30 @@ def ocr_split_re(words) -> re.Pattern | None:
     return re.compile(r"(?<![\w])(?:" + "|".join(map(re.escape, forms)) + r")(?![\w])", re.IGNORECASE) if forms else None
 
 
-def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> str:
+def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr_misread=None) -> str:
     """``text`` with the same length and offsets, arranged so that the shared section headers are found: HL7 v2
     segment wrappers ("OBX|3|TX|&GDT|3|...||||||F") blanked, an upper-case "KEY = value" header read as
-    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:" and a bilingual "Wnioski / Conclusions:" read as "impression:", a translated
+    "KEY : value", a banner line "*** ADDENDUM / FINAL ***" read as its amending word, "ADDENDUM (date):" as "ADDENDUM:", "Ultrasound impression:", a bilingual "Wnioski / Conclusions:" and a glossed "Ultrasound prompt (impression):" read as "impression:", a translated
     conclusion header (``headers``, patterns/nodules/headers.tsv: "Judgement:", "Conclusione:") as "imp:", a word
-    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, and a sentence-initial "Impression:" inside a
+    OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, OCR letter
+    misreadings (``ocr_misread``: "n0dule", "rnixed", "l.2 cm") read as the word or number, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
         text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
+    if ocr_misread is not None:  # "n0dule", "rnixed", "l.2 cm" read as "nodule", "mixed ", "1.2 cm"
+        text = ocr_misread(text)
     if "|" in text:
-        text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
+        text = _HL7_PREFIX.sub(_hl7_prefix_view(), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
     if "*" in text or "=" in text or "#" in text or "--" in text:
         # a banner line ("*** ATTENDING ADDENDUM / FINAL ***"): its amending word is the header
         text = _BANNER.sub(lambda m: " " * len(m.group(1)) + m.group(2) + " " * len(m.group(3)), text)
     if "(" in text:  # "ADDENDUM (04/15/2025):" - the date between the header and its colon
-        text = _DATED_HEADER.sub(lambda m: m.group(1) + ":" + " " * len(m.group(2)), text)
+        text = _DATED_HEADER.sub(_dated_header, text)
     text = _EQUALS_HEADER.sub(lambda m: m.group(1) + ":", text)
     text = _QUALIFIED_HEADER.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
+    if "(" in text:  # "Ultrasound prompt (impression):", a translated header glossed in parentheses
+        text = _GLOSSED_HEADER.sub(lambda m: m.group(1) + " " * (len(m.group(2)) + len(m.group(4))) + m.group(3), text)
     for rule in headers:  # "Judgement:", "Conclusione:" (headers.tsv) read as "imp:" padded to the same length
         for m in rule.regex.finditer(text):
             if len(m.group(0)) >= 3 and re.fullmatch(r"[ \t]*", text[text.rfind("\n", 0, m.start()) + 1:m.start()]) \

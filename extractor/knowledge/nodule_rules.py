@@ -107,7 +107,8 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         _int(rule, "value")
     context = read_rule_file(d / "context.tsv", required=["value", "direction", "max_chars"], optional=["scope"],
                              choices={"scope": {"sentence"},
-                                      "value": {"negated", "uncertain", "historical", "definite", "lookalike", "every"},
+                                      "value": {"negated", "uncertain", "historical", "definite", "lookalike", "every",
+                                                "count"},
                                       "direction": {"pre", "post"}})
     for rule in context:
         _int(rule, "max_chars")
@@ -125,7 +126,8 @@ def read_nodule_rules(directory: Path) -> NoduleRules:
         sizes=tuple(sizes),
         categories=tuple(read_rule_file(d / "categories.tsv", required=["normal"])),
         keys=tuple(read_rule_file(d / "keys.tsv", required=["feature"], choices={"feature": KEY_FEATURES})),
-        answers=tuple(read_rule_file(d / "answers.tsv", required=["value"], choices={"value": {"none", "unspecified"}})),
+        answers=tuple(read_rule_file(d / "answers.tsv", required=["value"],
+                                     choices={"value": {"none", "unspecified", "present", "uncertain"}})),
         points=points,
         levels=levels,
         withdrawn=tuple(read_rule_file(d / "withdrawn.tsv")),
