@@ -114,6 +114,10 @@ class KindClassifier:
         the first line that opens a section other than an exam / technique line ("Exam: US thyroid") or a bare
         title-like header, or up to a first line of prose (a long line no title rule matches), leaving out lines a
         discount rule matches."""
+        return [part for part, _ in self._title_block(text)]
+
+    def _title_block(self, text: str) -> list[tuple[str, str]]:
+        """title_lines, each with the whole line it was taken from (a lead is the start of its line)."""
         kept = []
         for raw in text.splitlines():
             line = raw.strip(" \t-*•>#=_")
@@ -131,7 +135,7 @@ class KindClassifier:
             if len(part.split()) >= self.settings.title_prose_words and not any(
                     r.regex.search(part) for r in self.title_rules):
                 break  # a sentence of prose that names no kind: the report has started, it had no title
-            kept.append(part)
+            kept.append((part, line))
         return kept
 
     def structure_scores(self, text: str, *, markers: bool = True) -> tuple[dict[str, int], list[str]]:
@@ -140,9 +144,11 @@ class KindClassifier:
         document markers (each marker rule counts once); with the ids of the rules that scored."""
         scores = {kind: 0 for kind in self.settings.tie_order}
         fired = []
-        for line in self.title_lines(text):
+        for part, line in self._title_block(text):
+            # a rule must match in the title part, but reads the whole line around it: "Spitalul Clinic **** -
+            # Ultrasound laboratory" is a clinic heading only if the rest of the line names no exam (ttl-001)
             hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
-                    if (m := rule.regex.search(line))]
+                    if (m := rule.regex.search(line)) and m.start() < len(part)]
             if hits:
                 _, _, rule = min(hits, key=lambda h: h[:2])
                 scores[rule.get("kind")] += int(rule.get("weight"))

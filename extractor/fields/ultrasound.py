@@ -231,8 +231,8 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
     line "#1 L mid ... no echogenic foci") covers that lobe. A bare "No calcification." under a lobe header speaks
     for the gland (as does "no calcification in either lobe"). A current thyroid nodule on a side no
     negation covers (a cyst in the other lobe, nothing said of its foci) is left uncovered; so is a row of a pipe
-    table whose calcification cell ("macro") no negated cell matches. Returns the uncovered nodules and rows (empty:
-    absent)."""
+    table whose calcification cell ("macro") no negated cell matches. A negation about the nodules as a whole ("in any
+    nodule", "none of the nodules") speaks for the gland. Returns the uncovered nodules and rows (empty: absent)."""
     nodules = [m for m in rows if _current_thyroid_nodule(m)]
     by_sentence: dict = {}
     for n in nodules:
@@ -240,6 +240,9 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
     covered_sides: set[str] = set()
     context = NoduleContext(rows)
     for negation in negated_rows:
+        own_side = negation.get("laterality") if negation.get("laterality_source") == "sentence" else ""
+        if own_side not in SIDES and about_every_nodule(negation, rows):
+            return set()  # "none of the nodules shows ...", "no microcalcifications in the nodules described"
         in_sentence = by_sentence.get(negation.get("sentence_start"), [])
         continued = described_nodule(negation, context) if not in_sentence else None
         if in_sentence or continued is not None:
@@ -258,6 +261,27 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
         return set()  # a nodule with no side (or both): it may be any of them
     return {f"nodule at {n.get('start_char')}" for n in nodules
             if (n.get("laterality") or "") not in covered_sides | {""}}
+
+
+_EVERY = {"any", "either", "each", "every", "all", "both", "neither"}
+
+
+def about_every_nodule(negation: Mapping, rows: list[Mapping]) -> bool:
+    """Whether a negation's sentence speaks of the nodules as a whole: a thyroid nodule mention in it that is plural
+    ("no microcalcifications in the nodules described", "none of the nodules demonstrates punctate foci") or follows
+    "any" / "either" / "each" ("no echogenic foci in any nodule")."""
+    sentence_start = negation.get("sentence_start")
+    for m in rows:
+        if m.get("label") != "NODULE" or m.get("sentence_start") != sentence_start or \
+                m.get("status") not in {"affirmed", "uncertain", "negated"} or m.get("organ") not in ("", None, "thyroid"):
+            continue
+        word = (m.get("text") or "").lower()
+        if word.endswith("s") and not word.endswith("ss"):
+            return True
+        sentence, start = m.get("sentence") or "", (m.get("start_char") or 0) - (sentence_start or 0)
+        if set(sentence[max(0, start - 20):start].lower().split()[-2:]) & _EVERY:
+            return True
+    return False
 
 
 def uncovered_table_rows(negated_rows: list[Mapping], rows: list[Mapping], labels: set[str]) -> set[str]:
