@@ -1,0 +1,83 @@
+"""Ultrasound report fields for more failure classes of issue 11 (template answers that go on with a place, ticked
+boxes, negations about the nodules as a whole, addendum headers in other languages, OCR'd scans, Korean focal
+change, parentheticals broken over a line), in this project's own wording. Keys as in test_ultrasound_fields.py."""
+import pytest
+
+KEYS = {"mc": "microcalcifications", "ext": "microcalcification_extent", "clu": "microcalcification_clustered",
+        "lat": "microcalcification_laterality", "mass": "mass", "fec": "focal_echogenicity_change"}
+
+# a template answer "none" / "absent" followed only by where it holds is still the row's negation
+TEMPLATE_ANSWER_WITH_PLACE = [
+    ("Right lobe: 14 mm solid nodule.\nPunctate foci: none in either nodule.", {"mc": "absent", "mass": "present"}),
+    ("Nodule A right, nodule B left.\nCalcification = absent bilaterally.", {"mc": "absent"}),
+    ("Two spongiform nodules on the left.\nMicrocalcifications: not seen in any of them.", {"mc": "absent"}),
+    ("Echogenic foci - none within the lesion.\nA 9 mm cyst.", {"mc": "absent", "mass": "present"}),
+]
+
+# checkbox forms: a ticked "none" denies the row's subject; the ACR answer written "none/large comet-tail"
+CHECKBOXES = [
+    ("Calcification (whole gland): [x] none  [ ] fine  [ ] coarse\nNodule 1: right, 11 mm, solid.",
+     {"mc": "absent", "mass": "present"}),
+    ("Nodule 1 left lower, 13 mm, solid\n  Echogenic foci: [X] none/large comet-tail  [ ] punctate",
+     {"mc": "absent"}),
+    ("Solitary right nodule 8 mm.\nEchogenic foci: none/large comet tail artifacts", {"mc": "absent"}),
+    ("Microcalcifications: [x] no   Nodules: [x] no", {"mc": "absent", "mass": "absent"}),
+]
+
+# a negation about the nodules as a whole covers every nodule, even beside a table row with coarse calcification
+WHOLE_NODULE_NEGATIONS = [
+    ("Right lobe: 21 mm mixed nodule with coarse calcification.\nLeft lobe: 6 mm cyst.\n"
+     "No microcalcifications within the nodules described.", {"mc": "absent", "mass": "present"}),
+    ("| # | Side | Foci |\n| 1 | R | macro |\n| 2 | L | none |\nNone of the lesions shows punctate echogenic foci.",
+     {"mc": "absent"}),
+    ("Left upper pole: 10 mm isoechoic nodule.\nRight lobe: 5 mm colloid cyst.\n"
+     "There are no microcalcifications in any nodule.", {"mc": "absent"}),
+]
+# ... but a negation about one lobe's nodules still covers that lobe only
+ONE_LOBE_NODULES = [
+    ("Right lobe: 9 mm solid nodule.\nLeft lobe: 12 mm solid nodule.\nThe right lobe nodules show no calcification.",
+     {"mc": "not_mentioned"}),
+]
+
+# addenda headed in other languages or as a banner with a corrected report withdraw what they correct
+ADDENDA = [
+    ("Left lobe: 13 mm solid nodule with microcalcifications.\n\n"
+     "ADENDO (02/03/2024): the bright foci of the left nodule are comet-tail artefacts; no microcalcifications.",
+     {"mc": "absent", "mass": "present"}),
+    ("Right nodule 16 mm, punctate echogenic foci.\n\n"
+     "=== ADDENDUM / AMENDED REPORT - 12 May ===\nThe foci are re-read as inspissated colloid. "
+     "No microcalcifications.", {"mc": "absent"}),
+    ("Isthmus: 7 mm nodule containing microcalcifications.\n"
+     "Nachtrag: on review there are no microcalcifications; the foci are colloid.", {"mc": "absent"}),
+]
+
+# OCR'd scans: "rn" for "m", "0" for "o"
+OCR = [
+    ("The left lobe holds a 9 mm nodule with rnicrocalcifications.", {"mc": "present", "lat": "left"}),
+    ("Right lower pole nodule with punctate echogenic f0ci.", {"mc": "present", "lat": "right"}),
+    ("No n0dules in either lobe. No calcification.", {"mass": "absent", "mc": "absent"}),
+]
+
+# Korean dictation: a hypoechoic area surrounding the foci is the focal change; a nodule's own 저에코 is not
+KOREAN_FOCAL_CHANGE = [
+    ("우엽 하극: 미세석회화 cluster, 주변 저에코 area (약 8 mm), 결절 없음.", {"mc": "present", "fec": "present"}),
+    ("좌엽: 미세석회화 scattered, 주위 faint 저에코 영역.", {"mc": "present", "fec": "present"}),
+    ("우엽: 저에코 결절 1.1 cm with 미세석회화.", {"mc": "present", "fec": "not_mentioned", "mass": "present"}),
+]
+
+# a parenthetical in lower case on the next line continues the sentence: the foci stay with the nodule and its lobe
+PARENTHETICAL_LINES = [
+    ("Right lobe: 6 mm cyst.\nLeft lobe, lower third: solid nodule of 15 mm, markedly hypoechoic\n"
+     "(taller than wide), with microcalcifications.", {"mc": "present", "lat": "left", "ext": "localized"}),
+    ("Right lobe: normal.\nLeft lobe, upper third: 11 mm solid nodule, irregular margins, containing\n"
+     "(best seen on transverse views) punctate echogenic foci.", {"mc": "present", "lat": "left"}),
+]
+
+CASES = [*TEMPLATE_ANSWER_WITH_PLACE, *CHECKBOXES, *WHOLE_NODULE_NEGATIONS, *ONE_LOBE_NODULES, *ADDENDA, *OCR,
+         *KOREAN_FOCAL_CHANGE, *PARENTHETICAL_LINES]
+
+
+@pytest.mark.parametrize("text, expected", CASES, ids=[c[0][:40] for c in CASES])
+def test_layout_class(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
