@@ -30,6 +30,7 @@ from ..nlp.sections import (
 )
 
 _LEAD = re.compile(r"^(?P<lead>[^:.;!?]+?)\s*(?::|\s[-\u2013\u2014]\s)")  # the words before a line's first ":" or " - "
+_COLUMN_GAP = re.compile(r"[ ]{3,}|\t")  # a gap of three spaces or a tab between the columns of a header line
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
 
 
@@ -99,11 +100,15 @@ class KindClassifier:
 
     # --- structure -------------------------------------------------------------------------------------------
     def _title_part(self, line: str) -> str | None:
-        """A line as a title: the whole line when short; else its lead ("Telephone note" in "Telephone note: results
-        given ...") when that is a few words; else nothing (prose)."""
+        """A line as a title: the whole line when short; else its first column, when the line is laid out in columns
+        (a gap of three spaces or a tab) and that is short; else its lead ("Telephone note" in "Telephone note:
+        results given ...") when that is a few words; else nothing (prose)."""
         settings = self.settings
         if len(line) <= settings.title_max_chars:
             return line
+        head = _COLUMN_GAP.split(line, 1)[0]
+        if head != line and len(head) <= settings.title_max_chars:
+            return head  # a header laid out in columns: "Hospital - Pathological Diagnosis Report    Pathology No. 21"
         lead = _LEAD.match(line)
         if lead and len(lead.group("lead").split()) <= settings.title_lead_max_words:
             return lead.group("lead")
