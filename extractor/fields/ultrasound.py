@@ -4,6 +4,7 @@ present > uncertain > absent > not_mentioned)."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -351,6 +352,36 @@ def clustered_of(mentions: list[Mapping], *, context: Iterable[Mapping] = (), fo
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 
+_NODULE_NUMBER = re.compile(r"[ \t]*(#[ \t]*\d+|\d+\b|[A-Z]\b)")  # "NODULE 1 ...", "Nodule #2", "Nodule B"
+
+
+def nodule_number(m: Mapping) -> str:
+    """The label written just after a nodule mention in its sentence ("1" in "NODULE 1 LOCATION = left mid"), or ""."""
+    sentence, start = m.get("sentence") or "", m.get("sentence_start")
+    if start is None or m.get("end_char") is None:
+        return ""
+    found = _NODULE_NUMBER.match(sentence, m["end_char"] - start)
+    return found.group(1).replace("#", "").strip() if found else ""
+
+
+def same_labelled_nodule(nodule: Mapping | None, context, limit: int = 30) -> Mapping | None:
+    """A nodule with no side, followed back through the run of mentions of the same labelled nodule just before it
+    (a template of one line per feature: "NODULE 1 LOCATION = left mid" ... "NODULE 1 ECHOGENIC FOCI = punctate"),
+    to the first of them that states a side; the nodule itself when it has a side, no label, or no such run."""
+    if nodule is None or nodule.get("laterality"):
+        return nodule
+    number = nodule_number(nodule)
+    current = nodule
+    for _ in range(limit if number else 0):
+        previous = described_nodule(current, context)
+        if previous is None or nodule_number(previous) != number:
+            break
+        if previous.get("laterality"):
+            return previous
+        current = previous
+    return nodule
+
+
 def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -> FieldValue:
     """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
     mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
@@ -361,7 +392,7 @@ def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -
         if m.get("laterality"):
             return m["laterality"]
         nodule = (nodule_before(m, context) or described_nodule(m, context)) if context.rows else None
-        return (nodule or {}).get("laterality") or ""
+        return (same_labelled_nodule(nodule, context) or {}).get("laterality") or ""
 
     found = [(m, side(m)) for m in mentions]
     sides = {s for _, s in found} - {""}

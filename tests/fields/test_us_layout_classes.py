@@ -81,3 +81,21 @@ CASES = [*TEMPLATE_ANSWER_WITH_PLACE, *CHECKBOXES, *WHOLE_NODULE_NEGATIONS, *ONE
 def test_layout_class(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# one template line per feature of a numbered nodule: the foci line takes the side of that nodule's location line
+NUMBERED_TEMPLATE_LINES = [
+    ("NODULE 2 SITE = right upper\nNODULE 2 SIZE = 11 mm\nNODULE 2 FOCI = punctate echogenic foci",
+     {"mc": "present", "lat": "right"}),
+    ("Nodule #1 location: left lower pole\nNodule #1 composition: solid\nNodule #1 echogenic foci: microcalcifications",
+     {"mc": "present", "lat": "left"}),
+    # another nodule's side is not taken: nodule B says none
+    ("Nodule A: right, 8 mm.\nNodule B: 10 mm, solid.\nNodule B foci: punctate echogenic foci",
+     {"mc": "present", "lat": "unspecified"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", NUMBERED_TEMPLATE_LINES, ids=[c[0][:40] for c in NUMBERED_TEMPLATE_LINES])
+def test_numbered_template_lines(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
