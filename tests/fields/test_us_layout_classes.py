@@ -99,3 +99,21 @@ NUMBERED_TEMPLATE_LINES = [
 def test_numbered_template_lines(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# a finding beside the midline is in the isthmus; a cluster that "may represent the primary tumour" is no mass
+MIDLINE_AND_DIAGNOSIS = [
+    ("Isthmus: fine calcifications just left of the midline, no nodule.", {"mc": "present", "lat": "isthmus"}),
+    ("Punctate echogenic foci in the isthmus, right of midline.", {"mc": "present", "lat": "isthmus"}),
+    ("Clustered microcalcifications in the right lobe without a nodule; this may represent the primary tumour.",
+     {"mc": "present", "mass": "absent", "lat": "right"}),
+    ("Dense aggregate of microcalcifications on the left, which may represent a tumor focus. No discrete nodule.",
+     {"mc": "present", "mass": "absent"}),
+    ("A 2 cm solid tumour in the left lobe with microcalcifications.", {"mc": "present", "mass": "present"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", MIDLINE_AND_DIAGNOSIS, ids=[c[0][:40] for c in MIDLINE_AND_DIAGNOSIS])
+def test_midline_and_diagnosis_words(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
