@@ -40,6 +40,7 @@ MISS_REASONS = (
     "other_organ_only",  # only another structure's (parathyroid, ...)
     "family_only",  # only a relative's
     "partial_negation",  # negated for some nodules only, while the report describes others (contract v1.1)
+    "unchecked_only",  # only an option left unticked in a checkbox template ("[ ] microcalcifications")
     "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
     "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
     "no_mention",  # nothing in the report speaks of it
@@ -57,6 +58,7 @@ EXCLUSION_CODES = (
     ("family", "family_only"),
     ("section family_history", "family_only"),
     ("section", "historical_only"),  # a section that does not describe this exam (history, indication, comparison)
+    ("unchecked box", "unchecked_only"),
 )
 
 

@@ -10,6 +10,7 @@ Decision table (first matching row wins; one test per row in tests/nlp/test_stat
 6. HISTORICAL modifier without a CURRENT one ("again seen", "unchanged") -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
+An option of a checkbox template left unticked ("[ ] microcalcifications") -> excluded (unchecked box).
 Then, apposition: an affirmed mention followed in its sentence by a hedged mention of the same concept, with the
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
@@ -100,6 +101,7 @@ class ThyroidMentionStatus(RuleComponent):
         trailing_hedges(doc, spans, clauses)
         hedge_followups(spans)
         template_keys(doc, spans)
+        unchecked_boxes(doc, spans)
         self.amendments.apply(doc, spans, sections, starts)
         return doc
 
@@ -178,6 +180,30 @@ def template_keys(doc: Doc, spans: list[Span]) -> None:
                 span._.radpath_status = "excluded"
                 span._.radpath_status_reason = f"template key: the value {later.text!r} speaks for it"
                 break
+
+
+_BOX = re.compile(r"\[[ \t]*([xX✓✔●■]?)[ \t]*\]")  # a checkbox "[ ]", "[x]"
+MAX_BOX_GAP = 40  # characters between a checkbox and the option it labels
+
+
+def unchecked_boxes(doc: Doc, spans: list[Span]) -> None:
+    """An option of a checkbox template left unticked ("Echogenic foci: [x] none  [ ] microcalcifications") states
+    nothing: a mention that is the label of an empty box (the nearest box before it on its line is "[ ]", with no
+    other mention between) is excluded ("unchecked box"). A ticked box ("[x] punctate") keeps its status."""
+    text = doc.text
+    ordered = sorted(spans, key=lambda s: s.start_char)
+    previous_end = 0
+    for span in ordered:
+        start = span.start_char
+        line_start = text.rfind("\n", 0, start) + 1
+        lo = max(line_start, previous_end, start - MAX_BOX_GAP)
+        previous_end = max(previous_end, span.end_char)
+        if span._.radpath_status not in {"affirmed", "uncertain", "negated"} or "[" not in text[lo:start]:
+            continue
+        boxes = list(_BOX.finditer(text, lo, start))
+        if boxes and not boxes[-1].group(1) and "]" not in text[boxes[-1].end():start]:
+            span._.radpath_status = "excluded"
+            span._.radpath_status_reason = "unchecked box: an option left unticked states nothing"
 
 
 _CLAUSE_BREAK = ";"

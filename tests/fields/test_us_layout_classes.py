@@ -117,3 +117,19 @@ MIDLINE_AND_DIAGNOSIS = [
 def test_midline_and_diagnosis_words(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# checkbox templates: an option left unticked states nothing; a ticked one speaks
+UNTICKED_OPTIONS = [
+    ("Nodule 1: right, 12 mm, solid.\nEchogenic foci: [x] none  [ ] microcalcifications  [ ] macrocalcification",
+     {"mc": "absent", "mass": "present"}),
+    ("Left nodule 9 mm.\nCalcification: [ ] none  [x] microcalcifications  [ ] rim", {"mc": "present", "lat": "left"}),
+    ("Focal lesion: [ ] nodule  [ ] cyst  [x] none\nParenchyma homogeneous.", {"mass": "absent"}),
+    ("Findings: [ ] punctate echogenic foci [ ] coarse calcification", {"mc": "not_mentioned"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", UNTICKED_OPTIONS, ids=[c[0][:40] for c in UNTICKED_OPTIONS])
+def test_unticked_options(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
