@@ -237,6 +237,11 @@ def test_matches_found_once_per_text_give_the_decisions_of_a_fresh_classifier():
                    "hemithyroidectomy; the histology showed a 9 mm papillary carcinoma.", "other"),
         ("", "Department of Endocrinology - discharge and review letter\nMr **** had a total thyroidectomy on "
              "2 May. The specimen showed follicular adenoma.", "other"),
+        # an ultrasound whose only sonographic words are a nodule's size and composition, with symptoms above it
+        ("", "Reason for study: dysphagia, hoarseness and fatigue\nRight lobe: 17 mm spongiform nodule.\n"
+             "Left lobe: 6 mm cystic lesion.", "ultrasound"),
+        ("", "Indication: palpitations, weight loss, tremor.\nThyroid: a 2.4 cm solid nodule in the left lobe, "
+             "none on the right.", "ultrasound"),
         ("HISTO", "**** District Hospital - Pathological Diagnosis Report      Accession 88-****\n"
                   "Working diagnosis: right nodule, FNA Bethesda III on two occasions.\nGross: right lobe "
                   "5 x 2 x 2 cm with a 15 mm nodule. Microscopy: follicular adenoma (6 blocks).",
