@@ -133,3 +133,21 @@ UNTICKED_OPTIONS = [
 def test_unticked_options(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# a hedge word that closes a template answer or a clause hedges the finding before it (contract v1.1 "likely",
+# "suspected", "questionable" wherever they stand); before its finding it hedges what follows
+CLOSING_HEDGES = [
+    ("Right nodule 11 mm.\nCalcification: microcalcifications likely.", {"mc": "uncertain", "mass": "present"}),
+    ("Microcalcifications: suspected; discrete nodule: none.", {"mc": "uncertain", "mass": "absent"}),
+    ("Left lobe: fine echogenic foci, questionable.", {"mc": "uncertain", "lat": "left"}),
+    ("Isthmus: punctate foci, probable.", {"mc": "uncertain", "lat": "isthmus"}),
+    ("Probable microcalcifications in the left lobe.", {"mc": "uncertain"}),
+    ("Right nodule, likely benign, with microcalcifications.", {"mc": "present", "mass": "present"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", CLOSING_HEDGES, ids=[c[0][:40] for c in CLOSING_HEDGES])
+def test_closing_hedges(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
