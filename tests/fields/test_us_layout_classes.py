@@ -151,3 +151,22 @@ CLOSING_HEDGES = [
 def test_closing_hedges(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# a nodule named as the place of a denied or hedged finding is there: only the finding is denied or hedged
+FINDING_PLACES = [
+    ("No microcalcifications in the left nodule.", {"mc": "absent", "mass": "present"}),
+    ("Possible punctate echogenic foci within the 9 mm right lower pole nodule.", {"mc": "uncertain", "mass": "present"}),
+    ("There is no calcification inside the isthmic cyst.", {"mc": "absent", "mass": "present"}),
+    ("Findings suggestive of microcalcifications in the dominant nodule.", {"mc": "uncertain", "mass": "present"}),
+    # the nodule itself denied, or every nodule spoken of: it stays denied
+    ("No nodule or microcalcification.", {"mc": "absent", "mass": "absent"}),
+    ("No microcalcifications, no nodules.", {"mc": "absent", "mass": "absent"}),
+    ("Gland homogeneous. No calcification in any nodule.", {"mc": "absent", "mass": "absent"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FINDING_PLACES, ids=[c[0][:40] for c in FINDING_PLACES])
+def test_the_place_of_a_finding(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
