@@ -170,3 +170,19 @@ FINDING_PLACES = [
 def test_the_place_of_a_finding(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# a neck-level list: a level written before its side ("IIA right:") is a lymph node's line, as under "Neck levels:"
+NECK_LEVEL_LINES = [
+    ("Neck levels:\n- IIA right: 9 mm, fine calcifications\n- IV left: normal\nThyroid: homogeneous, no nodule.",
+     {"mc": "not_mentioned", "mass": "absent"}),
+    ("Thyroid: 8 mm right nodule.\n- III L: 12 mm node, microcalcifications, no hilum", {"mc": "not_mentioned"}),
+    ("Nodal stations: VI right - punctate echogenic foci, round", {"mc": "not_mentioned"}),
+    ("Right lobe: 1 cm nodule with microcalcifications.\nNeck levels: unremarkable.", {"mc": "present", "lat": "right"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", NECK_LEVEL_LINES, ids=[c[0][:40] for c in NECK_LEVEL_LINES])
+def test_neck_level_lines(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
