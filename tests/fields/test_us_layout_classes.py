@@ -186,3 +186,25 @@ NECK_LEVEL_LINES = [
 def test_neck_level_lines(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# a lobe with the isthmus is that lobe; "within the left nodule" is localized; a bare "Foci:" key; a correction
+# that says what the foci are ("are colloid", "correspond to comet-tail artefacts") withdraws them
+LOBE_WITH_ISTHMUS_AND_MORE = [
+    ("Microcalcifications in the isthmus and left lobe.", {"mc": "present", "lat": "left"}),
+    ("Fine calcifications in the right lobe and isthmus, no nodule.", {"mc": "present", "lat": "right"}),
+    ("Microcalcifications within the left nodule.", {"mc": "present", "ext": "localized"}),
+    ("Punctate echogenic foci in the 14 mm right nodule.", {"mc": "present", "ext": "localized"}),
+    ("Nodule 1: right, 10 mm.\nFoci: punctate; grouping: none", {"mc": "present", "clu": "false"}),
+    ("Left lobe: punctate echogenic foci in a 9 mm nodule.\nCORRECTED IMPRESSION: the foci in the left lobe are "
+     "colloid crystals with comet-tail artefact.", {"mc": "not_mentioned", "mass": "present"}),
+    ("Right lobe: microcalcifications.\nAddendum: the right lobe foci correspond to comet-tail reverberation.",
+     {"mc": "not_mentioned"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", LOBE_WITH_ISTHMUS_AND_MORE,
+                         ids=[c[0][:40] for c in LOBE_WITH_ISTHMUS_AND_MORE])
+def test_lobe_with_isthmus_and_corrections(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
