@@ -384,10 +384,35 @@ def same_labelled_nodule(nodule: Mapping | None, context, limit: int = 30) -> Ma
     return nodule
 
 
+_PLACE_START = re.compile(r"\s*,?\s*(in|within|inside|of|at|involving)\b", re.IGNORECASE)
+_PLACE_BREAK = re.compile(r"[;.]|\b(but|without|no|whereas|while|except|however)\b", re.IGNORECASE)
+
+
+def place_nodules(mention: Mapping, context) -> list[Mapping]:
+    """The current thyroid nodules, with a side of their own, that the mention's sentence names as its place after
+    it ("microcalcifications in the right nodule and in the left nodule"): each is where the foci are."""
+    sentence, start, end = mention.get("sentence") or "", mention.get("sentence_start"), mention.get("end_char")
+    if start is None or end is None:
+        return []
+    gap_start = end - start
+    if not _PLACE_START.match(sentence, gap_start):
+        return []
+    found = []
+    for n in _prepared(context).nodules.get(start, ()):
+        if n["start_char"] < end or n.get("laterality_source") != "sentence" or n.get("laterality") not in SIDES or \
+                n.get("organ") not in ("", None, "thyroid"):
+            continue
+        if _PLACE_BREAK.search(sentence, gap_start, n["start_char"] - start):
+            break
+        found.append(n)
+    return found
+
+
 def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -> FieldValue:
     """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
     mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
-    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate")."""
+    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate"); the
+    nodules its sentence names as its place count too ("in the right nodule and in the left nodule": bilateral)."""
     context = NoduleContext(context)
 
     def side(m: Mapping) -> str:
@@ -397,6 +422,7 @@ def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -
         return (same_labelled_nodule(nodule, context) or {}).get("laterality") or ""
 
     found = [(m, side(m)) for m in mentions]
+    found += [(n, n.get("laterality") or "") for m in mentions for n in place_nodules(m, context)]
     sides = {s for _, s in found} - {""}
     indices = [m["mention_index"] for m, s in found if s]
     if "bilateral" in sides or LOBES <= sides:

@@ -208,3 +208,18 @@ LOBE_WITH_ISTHMUS_AND_MORE = [
 def test_lobe_with_isthmus_and_corrections(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# microcalcifications placed in nodules of both lobes are bilateral; a nodule after a break is not their place
+PLACE_NODULES = [
+    ("Microcalcifications in the right nodule and in the left nodule.", {"mc": "present", "lat": "bilateral"}),
+    ("Punctate echogenic foci within the right lobe nodule and the left lobe nodule.", {"lat": "bilateral"}),
+    ("Microcalcifications in the right nodule; left nodule spongiform.", {"lat": "right"}),
+    ("Microcalcifications in the left nodule, but none in the right nodule.", {"lat": "left"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", PLACE_NODULES, ids=[c[0][:40] for c in PLACE_NODULES])
+def test_place_nodules_give_laterality(us_fields, text, expected):
+    row = us_fields(text)
+    assert {key: row[KEYS[key]] for key in expected} == expected
