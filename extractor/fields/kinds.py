@@ -108,7 +108,7 @@ class KindClassifier:
             return line
         head = _COLUMN_GAP.split(line, 1)[0]
         if head != line and len(head) <= settings.title_max_chars:
-            return head  # a header laid out in columns: "Hospital - Pathological Diagnosis Report    Pathology No. 21"
+            return head  # a header laid out in columns: "General Hospital - Pathology Report    Lab No. 123"
         lead = _LEAD.match(line)
         if lead and len(lead.group("lead").split()) <= settings.title_lead_max_words:
             return lead.group("lead")
@@ -150,8 +150,8 @@ class KindClassifier:
         scores = {kind: 0 for kind in self.settings.tie_order}
         fired = []
         for part, line in self._title_block(text):
-            # a rule must match in the title part, but reads the whole line around it: "Spitalul Clinic **** -
-            # Ultrasound laboratory" is a clinic heading only if the rest of the line names no exam (ttl-001)
+            # a rule must match in the title part, but reads the whole line around it: "City Clinic - Ultrasound
+            # unit" is a clinic heading only if the rest of the line names no exam (ttl-001)
             hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
                     if (m := rule.regex.search(line)) and m.start() < len(part)]
             if hits:

@@ -245,7 +245,7 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
     for negation in negated_rows:
         own_side = negation.get("laterality") if negation.get("laterality_source") == "sentence" else ""
         if own_side not in SIDES and about_every_nodule(negation, rows):
-            return set()  # "none of the nodules shows ...", "no microcalcifications in the nodules described"
+            return set()  # "none of the nodules shows ...", "no microcalcifications within the nodules seen"
         in_sentence = by_sentence.get(negation.get("sentence_start"), [])
         continued = described_nodule(negation, context) if not in_sentence else None
         if in_sentence or continued is not None:
@@ -271,7 +271,7 @@ _EVERY = {"any", "either", "each", "every", "all", "both", "neither"}
 
 def about_every_nodule(negation: Mapping, rows: list[Mapping]) -> bool:
     """Whether a negation's sentence speaks of the nodules as a whole: a thyroid nodule mention in it that is plural
-    ("no microcalcifications in the nodules described", "none of the nodules demonstrates punctate foci") or follows
+    ("no microcalcifications within the nodules seen", "none of the nodules shows punctate foci") or follows
     "any" / "either" / "each" ("no echogenic foci in any nodule")."""
     sentence_start = negation.get("sentence_start")
     for m in rows:

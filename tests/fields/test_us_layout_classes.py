@@ -27,7 +27,7 @@ CHECKBOXES = [
 # a negation about the nodules as a whole covers every nodule, even beside a table row with coarse calcification
 WHOLE_NODULE_NEGATIONS = [
     ("Right lobe: 21 mm mixed nodule with coarse calcification.\nLeft lobe: 6 mm cyst.\n"
-     "No microcalcifications within the nodules described.", {"mc": "absent", "mass": "present"}),
+     "No microcalcifications are seen within any of the nodules listed above.", {"mc": "absent", "mass": "present"}),
     ("| # | Side | Foci |\n| 1 | R | macro |\n| 2 | L | none |\nNone of the lesions shows punctate echogenic foci.",
      {"mc": "absent"}),
     ("Left upper pole: 10 mm isoechoic nodule.\nRight lobe: 5 mm colloid cyst.\n"
