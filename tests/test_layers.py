@@ -110,3 +110,15 @@ def test_only_nlp_imports_spacy():
                    for n in ast.walk(tree))
         if uses:
             assert module.startswith("extractor.nlp") or module.startswith("extractor.tools"), module
+
+
+def test_the_job_imports_its_sources_and_sinks_never_the_reverse():
+    """Inside run/, data flows one way through the job: the model (what a run is) imports none of the job's modules,
+    the sources (inputs) and the sinks (outputs) import the model but not each other nor the job, and the job imports
+    all three."""
+    run = {"model", "inputs", "outputs", "job"}
+    uses = {m: {t.rpartition(".")[2] for t, _, _ in GRAPH[f"extractor.run.{m}"]} & run for m in run}
+    assert uses["model"] == set()
+    assert uses["inputs"] == {"model"}
+    assert uses["outputs"] == {"model"}
+    assert uses["job"] == {"model", "inputs", "outputs"}

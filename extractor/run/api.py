@@ -50,29 +50,26 @@ from .budget import (
     ReportTimeout,
     time_limit,
 )
-from .job import (  # noqa: F401  (re-exported)
-    DATE_SHARE_WARNED,
+from .inputs import (  # noqa: F401  (re-exported)
     PATHOLOGY_KINDS,
-    CohortSink,
-    Extraction,
-    FileSink,
     FileSource,
     FrameSource,
-    Job,
-    MemorySink,
-    RunOptions,
     StoredSource,
-    check_knowledge,
-    date_problems,
     omop_columns,
-    read_report_rows,
     read_texts,
     resolve_date_format,
-    run,
+)
+from .job import DATE_SHARE_WARNED, Job, check_knowledge, date_problems, run  # noqa: F401  (re-exported)
+from .job import csv_safe_env as _csv_safe  # noqa: F401  (the name extractor.tables.sql used)
+from .model import Extraction, RunOptions  # noqa: F401  (re-exported)
+from .outputs import (  # noqa: F401  (re-exported)
+    CohortSink,
+    FileSink,
+    MemorySink,
+    read_report_rows,
     write_cohort_outputs,
     write_note_nlp_for,
 )
-from .job import csv_safe_env as _csv_safe  # noqa: F401  (the name extractor.tables.sql used)
 
 log = logging.getLogger(__name__)
 
@@ -214,7 +211,7 @@ def extract(
 
 @dataclass
 class Run:
-    summary: object  # extractor.run.job.RunSummary: counts, rate, workers
+    summary: object  # extractor.run.model.RunSummary: counts, rate, workers
     stored_reports: pd.DataFrame | None  # the report rows, when the run had them in memory (else read on demand)
     linkage: object | None  # extractor.cohort.linking.Linkage
     definitions: list

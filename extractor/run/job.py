@@ -26,288 +26,77 @@ DataFrames (``api.extract``, ``api.build_cohort``) and the re-link of a stored D
 A source yields ReportTables, or :class:`Chunk` objects already extracted (a stored DIR, re-linked). An engine is
 anything built as ``engine(patterns, max_report_chars=..., max_seconds_per_report=...)`` with
 ``extract_table(ReportTable) -> Extraction`` (extractor.run.api.Extractor; this module imports no spaCy).
+
+Data flows one way through the modules of a run: what a run is and what moves through it (RunOptions, Chunk,
+Extraction, Context, Result, RunSummary) in extractor.run.model; the sources - a file, a DataFrame, a stored DIR -
+and the input checks in extractor.run.inputs; the sinks - the output set of a directory, memory, a re-link's cohort
+tables - in extractor.run.outputs. This module, the job, imports and drives them; none of them imports it (nor do
+the sources and the sinks import each other). Every name a caller imported from here before they moved out still
+imports from here.
 """
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
-from collections import Counter
 from contextlib import ExitStack, contextmanager
-from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Protocol, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from .. import __version__
-from ..cohort.index_nodule import fna_position
-from ..cohort.linking import Linkage, LinkingConfig, link_patients, load_linking_config
+from ..cohort.linking import LinkingConfig, link_patients, load_linking_config
 from ..errors import InputError
-from ..fields.pathology.sites import site_from_text
 from ..knowledge.definitions import Definition, load_definitions
-from ..knowledge.nodule_rules import load_nodule_rules
-from ..knowledge.resources import patterns_dir
 from ..knowledge.ruleset import load_ruleset
-from ..tables.files import (
-    CSV_SAFE_ENV,
-    atomic_write_text,
-    csv_safe,
-    output_set,
-    write_table,
+from ..tables.files import CSV_SAFE_ENV, csv_safe
+from ..tables.omop import read_concept_map
+from ..tables.schemas import errors_frame, nodules_frame, reports_frame
+from ..tables.sources import DEFAULT_CHUNK_SIZE, ColumnMap, ReportTable
+from .inputs import (  # noqa: F401  (the sources, importable from here as before)
+    PATHOLOGY_KINDS,
+    SITE_COLUMNS,
+    FileSource,
+    FrameSource,
+    Source,
+    StoredSource,
+    add_site_columns,
+    check_input,
+    iter_tables,
+    omop_columns,
+    read_texts,
+    resolve_date_format,
 )
-from ..tables.omop import (
-    note_id_map,
-    note_nlp_frame,
-    omop_column_map,
-    read_concept_map,
-    write_note_nlp,
-)
-from ..tables.quality import detect_date_format
-from ..tables.schemas import errors_frame, mentions_frame, nodules_frame, reports_frame
-from ..tables.sources import (
-    DEFAULT_CHUNK_SIZE,
-    ColumnMap,
-    ReportTable,
-    detect_format,
-    header_frame,
-    normalise_chunks,
-    raw_chunks,
-)
-from ..tables.store import read_frame, write_duckdb, write_frame
-from ..tables.typed import text_frame
-from .budget import DEFAULT_MAX_REPORT_CHARS, DEFAULT_MAX_SECONDS_PER_REPORT
 from .linkrows import DEFAULT_LINK_BUCKETS, LinkRows
 from .linkrows import without_evidence as _without_evidence
-from .manifest import MANIFEST_NAME, build_manifest
+from .model import (  # noqa: F401  (what a run is, importable from here as before)
+    Chunk,
+    Context,
+    Extraction,
+    Result,
+    RunOptions,
+    RunSummary,
+    manifest_options,
+)
+from .outputs import (  # noqa: F401  (the sinks, importable from here as before)
+    CohortSink,
+    FileSink,
+    MemorySink,
+    Sink,
+    read_report_rows,
+    write_cohort_outputs,
+    write_note_nlp_for,
+)
 from .pool import available_cores, extractor, ordered_map
 from .progress import Progress
-from .spool import TABLES, Spool, chunk_file, save_chunk
 
 log = logging.getLogger(__name__)
-PATHOLOGY_KINDS = {"cytology", "surgical_pathology"}
 CLINICAL_KINDS = ["ultrasound", "cytology", "surgical_pathology"]
 DATE_SHARE_WARNED = 0.5  # more than this share of ultrasound / pathology dates unreadable: say so
 
 
-# -- what a run is -------------------------------------------------------------------------------------------------
-@dataclass
-class RunOptions:
-    """What a run does after extraction, with which knowledge, and how it runs (recorded in the manifest)."""
-
-    patterns: str | None = None
-    linking: str | None = None  # linking configuration file (default patterns/linking.toml)
-    definitions: tuple[str, ...] = ()  # extra case-definition files or directories
-    link: bool = True  # build DIR/patients and DIR/links
-    duckdb: bool = True  # write DIR/radpath.duckdb
-    workers: int | None = 1  # extraction processes; None = the cores this process may use
-    chunk_size: int = DEFAULT_CHUNK_SIZE  # reports read, extracted and written at a time (memory stays flat)
-    resume: bool = False  # keep the finished chunks of an interrupted run into the same directory
-    omop: bool = False  # INPUT is an OMOP CDM NOTE table: read its standard columns, also write DIR/note_nlp
-    note_nlp: bool = False  # write DIR/note_nlp (OMOP CDM v5.4) whatever the input (implied by omop)
-    concept_map: str | None = None  # TSV: rule id / label -> concept id for NOTE_NLP (docs/omop.md)
-    csv_safe: bool = False  # CSV cells that read as spreadsheet formulas (=, +, -, @) get a leading '
-    strict: bool = False  # a date problem that empties the cohort is an error (DIR keeps its previous set)
-    max_report_chars: int | None = DEFAULT_MAX_REPORT_CHARS  # longer reports go to errors as too_long (0 = no limit)
-    max_seconds_per_report: float | None = DEFAULT_MAX_SECONDS_PER_REPORT  # slower ones as too_slow (0 = no limit)
-
-    def limits(self) -> dict:
-        """The per-report budget, as keyword arguments of the engine (extractor.run.api.Extractor)."""
-        return {"max_report_chars": self.max_report_chars, "max_seconds_per_report": self.max_seconds_per_report}
-
-
-@dataclass
-class Extraction:
-    """The extracted tables of some reports (one chunk, or a whole DataFrame)."""
-
-    reports: pd.DataFrame
-    mentions: pd.DataFrame
-    errors: pd.DataFrame
-    rows_read: int
-    nodules: pd.DataFrame = field(default_factory=lambda: nodules_frame([]))
-
-    def summary(self) -> dict:
-        kinds = self.reports["report_kind"].value_counts().to_dict() if len(self.reports) else {}
-        return {
-            "rows_read": self.rows_read,
-            "reports": len(self.reports),
-            "errors": len(self.errors),
-            "mentions": len(self.mentions),
-            "by_kind": kinds,
-        }
-
-
-@dataclass
-class Chunk:
-    """One chunk of a run: its index, rows read, tables by name and counts. ``tables`` always has reports and
-    nodules (what linking reads); a resumed chunk may lack the others (they are in the sink that kept it)."""
-
-    index: int
-    rows_read: int
-    tables: dict[str, pd.DataFrame]
-    counts: dict
-
-    @classmethod
-    def of(cls, index: int, extraction: Extraction) -> "Chunk":
-        reports = extraction.reports
-        counts = {"reports": len(reports), "errors": len(extraction.errors), "mentions": len(extraction.mentions),
-                  "by_kind": reports["report_kind"].value_counts().to_dict(),
-                  "by_date_status": reports["report_date_status"].value_counts().to_dict()}
-        return cls(index, extraction.rows_read, {"reports": reports, "mentions": extraction.mentions,
-                                                  "errors": extraction.errors, "nodules": extraction.nodules},
-                   counts)
-
-
-@dataclass
-class RunSummary:
-    """What a run read and wrote (every entry point's summary); ``summary()`` has the shape of
-    ``Extraction.summary()``. A database run also names its run id, source and target."""
-
-    rows_read: int = 0
-    reports: int = 0
-    errors: int = 0
-    mentions: int = 0
-    by_kind: Counter = field(default_factory=Counter)
-    by_date_status: Counter = field(default_factory=Counter)  # ok / missing / unparseable / future
-    seconds: float = 0.0
-    workers: int = 1
-    chunks: int = 0
-    resumed_chunks: int = 0  # chunks an interrupted run had finished
-    outputs: list[str] = field(default_factory=list)
-    patients: int | None = None
-    note_nlp: int | None = None
-    run_id: str | None = None  # database runs: the id the rows are tagged with
-    source: str | None = None  # database runs: the source URL, masked
-    target: str | None = None  # database runs: the target URL, masked
-    target_schema: str | None = None
-    out_dir: str | None = None
-
-    def add(self, chunk: Chunk) -> None:
-        counts = chunk.counts
-        self.rows_read += chunk.rows_read
-        self.reports += counts["reports"]
-        self.errors += counts["errors"]
-        self.mentions += counts["mentions"]
-        self.by_kind.update(counts["by_kind"])
-        self.by_date_status.update(counts.get("by_date_status", {}))
-        self.chunks += 1
-
-    @property
-    def reports_per_second(self) -> float:
-        return self.rows_read / self.seconds if self.seconds else 0.0
-
-    def summary(self) -> dict:
-        return {"rows_read": self.rows_read, "reports": self.reports, "errors": self.errors,
-                "mentions": self.mentions, "by_kind": dict(self.by_kind)}
-
-    def counts(self) -> dict:
-        return {"rows_read": self.rows_read, "reports": self.reports, "mentions": self.mentions,
-                "errors": self.errors, "patients": self.patients, "note_nlp": self.note_nlp}
-
-    def as_dict(self) -> dict:
-        return {**self.summary(), "seconds": round(self.seconds, 3), "reports_per_second": round(self.reports_per_second, 1),
-                "workers": self.workers, "chunks": self.chunks, "outputs": self.outputs}
-
-    def line(self) -> str:
-        kinds = ", ".join(f"{k} {v}" for k, v in sorted(self.by_kind.items()))
-        if self.run_id is not None:
-            extra = (f", {self.patients} patients" if self.patients is not None else "") + \
-                    (f", {self.note_nlp} NOTE_NLP rows" if self.note_nlp is not None else "")
-            where = [w for w in (self.target and f"{self.target}" + (f" schema {self.target_schema}"
-                                                                         if self.target_schema else ""),
-                                 self.out_dir) if w]
-            return (f"Run {self.run_id}: read {self.rows_read} rows: {self.reports} reports ({kinds}), {self.errors} "
-                    f"errors, {self.mentions} mentions{extra} in {self.seconds:.1f} s ({self.reports_per_second:.0f} "
-                    f"rows/s); wrote to {' and '.join(where)}.")
-        return (f"Read {self.rows_read} rows: {self.reports} reports ({kinds}), {self.errors} errors, "
-                f"{self.mentions} mentions in {self.seconds:.1f} s ({self.reports_per_second:.0f} rows/s, "
-                f"{self.workers} worker{'s' if self.workers != 1 else ''}"
-                + (f"; {self.resumed_chunks} chunks kept from the interrupted run" if self.resumed_chunks else "")
-                + ")." + self._dates())
-
-    def _dates(self) -> str:
-        """Report dates that are not ok, counted by status (they are kept but never linked)."""
-        off = {k: v for k, v in sorted(self.by_date_status.items()) if k != "ok" and v}
-        return (" Dates not linked: " + ", ".join(f"{v} {k}" for k, v in off.items()) + ".") if off else ""
-
-
-@dataclass
-class Context:
-    """What the sinks are given when they open: the options, the resume state, the patients columns linking
-    will write (known before the first report: an empty table was linked) and the NOTE_NLP concept map."""
-
-    options: RunOptions
-    state: dict
-    patients_columns: list[str] | None
-    concept_map: Any = None
-    resumable: bool = False
-
-
-@dataclass
-class Result:
-    """What a run produced: its summary, the report and nodule rows (without evidence) of the chunks a source gave
-    already extracted (a stored DIR, re-linked; None when every chunk was extracted: linking read those rows by
-    buckets of patients from disk, extractor.run.linkrows), the linkage, the case definitions, warnings (one line
-    each, with the fix), the manifest and what the sinks added."""
-
-    summary: RunSummary
-    reports: pd.DataFrame | None
-    nodules: pd.DataFrame | None
-    linkage: Linkage | None
-    definitions: list[Definition]
-    warnings: list[str]
-    manifest: dict
-    tables: dict[str, int] = field(default_factory=dict)  # rows per output table the sinks wrote
-
-
-class Source(Protocol):
-    """Where reports come from. ``name`` names it in messages (never report text)."""
-
-    name: str
-
-    def check(self, options: RunOptions) -> list[str]:
-        """Fail (InputError) before anything is read or written; return warnings (e.g. a date format chosen)."""
-
-    def state(self) -> dict | None:
-        """What must not change for a resumed run (None: a run from this source cannot resume)."""
-
-    def chunks(self, chunk_size: int) -> Iterator[tuple[ReportTable | Chunk, float | None]]:
-        """(ReportTable to extract, or Chunk already extracted; fraction read so far or None) in input order."""
-
-    def manifest(self, options: RunOptions, summary: RunSummary, **common) -> dict:
-        """The run's manifest (extractor.run.manifest.build_manifest with this source's inputs and options)."""
-
-
-class Sink:
-    """Where tables go. Each hook does nothing by default; ``open`` may enter contexts into ``stack`` (closed
-    after the run, in reverse order, on success or failure)."""
-
-    def open(self, context: Context, stack: ExitStack) -> None:
-        pass
-
-    def resumed(self, index: int) -> Chunk | None:
-        """A chunk an interrupted run finished, with its reports and nodules; None to extract it."""
-        return None
-
-    def add(self, chunk: Chunk) -> None:
-        pass
-
-    def finish(self, result: Result) -> dict[str, int]:
-        """Write what follows from the whole run; return extra table counts for the manifest."""
-        return {}
-
-    def record(self, manifest: dict, result: Result) -> None:
-        pass
-
-    def commit(self) -> None:
-        pass
-
-    def failed(self, error: BaseException) -> None:
-        pass
-
-
+# -- the job -------------------------------------------------------------------------------------------------------
 @dataclass
 class Job:
     """A source, the sinks, the engine that extracts a ReportTable and the run's options. ``progress``: False =
@@ -545,321 +334,6 @@ def date_problems(reports: pd.DataFrame, linkage, columns: ColumnMap) -> list[st
             problems.append(f"none of the {undated} patients with an ultrasound has a dated ultrasound: every cohort "
                             "is empty; check --date-col and --date-format")
     return problems
-
-
-def manifest_options(options: RunOptions, columns: ColumnMap) -> dict:
-    """The options a manifest records (not workers or resume: they do not change the result)."""
-    recorded = {k: v for k, v in asdict(options).items() if k not in ("workers", "resume")}
-    recorded["csv_safe"] = options.csv_safe or csv_safe()
-    return {**recorded, "columns": asdict(columns)}
-
-
-# -- sources -------------------------------------------------------------------------------------------------------
-def check_input(input_path: str | Path, fmt: str | None = None) -> tuple[Path, str]:
-    """The input file and its format, or an InputError (before any output directory is touched)."""
-    path = Path(input_path)
-    if path.is_dir():
-        raise InputError("is a directory; give a report table file", path=str(path))
-    if not path.exists():
-        raise InputError("file not found", path=str(path))
-    return path, detect_format(path, fmt)
-
-
-def iter_tables(path: Path, fmt: str, columns: ColumnMap, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
-    """Normalised chunks of a report file: row numbers and duplicate report ids carried across chunks."""
-    return normalise_chunks(raw_chunks(path, fmt, chunk_size), columns=columns, source=str(path),
-                            header=lambda: header_frame(path, fmt))
-
-
-def omop_columns(input_path: str | Path, fmt: str | None = None) -> ColumnMap:
-    """The ColumnMap of an OMOP NOTE file (note_id, person_id, note_date or note_datetime, note_title,
-    note_text; names matched case-insensitively), read from its header."""
-    path = Path(input_path)
-    if not path.is_file():
-        raise InputError("file not found" if not path.exists() else "is a directory; give a report table file",
-                         path=str(path))
-    try:
-        return omop_column_map(header_frame(path, detect_format(path, fmt)))
-    except InputError as e:
-        raise InputError(str(e), path=str(path)) from e
-
-
-def resolve_date_format(input_path, columns: ColumnMap, fmt: str | None) -> tuple[ColumnMap, str]:
-    """``--date-format auto``: scan the input's date column (one extra read of that column) and return the
-    ColumnMap with the format it shows, and a sentence saying which and why; an archive that does not say is an
-    InputError naming what to pass."""
-    path = Path(input_path)
-    values = []
-    for frame, _ in raw_chunks(path, detect_format(path, fmt), 50_000):
-        if columns.report_date in frame.columns:
-            values.extend(frame[columns.report_date].tolist())
-    try:
-        chosen, why = detect_date_format(values)
-    except ValueError as e:
-        raise InputError(f"--date-format auto cannot tell the date order: {e}; pass --date-format %d/%m/%Y or "
-                         "%m/%d/%Y (or the format your dates use)", path=str(path), column=columns.report_date) \
-            from None
-    return replace(columns, date_format=chosen), f"read the dates as {chosen} ({why})"
-
-
-class FileSource:
-    """A report table file (CSV / TSV, Parquet, JSON Lines), read once, chunk by chunk (``--date-format auto``
-    scans its date column first)."""
-
-    def __init__(self, path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None):
-        self.path, self.columns, self.fmt = Path(path), columns, fmt
-        self.name = str(path)
-
-    def check(self, options: RunOptions) -> list[str]:
-        self.path, self.fmt = check_input(self.path, self.fmt)
-        if options.omop:
-            self.columns = omop_columns(self.path, self.fmt)
-        if self.columns.date_format == "auto":
-            self.columns, chosen = resolve_date_format(self.path, self.columns, self.fmt)
-            return [f"--date-format auto: {chosen}"]
-        return []
-
-    def state(self) -> dict:
-        info = self.path.stat()
-        return {"input": str(self.path.resolve()), "size": info.st_size, "mtime_ns": info.st_mtime_ns,
-                "format": self.fmt, "columns": asdict(self.columns)}
-
-    def chunks(self, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
-        return iter_tables(self.path, self.fmt, self.columns, chunk_size)
-
-    def manifest(self, options: RunOptions, summary: RunSummary, **common) -> dict:
-        return build_manifest(inputs=[self.name], options=manifest_options(options, self.columns),
-                              input_rows={self.name: summary.rows_read}, **common)
-
-
-class FrameSource:
-    """A pandas DataFrame of reports (a notebook), normalised chunk by chunk like a file."""
-
-    name = "<DataFrame>"
-
-    def __init__(self, frame: pd.DataFrame, *, columns: ColumnMap = ColumnMap()):
-        self.frame, self.columns = frame, columns
-
-    def check(self, options: RunOptions) -> list[str]:
-        return []
-
-    def state(self) -> None:
-        return None
-
-    def chunks(self, chunk_size: int) -> Iterator[tuple[ReportTable, float]]:
-        frame, n = self.frame, len(self.frame)
-        raw = ((frame.iloc[i:i + chunk_size], min(1.0, (i + chunk_size) / n)) for i in range(0, n, chunk_size))
-        return normalise_chunks(raw, columns=self.columns, source=self.name, header=lambda: frame.iloc[0:0])
-
-    def manifest(self, options: RunOptions, summary: RunSummary, **common) -> dict:
-        return build_manifest(inputs=[], options=manifest_options(options, self.columns), **common)
-
-
-class StoredSource:
-    """The tables of an earlier run in DIR (reports, nodules, errors): already extracted, for a re-link. A reports
-    table written before contract v1.1 lacks the site columns; with ``texts_from`` (the run's input) they are
-    extracted from the pathology reports' texts first (the pathology site rules, as extraction does), so linking
-    still reads tables only."""
-
-    def __init__(self, out_dir: str | Path, *, texts_from: str | Path | None = None,
-                 columns: ColumnMap = ColumnMap()):
-        self.out_dir, self.texts_from, self.columns = Path(out_dir), texts_from, columns
-        self.name = str(out_dir)
-        self.needs_engine = False
-
-    def check(self, options: RunOptions) -> list[str]:
-        return []
-
-    def state(self) -> None:
-        return None
-
-    def chunks(self, chunk_size: int) -> Iterator[tuple[Chunk, float]]:
-        reports = read_frame(self.out_dir, "reports")
-        if self.texts_from is not None and not SITE_COLUMNS <= set(reports.columns):
-            reports = add_site_columns(reports, self.texts_from, columns=self.columns)
-        nodules = read_frame(self.out_dir, "nodules", required=False)
-        nodules = nodules_frame([]) if nodules is None else nodules
-        errors = read_frame(self.out_dir, "errors", required=False)
-        n_errors = 0 if errors is None else len(errors)
-        counts = {"reports": len(reports), "errors": n_errors, "mentions": 0,
-                  "by_kind": reports["report_kind"].value_counts().to_dict() if "report_kind" in reports else {}}
-        yield Chunk(0, len(reports) + n_errors, {"reports": reports, "nodules": nodules}, counts), 1.0
-
-    def manifest(self, options: RunOptions, summary: RunSummary, **common) -> dict:
-        return build_manifest(inputs=[], options=manifest_options(options, self.columns), **common)
-
-
-SITE_COLUMNS = {"fna_site", "tumor_site", "fna_position"}
-
-
-def read_texts(input_path: str | Path, *, columns: ColumnMap = ColumnMap(), fmt: str | None = None,
-               ids: set[str] | None = None) -> pd.DataFrame:
-    """report_id and text from a report table, chunk by chunk; with ``ids`` only those reports' texts are kept."""
-    path = Path(input_path)
-    parts = []
-    for table, _ in iter_tables(path, detect_format(path, fmt), columns, DEFAULT_CHUNK_SIZE):
-        part = table.reports[["report_id", "text"]]
-        parts.append(part if ids is None else part[part["report_id"].isin(ids)])
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["report_id", "text"])
-
-
-def add_site_columns(reports: pd.DataFrame, input_path: str | Path, *, columns: ColumnMap = ColumnMap(),
-                     patterns: str | None = None) -> pd.DataFrame:
-    """A pre-v1.1 reports table with ``fna_site`` / ``tumor_site`` / ``fna_position`` extracted from its
-    pathology reports' texts (read once from ``input_path``), with the rules extraction uses."""
-    kinds = reports["report_kind"].fillna("").astype(str)
-    ids = set(reports.loc[kinds.isin(PATHOLOGY_KINDS), "report_id"].astype(str))
-    texts = read_texts(input_path, columns=columns, ids=ids)
-    text_of = dict(zip(texts["report_id"].astype(str), texts["text"].fillna("").astype(str)))
-    nodule_rules = load_nodule_rules(patterns_dir(patterns) / "nodules")
-    out = reports.copy()
-    report_ids = out["report_id"].astype(str)
-    cytology, surgery = kinds == "cytology", kinds == "surgical_pathology"
-    if "fna_site" not in out.columns:
-        out["fna_site"] = [site_from_text(text_of.get(i, ""), "cytology") if c else ""
-                           for i, c in zip(report_ids, cytology)]
-    if "tumor_site" not in out.columns:
-        out["tumor_site"] = [site_from_text(text_of.get(i, ""), "surgical_pathology") if s else ""
-                             for i, s in zip(report_ids, surgery)]
-    if "fna_position" not in out.columns:
-        out["fna_position"] = [fna_position(text_of.get(i, ""), nodule_rules) if c else ""
-                               for i, c in zip(report_ids, cytology)]
-    return out
-
-
-# -- sinks ---------------------------------------------------------------------------------------------------------
-class MemorySink(Sink):
-    """Every chunk's tables kept in memory (a notebook's DataFrames): :meth:`extraction` after the run."""
-
-    def __init__(self):
-        self.parts: dict[str, list[pd.DataFrame]] = {"reports": [], "mentions": [], "errors": [], "nodules": []}
-        self.rows_read = 0
-
-    def add(self, chunk: Chunk) -> None:
-        for name, parts in self.parts.items():
-            parts.append(chunk.tables[name])
-        self.rows_read += chunk.rows_read
-
-    def extraction(self) -> Extraction:
-        empty = {"reports": reports_frame([]), "mentions": mentions_frame([]), "errors": errors_frame([]),
-                 "nodules": nodules_frame([])}
-        frames = {name: (parts[0].reset_index(drop=True) if len(parts) == 1 else
-                         pd.concat(parts, ignore_index=True) if parts else empty[name])
-                  for name, parts in self.parts.items()}
-        return Extraction(frames["reports"], frames["mentions"], frames["errors"], self.rows_read, frames["nodules"])
-
-
-def write_cohort_outputs(out_dir: str | Path, linkage: Linkage, definitions: Iterable[Definition] = (), *,
-                         reports: pd.DataFrame | Path | None = None, mentions: pd.DataFrame | Path | None = None,
-                         duckdb: bool = True) -> list[Path]:
-    """Write DIR/patients and DIR/links (CSV + Parquet) and, with ``duckdb``, DIR/radpath.duckdb (``reports`` and
-    ``mentions`` may be frames or Parquet files, which DuckDB then reads itself)."""
-    out_dir = Path(out_dir)
-    written = write_frame(linkage.patients, out_dir, "patients")
-    written += write_frame(linkage.links, out_dir, "links")
-    if duckdb:
-        reports = reports if reports is not None else read_frame(out_dir, "reports")
-        if mentions is None:  # DuckDB reads the Parquet file itself rather than a frame of every mention
-            stored = out_dir / "mentions.parquet"
-            mentions = stored if stored.is_file() else read_frame(out_dir, "mentions", required=False)
-        stored_nodules = out_dir / "nodules.parquet"
-        written.append(write_duckdb(out_dir, reports=reports, mentions=mentions, patients=linkage.patients,
-                                    links=linkage.links, definitions=list(definitions),
-                                    nodules=stored_nodules if stored_nodules.is_file() else None))
-    return written
-
-
-class CohortSink(Sink):
-    """DIR/patients, DIR/links and DIR/radpath.duckdb written in place beside DIR's tables (a re-link; the
-    caller holds DIR's lock)."""
-
-    def __init__(self, out_dir: str | Path, *, duckdb: bool = True):
-        self.out_dir, self.duckdb = Path(out_dir), duckdb
-
-    def finish(self, result: Result) -> dict[str, int]:
-        if result.linkage is not None:
-            write_cohort_outputs(self.out_dir, result.linkage, result.definitions, reports=result.reports,
-                                 duckdb=self.duckdb)
-        return {}
-
-
-def write_note_nlp_for(out_dir: Path, concept_map=None) -> dict[str, int]:
-    """DIR/note_nlp from DIR/mentions (and DIR/note_nlp_ids when report ids are not integers; an earlier run's
-    note_nlp_ids is removed by the output-set swap); returns the row count and how many rows no concept map entry
-    mapped (note_nlp_concept_id 0)."""
-    mentions = pd.read_parquet(out_dir / "mentions.parquet")
-    reports = pd.read_parquet(out_dir / "reports.parquet", columns=["report_id"])
-    note_ids = note_id_map(reports["report_id"])
-    if note_ids is not None:
-        write_table(note_ids, out_dir, "note_nlp_ids")
-    frame = note_nlp_frame(mentions, concept_map=concept_map, note_ids=note_ids)
-    write_note_nlp(frame, out_dir)
-    return {"note_nlp": len(frame), "note_nlp_unmapped": int((frame["note_nlp_concept_id"] == 0).sum())}
-
-
-def read_report_rows(out_dir: Path) -> pd.DataFrame:
-    """DIR/reports.parquet without its ``evidence`` column (linking never reads it; it is most of the bytes)."""
-    path = Path(out_dir) / "reports.parquet"
-    return text_frame(pd.read_parquet(path, columns=[c for c in pq.read_schema(path).names if c != "evidence"]))
-
-
-class FileSink(Sink):
-    """An output directory, written as one output set: DIR locked, every table staged aside and swapped in at
-    commit (DIR holds the previous set or this one, never a mixture). Chunks go to DIR/.radpath-partial/ as they
-    come (a run killed half-way can resume, see extractor.run.spool) and are joined at the end; then patients, links,
-    radpath.duckdb, NOTE_NLP (with ``omop`` / ``note_nlp`` / ``concept_map``, unless a sink before this one gave
-    NOTE_NLP rows per chunk) and manifest.json (``manifest=False``: the tables only)."""
-
-    def __init__(self, out_dir: str | Path, *, manifest: bool = True):
-        self.out_dir, self.write_manifest = Path(out_dir), manifest
-        self.staged = self.spool = None
-        self.names: dict[str, bool] = dict(TABLES)
-        self.context: Context | None = None
-
-    def open(self, context: Context, stack: ExitStack) -> None:
-        self.context = context
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        self.staged = stack.enter_context(output_set(self.out_dir))
-        self.spool = Spool(self.out_dir, context.state, resume=context.options.resume and context.resumable)
-
-    def resumed(self, index: int) -> Chunk | None:
-        counts = self.spool.done(index)
-        if counts is None:
-            return None
-        frames = {name: text_frame(pd.read_parquet(chunk_file(self.spool.path, index, name, "parquet")))
-                  for name in ("reports", "nodules")}
-        return Chunk(index, counts["reports"] + counts["errors"], frames, counts)
-
-    def add(self, chunk: Chunk) -> None:
-        for name in chunk.tables:
-            self.names.setdefault(name, True)  # derived per-chunk tables (NOTE_NLP) quote report text
-        save_chunk(self.spool.path, chunk.index, chunk.tables, chunk.counts)
-
-    def finish(self, result: Result) -> dict[str, int]:
-        summary, stage = result.summary, self.staged.path
-        outputs = self.spool.join(summary.chunks, self.names, into=stage)
-        summary.outputs = [str(self.out_dir / p.name) for p in outputs]
-        self.staged.also_remove.append(self.spool.path)  # kept until the new set is in place: a crash before can resume
-        self.spool = None
-        if result.linkage is not None:
-            write_cohort_outputs(stage, result.linkage, result.definitions, reports=stage / "reports.parquet",
-                                 duckdb=self.context.options.duckdb)
-        options = self.context.options
-        if (options.omop or options.note_nlp or options.concept_map) and "note_nlp" not in self.names:
-            return write_note_nlp_for(stage, self.context.concept_map)
-        return {}
-
-    def record(self, manifest: dict, result: Result) -> None:
-        if self.write_manifest:
-            atomic_write_text(self.staged.path / MANIFEST_NAME, json.dumps(manifest, indent=2, default=str) + "\n",
-                              private=False)
-
-    def commit(self) -> None:
-        self.staged.commit()
-
-    def failed(self, error: BaseException) -> None:
-        if self.spool is not None and (isinstance(error, InputError) or not self.context.resumable):
-            self.spool.clear()  # the input itself is wrong, or the run cannot resume: nothing worth keeping
 
 
 __all__ = ["Job", "RunOptions", "RunSummary", "Result", "Chunk", "Extraction", "Source", "Sink", "FileSource",

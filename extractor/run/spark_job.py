@@ -44,22 +44,11 @@ from ..tables.omop import (
 from ..tables.schemas import nodules_frame, reports_frame
 from ..tables.sources import ColumnMap, detect_format
 from .api import Run
-from .job import (
-    Chunk,
-    Context,
-    Extraction,
-    FileSink,
-    FileSource,
-    Result,
-    RunOptions,
-    RunSummary,
-    check_knowledge,
-    csv_safe_env,
-    date_problems,
-    manifest_options,
-    manifest_tables,
-)
+from .inputs import FileSource
+from .job import check_knowledge, csv_safe_env, date_problems, manifest_tables
 from .manifest import build_manifest
+from .model import Chunk, Context, Extraction, Result, RunOptions, RunSummary, manifest_options
+from .outputs import FileSink
 from .spark import (
     EXTRACTION_TABLES,
     PAYLOAD_SCHEMA,

@@ -3,7 +3,7 @@
 A chunk's tables go to DIR/.radpath-partial/ as CSV rows and a Parquet file, then a ``.done`` marker with its
 counts, so a chunk is complete or absent; a run killed half-way can resume from the finished chunks
 (:class:`Spool`), and the final files are joined from them without holding more than a row group in memory. Used
-by extractor.run.job's file sink. No spaCy here.
+by the job's file sink (extractor.run.outputs). No spaCy here.
 """
 from __future__ import annotations
 

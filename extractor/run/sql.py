@@ -11,8 +11,8 @@ and / or a directory. No spaCy in this module (extraction runs in extractor.run.
 
 One :func:`extractor.run.job.run` with a :class:`SqlSource` (a query, a table or the OMOP CDM NOTE table, streamed in
 chunks) and a :class:`SqlSink` (the target, one transaction) and / or the job's
-:class:`~extractor.run.job.FileSink`. Each chunk's reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows) go to
-the target as soon as they are extracted, inside the run's single transaction
+:class:`~extractor.run.outputs.FileSink`. Each chunk's reports, mentions, errors (and, in OMOP mode, NOTE_NLP rows)
+go to the target as soon as they are extracted, inside the run's single transaction
 (:class:`extractor.tables.sql.writer.SqlWriter`). Linking reads the report rows the job keeps (no text, no evidence);
 then patients and links are written, the run is recorded in ``radpath_runs`` with its manifest (URLs masked) and
 the transaction commits, before the directory's output set is swapped in. With ``out_dir`` the same tables are
@@ -32,7 +32,7 @@ from typing import Callable, Iterator, Mapping
 import pandas as pd
 
 from ..tables.omop import note_nlp_frame
-from ..tables.sources import ColumnMap, ReportTable
+from ..tables.sources import DEFAULT_CHUNK_SIZE, ColumnMap, ReportTable
 from ..tables.sql.reader import iter_sql_tables, same_sqlite
 from ..tables.sql.schema import RUNS_TABLE, table_specs
 from ..tables.sql.urls import (
@@ -44,19 +44,10 @@ from ..tables.sql.urls import (
 )
 from ..tables.sql.writer import SqlWriter
 from .api import Extractor
-from .job import (
-    DEFAULT_CHUNK_SIZE,
-    Chunk,
-    Context,
-    FileSink,
-    Job,
-    Result,
-    RunOptions,
-    RunSummary,
-    Sink,
-    build_manifest,
-    run,
-)
+from .job import Job, run
+from .manifest import build_manifest
+from .model import Chunk, Context, Result, RunOptions, RunSummary
+from .outputs import FileSink, Sink
 from .pool import available_cores
 
 log = logging.getLogger(__name__)

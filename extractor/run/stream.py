@@ -1,7 +1,7 @@
 """Streaming, parallel extraction of a report file into a directory: bounded memory whatever the input's size.
 
-A thin wrapper over :func:`extractor.run.job.run` (a :class:`~extractor.run.job.FileSource` into a
-:class:`~extractor.run.job.FileSink` writing the tables only). The input is read in chunks (CSV through pandas'
+A thin wrapper over :func:`extractor.run.job.run` (a :class:`~extractor.run.inputs.FileSource` into a
+:class:`~extractor.run.outputs.FileSink` writing the tables only). The input is read in chunks (CSV through pandas'
 ``chunksize``, Parquet by record batches, JSON Lines by lines); each chunk is normalised in the parent (row numbers
 and the set of report ids seen so far run across chunks, so duplicates are caught wherever they are), extracted in
 a worker process (each builds the pipeline once, in its initializer) and appended, in input order, to the spool
@@ -19,16 +19,10 @@ import pandas as pd
 
 from ..tables.sources import DEFAULT_CHUNK_SIZE, ColumnMap, header_frame, raw_chunks  # noqa: F401
 from .api import Extractor
-from .job import (  # noqa: F401
-    FileSink,
-    FileSource,
-    Job,
-    RunOptions,
-    RunSummary,
-    check_input,
-    iter_tables,
-    run,
-)
+from .inputs import FileSource, check_input, iter_tables  # noqa: F401
+from .job import Job, run  # noqa: F401
+from .model import RunOptions, RunSummary  # noqa: F401
+from .outputs import FileSink  # noqa: F401
 from .pool import available_cores  # noqa: F401  (re-exported)
 from .progress import Progress  # noqa: F401  (re-exported: the audit page's bar)
 from .spool import (

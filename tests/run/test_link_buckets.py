@@ -8,8 +8,11 @@ from extractor.cohort.linking import link_patients, load_linking_config
 from extractor.knowledge.definitions import load_definitions
 from extractor.knowledge.resources import sample_dir
 from extractor.run.api import Extractor
-from extractor.run.job import FrameSource, Job, MemorySink, RunOptions, run
+from extractor.run.inputs import FrameSource
+from extractor.run.job import Job, run
 from extractor.run.linkrows import LinkRows, bucket_of
+from extractor.run.model import RunOptions
+from extractor.run.outputs import MemorySink
 from extractor.tables.schemas import nodules_frame, reports_frame
 from tests.cohort.linking_builders import fna, frame, other, surgery, us
 
