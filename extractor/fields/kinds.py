@@ -30,6 +30,7 @@ from ..nlp.sections import (
 )
 
 _LEAD = re.compile(r"^(?P<lead>[^:.;!?]+?)\s*(?::|\s[-\u2013\u2014]\s)")  # the words before a line's first ":" or " - "
+_COLUMN_GAP = re.compile(r"[ ]{3,}|\t")  # a gap of three spaces or a tab between the columns of a header line
 _SENTENCE = re.compile(r"[^.!?\n]+(?:[.!?]+|\n|$)")  # a semicolon does not end a recommendation
 
 
@@ -99,11 +100,15 @@ class KindClassifier:
 
     # --- structure -------------------------------------------------------------------------------------------
     def _title_part(self, line: str) -> str | None:
-        """A line as a title: the whole line when short; else its lead ("Telephone note" in "Telephone note: results
-        given ...") when that is a few words; else nothing (prose)."""
+        """A line as a title: the whole line when short; else its first column, when the line is laid out in columns
+        (a gap of three spaces or a tab) and that is short; else its lead ("Telephone note" in "Telephone note:
+        results given ...") when that is a few words; else nothing (prose)."""
         settings = self.settings
         if len(line) <= settings.title_max_chars:
             return line
+        head = _COLUMN_GAP.split(line, 1)[0]
+        if head != line and len(head) <= settings.title_max_chars:
+            return head  # a header laid out in columns: "General Hospital - Pathology Report    Lab No. 123"
         lead = _LEAD.match(line)
         if lead and len(lead.group("lead").split()) <= settings.title_lead_max_words:
             return lead.group("lead")
@@ -114,6 +119,10 @@ class KindClassifier:
         the first line that opens a section other than an exam / technique line ("Exam: US thyroid") or a bare
         title-like header, or up to a first line of prose (a long line no title rule matches), leaving out lines a
         discount rule matches."""
+        return [part for part, _ in self._title_block(text)]
+
+    def _title_block(self, text: str) -> list[tuple[str, str]]:
+        """title_lines, each with the whole line it was taken from (a lead is the start of its line)."""
         kept = []
         for raw in text.splitlines():
             line = raw.strip(" \t-*•>#=_")
@@ -131,7 +140,7 @@ class KindClassifier:
             if len(part.split()) >= self.settings.title_prose_words and not any(
                     r.regex.search(part) for r in self.title_rules):
                 break  # a sentence of prose that names no kind: the report has started, it had no title
-            kept.append(part)
+            kept.append((part, line))
         return kept
 
     def structure_scores(self, text: str, *, markers: bool = True) -> tuple[dict[str, int], list[str]]:
@@ -140,9 +149,11 @@ class KindClassifier:
         document markers (each marker rule counts once); with the ids of the rules that scored."""
         scores = {kind: 0 for kind in self.settings.tie_order}
         fired = []
-        for line in self.title_lines(text):
+        for part, line in self._title_block(text):
+            # a rule must match in the title part, but reads the whole line around it: "City Clinic - Ultrasound
+            # unit" is a clinic heading only if the rest of the line names no exam (ttl-001)
             hits = [(m.start(), order, rule) for order, rule in enumerate(self.title_rules)
-                    if (m := rule.regex.search(line))]
+                    if (m := rule.regex.search(line)) and m.start() < len(part)]
             if hits:
                 _, _, rule = min(hits, key=lambda h: h[:2])
                 scores[rule.get("kind")] += int(rule.get("weight"))

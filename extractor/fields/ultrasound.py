@@ -4,6 +4,7 @@ present > uncertain > absent > not_mentioned)."""
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
@@ -39,6 +40,7 @@ MISS_REASONS = (
     "other_organ_only",  # only another structure's (parathyroid, ...)
     "family_only",  # only a relative's
     "partial_negation",  # negated for some nodules only, while the report describes others (contract v1.1)
+    "unchecked_only",  # only an option left unticked in a checkbox template ("[ ] microcalcifications")
     "lookalike_only",  # only a look-alike or an unqualified form that does not count (comet tail, "calcification")
     "no_microcalcifications",  # extent, clustered, laterality, focal change: microcalcifications not present/uncertain
     "no_mention",  # nothing in the report speaks of it
@@ -56,6 +58,7 @@ EXCLUSION_CODES = (
     ("family", "family_only"),
     ("section family_history", "family_only"),
     ("section", "historical_only"),  # a section that does not describe this exam (history, indication, comparison)
+    ("unchecked box", "unchecked_only"),
 )
 
 
@@ -231,8 +234,8 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
     line "#1 L mid ... no echogenic foci") covers that lobe. A bare "No calcification." under a lobe header speaks
     for the gland (as does "no calcification in either lobe"). A current thyroid nodule on a side no
     negation covers (a cyst in the other lobe, nothing said of its foci) is left uncovered; so is a row of a pipe
-    table whose calcification cell ("macro") no negated cell matches. Returns the uncovered nodules and rows (empty:
-    absent)."""
+    table whose calcification cell ("macro") no negated cell matches. A negation about the nodules as a whole ("in any
+    nodule", "none of the nodules") speaks for the gland. Returns the uncovered nodules and rows (empty: absent)."""
     nodules = [m for m in rows if _current_thyroid_nodule(m)]
     by_sentence: dict = {}
     for n in nodules:
@@ -240,6 +243,9 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
     covered_sides: set[str] = set()
     context = NoduleContext(rows)
     for negation in negated_rows:
+        own_side = negation.get("laterality") if negation.get("laterality_source") == "sentence" else ""
+        if own_side not in SIDES and about_every_nodule(negation, rows):
+            return set()  # "none of the nodules shows ...", "no microcalcifications within the nodules seen"
         in_sentence = by_sentence.get(negation.get("sentence_start"), [])
         continued = described_nodule(negation, context) if not in_sentence else None
         if in_sentence or continued is not None:
@@ -258,6 +264,27 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
         return set()  # a nodule with no side (or both): it may be any of them
     return {f"nodule at {n.get('start_char')}" for n in nodules
             if (n.get("laterality") or "") not in covered_sides | {""}}
+
+
+_EVERY = {"any", "either", "each", "every", "all", "both", "neither"}
+
+
+def about_every_nodule(negation: Mapping, rows: list[Mapping]) -> bool:
+    """Whether a negation's sentence speaks of the nodules as a whole: a thyroid nodule mention in it that is plural
+    ("no microcalcifications within the nodules seen", "none of the nodules shows punctate foci") or follows
+    "any" / "either" / "each" ("no echogenic foci in any nodule")."""
+    sentence_start = negation.get("sentence_start")
+    for m in rows:
+        if m.get("label") != "NODULE" or m.get("sentence_start") != sentence_start or \
+                m.get("status") not in {"affirmed", "uncertain", "negated"} or m.get("organ") not in ("", None, "thyroid"):
+            continue
+        word = (m.get("text") or "").lower()
+        if word.endswith("s") and not word.endswith("ss"):
+            return True
+        sentence, start = m.get("sentence") or "", (m.get("start_char") or 0) - (sentence_start or 0)
+        if set(sentence[max(0, start - 20):start].lower().split()[-2:]) & _EVERY:
+            return True
+    return False
 
 
 def uncovered_table_rows(negated_rows: list[Mapping], rows: list[Mapping], labels: set[str]) -> set[str]:
@@ -327,19 +354,75 @@ def clustered_of(mentions: list[Mapping], *, context: Iterable[Mapping] = (), fo
     return FieldValue("false", [m["mention_index"] for m in mentions], "no clustering cue")
 
 
+_NODULE_NUMBER = re.compile(r"[ \t]*(#[ \t]*\d+|\d+\b|[A-Z]\b)")  # "NODULE 1 ...", "Nodule #2", "Nodule B"
+
+
+def nodule_number(m: Mapping) -> str:
+    """The label written just after a nodule mention in its sentence ("1" in "NODULE 1 LOCATION = left mid"), or ""."""
+    sentence, start = m.get("sentence") or "", m.get("sentence_start")
+    if start is None or m.get("end_char") is None:
+        return ""
+    found = _NODULE_NUMBER.match(sentence, m["end_char"] - start)
+    return found.group(1).replace("#", "").strip() if found else ""
+
+
+def same_labelled_nodule(nodule: Mapping | None, context, limit: int = 30) -> Mapping | None:
+    """A nodule with no side, followed back through the run of mentions of the same labelled nodule just before it
+    (a template of one line per feature: "NODULE 1 LOCATION = left mid" ... "NODULE 1 ECHOGENIC FOCI = punctate"),
+    to the first of them that states a side; the nodule itself when it has a side, no label, or no such run."""
+    if nodule is None or nodule.get("laterality"):
+        return nodule
+    number = nodule_number(nodule)
+    current = nodule
+    for _ in range(limit if number else 0):
+        previous = described_nodule(current, context)
+        if previous is None or nodule_number(previous) != number:
+            break
+        if previous.get("laterality"):
+            return previous
+        current = previous
+    return nodule
+
+
+_PLACE_START = re.compile(r"\s*,?\s*(in|within|inside|of|at|involving)\b", re.IGNORECASE)
+_PLACE_BREAK = re.compile(r"[;.]|\b(but|without|no|whereas|while|except|however)\b", re.IGNORECASE)
+
+
+def place_nodules(mention: Mapping, context) -> list[Mapping]:
+    """The current thyroid nodules, with a side of their own, that the mention's sentence names as its place after
+    it ("microcalcifications in the right nodule and in the left nodule"): each is where the foci are."""
+    sentence, start, end = mention.get("sentence") or "", mention.get("sentence_start"), mention.get("end_char")
+    if start is None or end is None:
+        return []
+    gap_start = end - start
+    if not _PLACE_START.match(sentence, gap_start):
+        return []
+    found = []
+    for n in _prepared(context).nodules.get(start, ()):
+        if n["start_char"] < end or n.get("laterality_source") != "sentence" or n.get("laterality") not in SIDES or \
+                n.get("organ") not in ("", None, "thyroid"):
+            continue
+        if _PLACE_BREAK.search(sentence, gap_start, n["start_char"] - start):
+            break
+        found.append(n)
+    return found
+
+
 def laterality_of(mentions: list[Mapping], *, context: Iterable[Mapping] = ()) -> FieldValue:
     """Both lobes -> bilateral; the isthmus alone -> isthmus; one lobe (with or without the isthmus) -> that lobe. A
     mention with no side of its own takes the side of the nodule it belongs to (named before it in its sentence, or
-    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate")."""
+    the nodule whose description it continues: "LEFT: solid nodule ..." then "Echogenic foci: punctate"); the
+    nodules its sentence names as its place count too ("in the right nodule and in the left nodule": bilateral)."""
     context = NoduleContext(context)
 
     def side(m: Mapping) -> str:
         if m.get("laterality"):
             return m["laterality"]
         nodule = (nodule_before(m, context) or described_nodule(m, context)) if context.rows else None
-        return (nodule or {}).get("laterality") or ""
+        return (same_labelled_nodule(nodule, context) or {}).get("laterality") or ""
 
     found = [(m, side(m)) for m in mentions]
+    found += [(n, n.get("laterality") or "") for m in mentions for n in place_nodules(m, context)]
     sides = {s for _, s in found} - {""}
     indices = [m["mention_index"] for m, s in found if s]
     if "bilateral" in sides or LOBES <= sides:

@@ -16,7 +16,8 @@ from .extensions import SECTIONS_KEY, register_extensions
 from .matching import doc_text
 
 BODY = "body"  # name of the text before the first header, or of a report without headers
-_LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
+# what may stand before a header on its line: bullets, a banner's "***" or "===", a numbering "2.", "(ii)", "(b)"
+_LINE_START = re.compile(r"(?m)^[ \t]*(?:[-*•·>=]+[ \t]*|\(?[0-9ivxIVX]{1,3}[.)][ \t]*|\([A-Za-z]\)[ \t]*)?")
 _INLINE_START = re.compile(r"(?<=[.;!?])[ \t]+(?=[A-Z])")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 # a header may carry one parenthetical before its colon ("ADDENDUM (2024-03-02):", "PRELIMINARY (resident):") and

@@ -1,7 +1,8 @@
 """Sentence splitting for report text: periods, line breaks, bullets and headers without periods.
 
 Rules, in order: a section header is its own sentence; a blank line ends a sentence; a single line break ends one
-unless the next line continues in lower case (and is not a "key = value" template line) or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
+unless the next line continues in lower case (and is not a "key = value" template line), opens a parenthetical in
+lower case, or the line ended mid-phrase (comma, hyphen, "and", "of", ...);
 ".", "!" and "?" end one (abbreviations are single tokens, so "Rt." does not), except a "?" written against the
 next word ("?microcalcifications", a hedge).
 """
@@ -58,7 +59,7 @@ class ThyroidSentenceSplitter(Pipe):
                     continues = previous.lower_ in _CONTINUERS or (
                         following is not None and following.text[:1].islower()
                         and not _KEY_VALUE_LINE.match(text, following.idx)
-                    )
+                    ) or _lower_parenthetical(doc, i + 1)
                     break_next = break_next or not continues
                 continue
             at_header = False
@@ -74,6 +75,15 @@ class ThyroidSentenceSplitter(Pipe):
         # spaCy reads the array as uint64 (-1 wraps to 2**64 - 1 and back): an int32 array would be read past its end
         doc.from_array([SENT_START], numpy.array([1 if s else -1 for s in starts], dtype="int64").astype("uint64").reshape(-1, 1))
         return doc
+
+
+def _lower_parenthetical(doc: Doc, i: int) -> bool:
+    """Whether the line starting at token i opens a parenthetical in lower case ("(marked hypoechogenicity)"): it
+    continues the sentence of the line before; a numbered line "(1) Nodule", "(ii) Left lobe" or "(a) cyst" starts one."""
+    if i + 1 >= len(doc) or doc[i].text != "(":
+        return False
+    numbering = i + 2 < len(doc) and doc[i + 2].text == ")" and len(doc[i + 1].text) <= 4
+    return doc[i + 1].text[:1].islower() and not numbering
 
 
 def _hedging_question_mark(doc: Doc, mark, token) -> bool:

@@ -10,6 +10,8 @@ Decision table (first matching row wins; one test per row in tests/nlp/test_stat
 6. HISTORICAL modifier without a CURRENT one ("again seen", "unchanged") -> excluded (historical)
 7. UNCERTAIN modifier                                           -> uncertain
 8. otherwise                                                    -> affirmed
+A nodule named as the place of a negated or hedged finding ("no microcalcifications in the right nodule") -> affirmed.
+An option of a checkbox template left unticked ("[ ] microcalcifications") -> excluded (unchecked box).
 Then, apposition: an affirmed mention followed in its sentence by a hedged mention of the same concept, with the
 hedge between them ("tiny echogenic foci at the lower pole, possibly microcalcifications"), is uncertain too.
 """
@@ -96,10 +98,12 @@ class ThyroidMentionStatus(RuleComponent):
             section = section_at(sections, span.start_char, starts)
             span._.radpath_status, span._.radpath_status_reason = decide_status(
                 span, section_current=section.current, persists=_persists(span, persisting))
+        finding_places(spans)
         hedge_appositions(spans)
         trailing_hedges(doc, spans, clauses)
         hedge_followups(spans)
         template_keys(doc, spans)
+        unchecked_boxes(doc, spans)
         self.amendments.apply(doc, spans, sections, starts)
         return doc
 
@@ -114,6 +118,39 @@ def sentence_starts(spans: list[Span]) -> list[int]:
         return [span.sent.start for span in spans]
     starts = [sentence.start for sentence in doc.sents]
     return [starts[bisect_right(starts, span.start) - 1] for span in spans]
+
+
+_PLACE_WORDS = {"in", "within", "inside", "of", "at", "throughout", "involving"}
+_NOT_A_PLACE = {",", ";", "or", "and", "nor", "/", "any", "no", "either", "neither", "without", "(", ")"}
+MAX_PLACE_GAP = 8  # tokens from the finding to the nodule that is its place ("in the 12 mm left lower pole nodule")
+
+
+def finding_places(spans: list[Span]) -> None:
+    """A nodule named as the place of a negated or hedged finding ("no microcalcifications in the right nodule",
+    "possible microcalcifications within the left nodule") is not itself denied or hedged: the trigger is about the
+    finding, the nodule is where it was looked for. Such a nodule (the same trigger reaches an earlier mention of
+    another concept in its sentence, and only a place phrase — "in", "within", "of" and the nodule's own words —
+    stands between them) is affirmed. "No nodule or microcalcification", "no calcification in any nodule" stay."""
+    by_trigger: dict = {}
+    for span in spans:
+        if span._.radpath_status not in {"negated", "uncertain"}:
+            continue
+        category = "NEGATED" if span._.radpath_status == "negated" else "UNCERTAIN"
+        modifier = modifier_categories(span).get(category)
+        if modifier is None or not span._.radpath_status_reason.startswith(("negated:", "uncertain:")):
+            continue
+        by_trigger.setdefault((category, modifier.modifier_span), []).append(span)
+    for (_, trigger), covered in by_trigger.items():
+        covered.sort(key=lambda s: s.start)
+        for finding, place in zip(covered, covered[1:]):
+            if place.label_ != "NODULE" or finding.label_ == "NODULE" or finding.end > place.start:
+                continue
+            gap = list(place.doc[finding.end:place.start])
+            if not gap or len(gap) > MAX_PLACE_GAP or gap[0].lower_ not in _PLACE_WORDS or \
+                    any(t.lower_ in _NOT_A_PLACE for t in gap):
+                continue
+            place._.radpath_status = "affirmed"
+            place._.radpath_status_reason = f"the place of a {finding._.radpath_status} finding: {finding.text!r}"
 
 
 def hedge_appositions(spans: list[Span]) -> None:
@@ -178,6 +215,30 @@ def template_keys(doc: Doc, spans: list[Span]) -> None:
                 span._.radpath_status = "excluded"
                 span._.radpath_status_reason = f"template key: the value {later.text!r} speaks for it"
                 break
+
+
+_BOX = re.compile(r"\[[ \t]*([xX✓✔●■]?)[ \t]*\]")  # a checkbox "[ ]", "[x]"
+MAX_BOX_GAP = 40  # characters between a checkbox and the option it labels
+
+
+def unchecked_boxes(doc: Doc, spans: list[Span]) -> None:
+    """An option of a checkbox template left unticked ("Echogenic foci: [x] none  [ ] microcalcifications") states
+    nothing: a mention that is the label of an empty box (the nearest box before it on its line is "[ ]", with no
+    other mention between) is excluded ("unchecked box"). A ticked box ("[x] punctate") keeps its status."""
+    text = doc.text
+    ordered = sorted(spans, key=lambda s: s.start_char)
+    previous_end = 0
+    for span in ordered:
+        start = span.start_char
+        line_start = text.rfind("\n", 0, start) + 1
+        lo = max(line_start, previous_end, start - MAX_BOX_GAP)
+        previous_end = max(previous_end, span.end_char)
+        if span._.radpath_status not in {"affirmed", "uncertain", "negated"} or "[" not in text[lo:start]:
+            continue
+        boxes = list(_BOX.finditer(text, lo, start))
+        if boxes and not boxes[-1].group(1) and "]" not in text[boxes[-1].end():start]:
+            span._.radpath_status = "excluded"
+            span._.radpath_status_reason = "unchecked box: an option left unticked states nothing"
 
 
 _CLAUSE_BREAK = ";"

@@ -217,3 +217,46 @@ def test_matches_found_once_per_text_give_the_decisions_of_a_fresh_classifier():
     for hint, text in pairs:
         assert shared.classify(hint, text) == KindClassifier(ruleset).classify(hint, text)
         assert shared.discounted(text) == KindClassifier(ruleset).discounted(text)
+
+
+# report kind from the report's own layout (issue 11), in new wording: a header laid out in columns, a clinic word
+# in an institution's name beside the exam, a pathology department heading that names cytology, a letter heading
+# with words between the department and "letter", and a clinician's working diagnosis that quotes an FNA
+@pytest.mark.parametrize(
+    "hint, text, kind",
+    [
+        ("ECHO", "Policlinica ****  -  Sonography unit      Neck and thyroid scan (translated)\n"
+                 "Right lobe 44 x 15 x 13 mm, no nodule.\nLeft lobe: inhomogeneous, no focal lesion.", "ultrasound"),
+        ("", "University Clinic **** - Department of Ultrasound      Report 2231-****\n"
+             "Both lobes of normal size and echotexture. No nodule.", "ultrasound"),
+        ("FNAC", "PATHOLOGY AND CYTOLOGY LABORATORY - **** GENERAL HOSPITAL\nMaterial: 3 smears from the right "
+                 "nodule.\nSmears show abundant colloid and benign follicular cells. Bethesda II.", "cytology"),
+        ("", "Anatomia patologica ****  -  Citologia\nAspirate of the left nodule: follicular cells in "
+             "microfollicles. Bethesda IV.", "cytology"),
+        ("LETTER", "THYROID SURGERY OUTPATIENT LETTER\nDear Dr ****,\nShe is recovering well after her right "
+                   "hemithyroidectomy; the histology showed a 9 mm papillary carcinoma.", "other"),
+        ("", "Department of Endocrinology - discharge and review letter\nMr **** had a total thyroidectomy on "
+             "2 May. The specimen showed follicular adenoma.", "other"),
+        # an ultrasound whose only sonographic words are a nodule's size and composition, with symptoms above it
+        ("", "Reason for study: dysphagia, hoarseness and fatigue\nRight lobe: 17 mm spongiform nodule.\n"
+             "Left lobe: 6 mm cystic lesion.", "ultrasound"),
+        ("", "Indication: palpitations, weight loss, tremor.\nThyroid: a 2.4 cm solid nodule in the left lobe, "
+             "none on the right.", "ultrasound"),
+        ("HISTO", "**** District Hospital - Pathological Diagnosis Report      Accession 88-****\n"
+                  "Working diagnosis: right nodule, FNA Bethesda III on two occasions.\nGross: right lobe "
+                  "5 x 2 x 2 cm with a 15 mm nodule. Microscopy: follicular adenoma (6 blocks).",
+         "surgical_pathology"),
+    ],
+)
+def test_report_kind_from_layout(classify, hint, text, kind):
+    assert classify(hint, text).kind == kind
+
+
+def test_title_rules_read_the_whole_line_around_a_lead():
+    """A long first line offers its first column (or lead) as the title, but a title rule still sees the rest of
+    the line: a clinic word followed by an exam on the same line is no clinic heading."""
+    classifier = KindClassifier(load_ruleset())
+    text = ("Regional Clinic **** - Ultrasound department        A long line of header text that runs on and on\n"
+            "Right lobe normal.")
+    scores, fired = classifier.structure_scores(text)
+    assert scores["other"] == 0 and scores["ultrasound"] > 0

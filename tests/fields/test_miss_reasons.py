@@ -38,3 +38,9 @@ def test_every_reason_code_is_documented():
 
     dictionary = (Path(__file__).resolve().parents[2] / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
     assert [code for code in MISS_REASONS if f"| `{code}` |" not in dictionary] == []
+
+
+def test_an_unticked_option_says_why(us_fields):
+    row = us_fields("Findings: [ ] microcalcifications  [ ] macrocalcification")
+    assert row["microcalcifications"] == "not_mentioned"
+    assert json.loads(row["evidence"])["microcalcifications"]["reason"] == "unchecked_only"
