@@ -68,3 +68,81 @@ def test_pathology_report_matches_as_plain_finditer(text):
             for start, end in windows:
                 expected = [(m.start(), m.end()) for m in rule.regex.finditer(report.text, start, end)]
                 assert [(m.start(), m.end()) for m in report._finditer(rule, start, end)] == expected, rule.id
+
+
+def test_caseless_lead_characters_match_only_themselves():
+    """A rule beginning with punctuation or Hangul is tried only where that character occurs: no other character may
+    match it case-insensitively (checked against every code point)."""
+    import re
+
+    from extractor.nlp.matching import _CASELESS
+
+    caseless = re.compile("(?i)[" + re.escape("".join(sorted(_CASELESS))) + "\uac00-\ud7a3]")
+    others = [hex(c) for c in range(0x110000)
+              if caseless.match(chr(c)) and not (chr(c) in _CASELESS or 0xAC00 <= c <= 0xD7A3)]
+    assert others == []
+
+
+def test_leads_begin_every_match():
+    """Every match of every rule begins with one of the rule's leads (case folded as the regex folds it)."""
+    import re
+
+    from extractor.nlp.matching import leads
+
+    for rules in [*GROUPS, *PATHOLOGY_GROUPS]:
+        for rule in rules:
+            found = leads(rule.regex)
+            if found is None:
+                continue
+            starts = re.compile("|".join(re.escape(s) for s in sorted(found, key=len, reverse=True)), re.IGNORECASE)
+            for text in TEXTS[:40]:
+                for m in rule.regex.finditer(text):
+                    assert starts.match(text, m.start()), (rule.id, m.group(0))
+
+
+def test_leads_of_pattern_shapes():
+    import re
+
+    from extractor.nlp.matching import leads
+
+    def of(pattern):
+        return leads(re.compile(pattern, re.IGNORECASE))
+
+    assert of(r"micro\s*calc") == {"micro", "microcalc"}  # "micro", then a space or not
+    assert of(r"(?:(?<!\w)|(?!\w))(?:no|without)\b") == {"no", "without"}
+    assert of(r"(past\s+)?history") == {"past", "history"}
+    assert of(r"[:=]\s*none") == {":", "=", ":none", "=none"}
+    assert of(r"\d+\s*mm") is None
+    assert of(r"(a\s+)?") is None  # may match the empty string
+    assert of(r"x?") is None
+    assert of(r"(?:^|(?<=\n))dear") == {"dear"}
+    assert of(r"(?:a|b)*c") is None or "" not in of(r"(?:a|b)*c")
+
+
+HOSTILE_TEXTS = [
+    "no " * 300 + "microcalcification",
+    ";" * 500 + " no calcification; " * 50,
+    "ſmall K İ ı nodule " * 40 + "NO MICROCALCIFICATIONS",
+    "미세석회화 없음; 결절은 보이지 않음 (?) 우측 좌엽 " * 30,
+    "right and left lobes: (-) none = (neg) ? vs. history of " * 30,
+    "NoDuLe\u0130s micro\u017fcalc rt. lt. r/o FH: " * 30,
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXTS)
+def test_same_matches_on_hostile_text(text):
+    index = TextIndex(text)
+    for rules in GROUPS:
+        assert find_all(index, rules) == find_all_reference(text, rules)
+
+
+KOREAN_AND_MARKS = ["없음", "보이지 않음", "미세석회화", "결절", "우측", "좌엽", "(", ")", "(-)", ":", "=", "?", ";",
+                    "vs.", "neg", "-ve", "\u0130", "\u0131", "ſ", "K"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + KOREAN_AND_MARKS), max_size=40).map("".join))
+def test_same_matches_on_mixed_soup(text):
+    index = TextIndex(text)
+    for rules in GROUPS:
+        assert find_all(index, rules) == find_all_reference(text, rules)
