@@ -82,6 +82,7 @@ class NoduleExtractor:
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
         self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
+        self._sentence_foci = None  # (text, start, end, absent foci) of the last sentence an "every" anchor denied
         self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
 
     # -- public --------------------------------------------------------------------------------------------------
@@ -591,7 +592,10 @@ class NoduleExtractor:
         if status == "every":
             # "no punctate echogenic foci in any nodule", "neither of the nodules contains microcalcification": what
             # it denies holds for each nodule described (the report places it at them), no row of its own
-            foci = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+            if self._sentence_foci is None or self._sentence_foci[:3] != (text, ss, se):  # once per sentence
+                found = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+                self._sentence_foci = (text, ss, se, found)
+            foci = [replace(h) for h in self._sentence_foci[3]]
             if not foci:
                 return None
             unit = Unit(anchor.start, anchor.end, status_rule, role, "prose", every=True)
