@@ -6,6 +6,7 @@ import re
 import re._constants as sre_constants
 import re._parser as sre_parse
 import weakref
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable, Sequence
 
@@ -45,7 +46,7 @@ class TextIndex:
         self._present: dict[str, bool] = {}
         self._by_char: dict[str, list[int]] | None = None
         self._other: list[int] = []  # word starts with a non-ASCII first character: tried by every rule
-        self._starts: dict[frozenset, list[int]] = {}
+        self._starts: dict = {}  # candidate places by first-character set or by _Lead
         self._by_key: dict[str, list[int]] | None = None  # word starts by their first 2 and first 3 characters
         self._odd: list[int] = []  # word starts whose first 3 characters are not all ASCII: tried by every rule
         self._chars: dict[str, list[int]] = {}  # places of one caseless character
@@ -64,20 +65,36 @@ class TextIndex:
                 return True
         return False
 
+    def _scan(self) -> None:
+        """One pass over the word starts: by first character (ASCII, lower-cased), by first 2 and first 3
+        characters (all ASCII, lower-cased), and those beginning with non-ASCII characters."""
+        by_char: dict[str, list[int]] = defaultdict(list)
+        by_key: dict[str, list[int]] = defaultdict(list)
+        other, odd, text = self._other, self._odd, self.text
+        for m in _WORD_START.finditer(text):
+            position = m.start()
+            key = text[position:position + 3]
+            if key.isascii():
+                key = key.lower()
+                by_char[key[0]].append(position)
+                by_key[key].append(position)
+                if len(key) == 3:
+                    by_key[key[:2]].append(position)
+            else:
+                odd.append(position)
+                c = text[position]
+                if c.isascii():
+                    by_char[c.lower()].append(position)
+                else:
+                    other.append(position)
+        self._by_char, self._by_key = dict(by_char), dict(by_key)
+
     def starts(self, first: frozenset) -> list[int]:
         """Word starts (character offsets, ascending) where a rule beginning with ``first`` may match."""
         found = self._starts.get(first)
         if found is None:
             if self._by_char is None:
-                by_char: dict[str, list[int]] = {}
-                text = self.text
-                for m in _WORD_START.finditer(text):
-                    c = text[m.start()]
-                    if c.isascii():
-                        by_char.setdefault(c.lower(), []).append(m.start())
-                    else:
-                        self._other.append(m.start())
-                self._by_char = by_char
+                self._scan()
             by_char = self._by_char
             lists = [by_char[c] for c in first if c in by_char]
             if self._other:
@@ -90,36 +107,19 @@ class TextIndex:
             self._starts[first] = found
         return found
 
-    def _keyed(self) -> dict[str, list[int]]:
-        by_key = self._by_key
-        if by_key is None:
-            by_key = self._by_key = {}
-            text, odd = self.text, self._odd
-            for m in _WORD_START.finditer(text):
-                position = m.start()
-                key = text[position:position + 3]
-                if key.isascii():
-                    key = key.lower()
-                    by_key.setdefault(key, []).append(position)
-                    if len(key) == 3:
-                        by_key.setdefault(key[:2], []).append(position)
-                else:
-                    odd.append(position)
-        return by_key
-
-    def candidates(self, plan: "_Lead") -> list[int]:
-        """Places (ascending) where a rule with these leads may begin a match: a superset of where it does."""
-        found = self._starts.get(plan.cache_key)
+    def candidates(self, lead: "_Lead") -> list[int]:
+        """Places (ascending) where a rule with this lead may begin a match: a superset of where it does."""
+        found = self._starts.get(lead)
         if found is None:
-            groups = []
-            if plan.keys:
-                by_key = self._keyed()
-                groups += [by_key[k] for k in plan.keys if k in by_key]
-                if self._odd:
-                    groups.append(self._odd)
-            if plan.firsts:
-                groups += [self.starts(plan.firsts)]
-            for c in plan.chars:
+            if self._by_key is None:
+                self._scan()
+            by_key = self._by_key
+            groups = [by_key[k] for k in lead.keys if k in by_key]
+            if lead.keys and self._odd:
+                groups.append(self._odd)
+            if lead.firsts:
+                groups.append(self.starts(lead.firsts))
+            for c in lead.chars:
                 places = self._chars.get(c)
                 if places is None:
                     text, places, i = self.text, [], self.text.find(c)
@@ -127,12 +127,15 @@ class TextIndex:
                         places.append(i)
                         i = text.find(c, i + 1)
                     self._chars[c] = places
-                groups.append(places)
-            if len(groups) == 1:
+                if places:
+                    groups.append(places)
+            if not groups:
+                found = []
+            elif len(groups) == 1:
                 found = groups[0]
             else:
                 found = sorted({p for group in groups for p in group})
-            self._starts[plan.cache_key] = found
+            self._starts[lead] = found
         return found
 
     def finditer(self, rule: Rule) -> Iterable[tuple[int, int]]:
@@ -152,6 +155,56 @@ class TextIndex:
             if m is not None:
                 resume = m.end()
                 yield position, resume
+
+
+def iter_matches(index: TextIndex, rule: Rule) -> Iterable["re.Match"]:
+    """The non-empty matches of ``rule.regex.finditer(index.text)`` (match objects), tried only where the rule
+    can begin (see TextIndex)."""
+    lead = rule_lead(rule)
+    regex, text = rule.regex, index.text
+    if lead is None:
+        for m in regex.finditer(text):
+            if m.end() > m.start():
+                yield m
+        return
+    match, resume = regex.match, 0
+    for position in index.candidates(lead):
+        if position >= resume:
+            m = match(text, position)
+            if m is not None:
+                resume = m.end()
+                yield m
+
+
+_GUARDED: dict[int, tuple["re.Pattern", "_Lead | None"]] = {}
+_GUARDS = ("(?<![\\w])", "(?<!\\w)")
+
+
+def sub_at_word_starts(regex: "re.Pattern", repl, text: str) -> str:
+    """``regex.sub(repl, text)`` for a regex that begins with a ``(?<!\\w)`` guard, tried only where it can begin
+    (word starts by their first characters, see TextIndex); any other regex is plain ``regex.sub``."""
+    held = _GUARDED.get(id(regex))
+    if held is None or held[0] is not regex:
+        lead = None
+        if regex.pattern.startswith(_GUARDS):  # a match beginning with a word character begins a word
+            found = leads(regex)
+            lead = _lead_from(found) if found else None
+        held = _GUARDED[id(regex)] = (regex, lead)
+    lead = held[1]
+    if lead is None:
+        return regex.sub(repl, text)
+    index, pieces, last, resume, match = TextIndex(text), [], 0, 0, regex.match
+    for position in index.candidates(lead):
+        if position >= resume:
+            m = match(text, position)
+            if m is not None:
+                pieces.append(text[last:position])
+                pieces.append(repl(m) if callable(repl) else m.expand(repl))
+                last = resume = m.end()
+    if not pieces:
+        return text
+    pieces.append(text[last:])
+    return "".join(pieces)
 
 
 _INDEXES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -231,25 +284,29 @@ def _leads(items) -> tuple[set[str], bool]:
     return out, True
 
 
-@dataclass(frozen=True)
 class _Lead:
     """Where a rule is tried: word starts by 2- or 3-character key (``keys``) or by first character (``firsts``),
-    and the places of caseless characters (``chars``)."""
+    and the places of caseless characters (``chars``). Hashed by identity: one per rule."""
 
-    keys: tuple[str, ...]
-    firsts: frozenset
-    chars: tuple[str, ...]
+    __slots__ = ("keys", "firsts", "chars")
 
-    @property
-    def cache_key(self):
-        return (self.keys, self.firsts, self.chars)
+    def __init__(self, keys: tuple[str, ...], firsts: frozenset, chars: tuple[str, ...]):
+        self.keys, self.firsts, self.chars = keys, firsts, chars
+
+    def __repr__(self) -> str:
+        return f"_Lead(keys={self.keys}, firsts={set(self.firsts)}, chars={self.chars})"
 
 
 def _lead_of(rule: Rule) -> "_Lead | None":
     found = leads(rule.regex)
-    if found is None:
+    lead = None if found is None else _lead_from(found)
+    if lead is None:
         first = rule.first_chars
         return None if first is None else _Lead((), first, ())
+    return lead
+
+
+def _lead_from(found: frozenset[str]) -> "_Lead | None":
     keys, firsts, chars = set(), set(), set()
     for s in found:
         c = s[0]

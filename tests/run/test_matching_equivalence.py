@@ -1,4 +1,6 @@
 """The fast matcher (word-start candidates, shared pre-check) finds exactly what plain regex.finditer finds."""
+import re
+
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -146,3 +148,67 @@ def test_same_matches_on_mixed_soup(text):
     index = TextIndex(text)
     for rules in GROUPS:
         assert find_all(index, rules) == find_all_reference(text, rules)
+
+
+def test_sub_at_word_starts_as_plain_sub():
+    from extractor.fields.nodules import ocr_split_re
+    from extractor.nlp.matching import sub_at_word_starts
+
+    regex = ocr_split_re(["nodule", "calcification", "isthmus", "hypoechoic"])
+    repl = lambda m: m.group(0).replace(" ", "") + " "  # noqa: E731
+    texts = [*TEXTS, *HOSTILE_TEXTS, "nod ule NOD ULE xnod ule nod ulex calc ification is thmus ſnod ule K nod ule",
+             "hypo echoic nod ule; " * 200]
+    for text in texts:
+        assert sub_at_word_starts(regex, repl, text) == regex.sub(repl, text)
+    unguarded = re.compile(r"nod ule", re.IGNORECASE)  # no start guard: plain sub
+    assert sub_at_word_starts(unguarded, "x", "xnod ule") == "xx"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS + ["nod", "ule", "ule ", " nod", "hypo", "echoic", "is", "thmus"]),
+                max_size=40).map("".join))
+def test_sub_at_word_starts_on_word_soup(text):
+    from extractor.fields.nodules import ocr_split_re
+    from extractor.nlp.matching import sub_at_word_starts
+
+    regex = ocr_split_re(["nodule", "calcification", "isthmus", "hypoechoic", "microcalcification"])
+    repl = lambda m: m.group(0).replace(" ", "") + " "  # noqa: E731
+    assert sub_at_word_starts(regex, repl, text) == regex.sub(repl, text)
+
+
+def test_best_matches_on_a_long_text_as_on_a_short_one():
+    """best_matches indexes a text over 2,000 characters: the same hits as plain finditer over every rule."""
+    import extractor.fields.nodule_parts as parts
+    from extractor.fields.nodules import NoduleExtractor
+
+    rules = NoduleExtractor(RULESET).rules
+    long_texts = [" ".join(TEXTS[:30]), "no microcalcification, " * 300 + HOSTILE_TEXTS[2] + HOSTILE_TEXTS[5]]
+    groups = [rules.side, rules.position, rules.categories, *rules.features.values()]
+    for text in long_texts:
+        assert len(text) > parts._INDEXED_CHARS
+        for feature_rules in groups:
+            fast = parts.best_matches(feature_rules, text, 7, "side", cell=True)
+            limit, parts._INDEXED_CHARS = parts._INDEXED_CHARS, 10 ** 9
+            try:
+                plain = parts.best_matches(feature_rules, text, 7, "side", cell=True)
+            finally:
+                parts._INDEXED_CHARS = limit
+            assert fast == plain
+
+
+def test_best_matches_of_a_repeated_text_are_new_hits_at_their_offset():
+    import extractor.fields.nodule_parts as parts
+    from extractor.fields.nodules import NoduleExtractor
+
+    rules = NoduleExtractor(RULESET).rules
+    text = "Right lobe: 1.2 cm solid hypoechoic nodule with punctate echogenic foci, TR5; no comet tail."
+    for name, feature_rules in [("category", rules.categories), *rules.features.items()]:
+        parts._RESULTS.clear()
+        first = parts.best_matches(feature_rules, text, 0, name)
+        again = parts.best_matches(feature_rules, text, 100, name)
+        assert [(h.start + 100, h.end + 100) for h in first] == [(h.start, h.end) for h in again]
+        assert [(h.feature, h.value, h.rule, h.micro) for h in first] == [(h.feature, h.value, h.rule, h.micro)
+                                                                         for h in again]
+        assert all(a is not b for a, b in zip(first, parts.best_matches(feature_rules, text, 0, name)))
+        parts._RESULTS.clear()
+        assert parts.best_matches(feature_rules, text, 100, name) == again  # computed afresh: the same hits
