@@ -27,6 +27,7 @@ from typing import Mapping
 
 from ..knowledge.nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
 from ..knowledge.rules import Rule
+from ..nlp.matching import sub_at_word_starts
 from ..nlp.sections import SectionFinder
 from ..tables.schemas import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
 from .nodule_parts import (
@@ -818,7 +819,7 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None) -> 
     OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
-        text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
+        text = sub_at_word_starts(ocr_split, lambda m: m.group(0).replace(" ", "") + " ", text)
     if "|" in text:
         text = _HL7_PREFIX.sub(lambda m: " " * len(m.group(0)), text)
         text = _HL7_SUFFIX.sub(lambda m: " " * len(m.group(0)), text)
