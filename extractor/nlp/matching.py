@@ -37,8 +37,8 @@ class TextIndex:
     starts whose first two or three characters (ASCII, lower-cased) begin one of them, and at the places of a lead
     character that has no case (punctuation, Hangul); see :meth:`candidates`."""
 
-    __slots__ = ("text", "lowered", "_present", "_by_char", "_other", "_starts", "_by_key", "_odd", "_chars",
-                 "__weakref__")
+    __slots__ = ("text", "lowered", "_present", "_by_char", "_other", "_starts", "_by3", "_by2", "_odd",
+                 "_odd_keys", "_chars", "__weakref__")
 
     def __init__(self, text: str):
         self.text = text
@@ -47,8 +47,10 @@ class TextIndex:
         self._by_char: dict[str, list[int]] | None = None
         self._other: list[int] = []  # word starts with a non-ASCII first character: tried by every rule
         self._starts: dict = {}  # candidate places by first-character set or by _Lead
-        self._by_key: dict[str, list[int]] | None = None  # word starts by their first 2 and first 3 characters
+        self._by3: dict[str, list[int]] | None = None  # word starts by their first 3 characters
+        self._by2: dict[str, list[int]] | None = None  # and by their first 2
         self._odd: list[int] = []  # word starts whose first 3 characters are not all ASCII: tried by every rule
+        self._odd_keys: dict[str, list[int]] = {}
         self._chars: dict[str, list[int]] = {}  # places of one caseless character
 
     def may_match(self, rule: Rule) -> bool:
@@ -66,35 +68,57 @@ class TextIndex:
         return False
 
     def _scan(self) -> None:
-        """One pass over the word starts: by first character (ASCII, lower-cased), by first 2 and first 3
-        characters (all ASCII, lower-cased), and those beginning with non-ASCII characters."""
+        """Word starts by their first 3 characters (lower-cased when ASCII; fewer at the end of the text), once
+        per text; the lookups by 2 characters and by first character are derived from these on demand."""
+        text = self.text
+        starts = [m.start() for m in _WORD_START.finditer(text)]
+        if text.isascii():
+            lowered = self.lowered  # same length and offsets as the text
+            keys = [lowered[p:p + 3] for p in starts]
+        else:
+            keys = [k.lower() if k.isascii() else k for k in [text[p:p + 3] for p in starts]]
+        by3: dict[str, list[int]] = defaultdict(list)
+        for position, key in zip(starts, keys):
+            by3[key].append(position)
+        self._by3 = by3
+        if not text.isascii():  # words whose first 3 characters are not all ASCII: tried by every keyed rule
+            self._odd_keys = {k: by3.pop(k) for k in [k for k in by3 if not k.isascii()]}
+            self._odd = sorted(p for group in self._odd_keys.values() for p in group)
+
+    def _derive_by_char(self) -> None:
+        if self._by3 is None:
+            self._scan()
         by_char: dict[str, list[int]] = defaultdict(list)
-        by_key: dict[str, list[int]] = defaultdict(list)
-        other, odd, text = self._other, self._odd, self.text
-        for m in _WORD_START.finditer(text):
-            position = m.start()
-            key = text[position:position + 3]
-            if key.isascii():
-                key = key.lower()
-                by_char[key[0]].append(position)
-                by_key[key].append(position)
-                if len(key) == 3:
-                    by_key[key[:2]].append(position)
+        for key, group in self._by3.items():
+            by_char[key[0]].extend(group)
+        other = self._other
+        for key, group in self._odd_keys.items():  # first character ASCII (lower-cased) or not (every rule)
+            if key[0].isascii():
+                by_char[key[0].lower()].extend(group)
             else:
-                odd.append(position)
-                c = text[position]
-                if c.isascii():
-                    by_char[c.lower()].append(position)
-                else:
-                    other.append(position)
-        self._by_char, self._by_key = dict(by_char), dict(by_key)
+                other.extend(group)
+        for group in by_char.values():
+            group.sort()
+        other.sort()
+        self._by_char = by_char
+
+    def _derive_by2(self) -> dict[str, list[int]]:
+        by2 = self._by2
+        if by2 is None:
+            by2 = defaultdict(list)
+            for key, group in self._by3.items():
+                by2[key[:2]].extend(group)
+            for group in by2.values():
+                group.sort()
+            self._by2 = by2
+        return by2
 
     def starts(self, first: frozenset) -> list[int]:
         """Word starts (character offsets, ascending) where a rule beginning with ``first`` may match."""
         found = self._starts.get(first)
         if found is None:
             if self._by_char is None:
-                self._scan()
+                self._derive_by_char()
             by_char = self._by_char
             lists = [by_char[c] for c in first if c in by_char]
             if self._other:
@@ -111,12 +135,17 @@ class TextIndex:
         """Places (ascending) where a rule with this lead may begin a match: a superset of where it does."""
         found = self._starts.get(lead)
         if found is None:
-            if self._by_key is None:
-                self._scan()
-            by_key = self._by_key
-            groups = [by_key[k] for k in lead.keys if k in by_key]
-            if lead.keys and self._odd:
-                groups.append(self._odd)
+            groups = []
+            if lead.keys:
+                if self._by3 is None:
+                    self._scan()
+                by3 = self._by3
+                for k in lead.keys:
+                    group = by3.get(k) if len(k) == 3 else self._derive_by2().get(k)
+                    if group:
+                        groups.append(group)
+                if self._odd:
+                    groups.append(self._odd)
             if lead.firsts:
                 groups.append(self.starts(lead.firsts))
             for c in lead.chars:
