@@ -377,6 +377,9 @@ class _Plan:
     def __init__(self, rules: Sequence[Rule]):
         self.rules = rules  # kept so that the id() this plan is cached under stays this list's
         self.items = [(order, rule, rule.fragments, rule_lead(rule), rule.regex) for order, rule in enumerate(rules)]
+        # every pre-check fragment of the list, each looked for once per text (a rule is skipped when none of its
+        # own fragments is among those present: Rule.may_match)
+        self.fragments = sorted({f for item in self.items if item[2] is not None for f in item[2]})
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -395,12 +398,13 @@ def find_all(text: "str | TextIndex", rules: Sequence[Rule]) -> list[Match]:
     """Every match of every rule (overlaps included), exactly as each rule's ``regex.finditer`` finds them."""
     index = text if isinstance(text, TextIndex) else TextIndex(text)
     plan = _plan(rules)
-    may_match = index.may_match
+    lowered = index.lowered
+    present = {f for f in plan.fragments if f in lowered}
     found = []
     text = index.text
     candidates = index.candidates
     for order, rule, fragments, lead, regex in plan.items:
-        if fragments is not None and not may_match(rule):
+        if fragments is not None and fragments.isdisjoint(present):
             continue
         if lead is None:
             for m in regex.finditer(text):
