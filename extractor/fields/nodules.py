@@ -48,7 +48,9 @@ SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
 _SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(가-힣])|\n(?![ \t]*[a-z])")
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
 _CONTINUED_LINE = re.compile(r"[ \t]*[a-z가-힣(]")  # ... and the next line that goes on in lower case
-_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
+_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|(?<![ \t])[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
+# (the two-space split is tried only where a run of spaces begins: it can only match a whole run, and trying it
+# inside a run of n spaces took n * n steps; same splits)
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
@@ -796,7 +798,9 @@ class NoduleExtractor:
         return row
 
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
-_HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+_HL7_SUFFIX = re.compile(r"(?m)(?<!\|)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+# (tried only where a run of "|" begins: it can only match a whole run, and trying it inside a run of n took n * n
+# steps; same text)
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
 _BANNER = re.compile(r"(?m)^([ \t]*(?:\*{2,}|={2,}|#{2,}|-{2,})[^\n]*?)\b(ADDENDUM|CORRECTION|AMENDMENT|ERRATUM|AMENDED[ \t]+REPORT)\b"
