@@ -11,11 +11,13 @@ from typing import Iterable, Mapping
 
 from ..knowledge.nodule_rules import CATEGORY_FEATURES
 from ..knowledge.rules import Rule
+from ..nlp.matching import TextIndex, iter_matches
 
 # DIR/nodules column order (CONTRACT.md "DIR/nodules"; additions appended, never renamed)
 _LABEL_NUMBER = re.compile(r"(\d{1,2})|(?<=\s)([A-H])$|#\s*([A-H])$")
 # one nodule described "solid" in one place and "predominantly solid" (mixed, ACR) in another: no contradiction
 _NEAR_COMPOSITIONS = ({"mixed", "solid"}, {"mixed", "cystic"})
+_INDEXED_CHARS = 2000  # best_matches over a longer text indexes its word starts (same matches as finditer)
 _MARGIN_ORDER = ("smooth", "ill_defined", "lobulated_irregular", "extrathyroidal_extension")  # ACR points order
 
 
@@ -75,16 +77,40 @@ def _prepared(rules) -> tuple:
     return _PREPARED[key][1:]
 
 
+_RESULTS: dict[tuple, tuple] = {}  # best_matches of a short text, by rules, feature, cell and text
+_RESULTS_MAX, _RESULTS_CHARS = 20_000, 1_000
+
+
 def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *, cell: bool = False) -> list[Hit]:
-    """Matches of ``rules`` in ``text``; where matches overlap the longer wins, then the rule listed first."""
+    """Matches of ``rules`` in ``text``; where matches overlap the longer wins, then the rule listed first.
+
+    A pure function of the rules, the feature, ``cell`` and the text (``offset`` only shifts the hits): the same
+    short text (a clause repeated in a report or across reports) is matched once, each call gets new Hits."""
+    if len(text) > _RESULTS_CHARS:
+        found = _best_matches(rules, text, feature, cell)
+    else:
+        key = (id(rules), feature, cell, text)
+        held = _RESULTS.get(key)
+        if held is None or held[0] is not rules:
+            if len(_RESULTS) >= _RESULTS_MAX:
+                _RESULTS.clear()
+            held = _RESULTS[key] = (rules, _best_matches(rules, text, feature, cell))
+        found = held[1]
+    return [Hit(feature, value, rule_id, offset + start, offset + end, micro=micro)
+            for value, rule_id, start, end, micro in found]
+
+
+def _best_matches(rules, text: str, feature: str, cell: bool) -> list[tuple]:
+    """best_matches as (value, rule id, start, end, micro) in ``text``, in text order."""
     found = []
     items, fragments_of_all = _prepared(rules)
-    lowered = text.lower()
+    index = TextIndex(text) if len(text) > _INDEXED_CHARS else None  # a long text: try rules where they can begin
+    lowered = text.lower() if index is None else index.lowered
     present = {f for f in fragments_of_all if f in lowered}  # each fragment looked for once, not once per rule
     for order, (regex, fragments, rule, value, scope, micro) in enumerate(items):
         if (scope == "cell" and not cell) or (fragments is not None and fragments.isdisjoint(present)):
             continue
-        for m in regex.finditer(text):
+        for m in regex.finditer(text) if index is None else iter_matches(index, rule):
             if m.end() > m.start():
                 found.append((m.start(), m.end(), order, rule, m, value, micro))
     if not found:
@@ -98,8 +124,8 @@ def best_matches(rules: Iterable[Rule], text: str, offset: int, feature: str, *,
         taken[start:end] = b"\x01" * (end - start)
         if feature == "category":
             value = _category(rule, m)
-        hits.append(Hit(feature, value, rule.id, offset + start, offset + end, micro=micro))
-    return sorted(hits, key=lambda h: h.start)
+        hits.append((value, rule.id, start, end, micro))
+    return sorted(hits, key=lambda h: h[2])
 
 
 def _category(rule: Rule, m: re.Match) -> str:

@@ -27,6 +27,7 @@ from typing import Mapping
 
 from ..knowledge.nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
 from ..knowledge.rules import Rule
+from ..nlp.matching import sub_at_word_starts
 from ..nlp.sections import SectionFinder
 from ..tables.schemas import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
 from .nodule_parts import (
@@ -49,7 +50,9 @@ _SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
 _CONTINUED_LINE = re.compile(r"[ \t]*(?:[a-z가-힣(]|\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
 # ... and the next line that goes on in lower case or with a measurement ("... solid nodule\n28 x 22 x 29 mm, ...")
-_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
+_CELL_SPLIT = re.compile(r"\||\n|;|(?<=\))\s*,\s*(?=[A-Z])|(?<![ \t])[ \t]{2,}(?=[^\W\d_][\w /#\-]{0,30}?[ \t]*(?:\([^)]{0,20}\))?[ \t]*[:=：])")
+# (the two-space split is tried only where a run of spaces begins: it can only match a whole run, and trying it
+# inside a run of n spaces took n * n steps; same splits)
 # (cells: "|", a line, ";", "), Next", or two spaces before the next "Key:" - "Shape: oval   Border: smooth")
 _KEY_VALUE = re.compile(r"\s*(?:[-*•·]\s*)?(?P<key>[^\W\d_][\w ./#\-]{0,34}?)\s*(?:\([^)]{0,20}\))?\s*(?::|=|：)\s*(?P<value>.*)$",
                         re.DOTALL)
@@ -88,6 +91,7 @@ class NoduleExtractor:
         self.label_rules = [r for r in self.rules.anchors if r.get("label") == "yes"]
         self.key_rules = [(r.regex, r.get("feature"), r.id) for r in self.rules.keys]
         self._sentence_sides = None  # (text, start, end, side hits, their starts) of the last sentence looked at
+        self._sentence_foci = None  # (text, start, end, absent foci) of the last sentence an "every" anchor denied
         self.ocr_split = ocr_split_re(r.literal for r in self.rules.ocr_words)
         self.ocr_misread = OcrMisread(r.literal for r in self.rules.ocr_words)
 
@@ -668,7 +672,10 @@ class NoduleExtractor:
         if status == "every":
             # "no punctate echogenic foci in any nodule", "neither of the nodules contains microcalcification": what
             # it denies holds for each nodule described (the report places it at them), no row of its own
-            foci = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+            if self._sentence_foci is None or self._sentence_foci[:3] != (text, ss, se):  # once per sentence
+                found = [h for h in self._feature_hits(text, ss, se, features=("echogenic_foci",)) if h.micro == "absent"]
+                self._sentence_foci = (text, ss, se, found)
+            foci = [replace(h) for h in self._sentence_foci[3]]
             if not foci:
                 return None
             unit = Unit(anchor.start, anchor.end, status_rule, role, "prose", every=True)
@@ -917,7 +924,9 @@ def _ticked(text: str, s: int, e: int) -> list[tuple[int, int]]:
 
 
 _HL7_PREFIX = re.compile(r"(?m)^(?:OBX\|(?:[^|\n]*\|){4}|NTE\|(?:[^|\n]*\|){2})")  # OBX-5 / NTE-3 hold the text
-_HL7_SUFFIX = re.compile(r"(?m)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+_HL7_SUFFIX = re.compile(r"(?m)(?<!\|)\|{3,}[A-Z]?[ \t]*$")  # the empty fields after OBX-5 and the result status
+# (tried only where a run of "|" begins: it can only match a whole run, and trying it inside a run of n took n * n
+# steps; same text)
 _EQUALS_HEADER = re.compile(r"(?m)^([ \t]*[A-Z][A-Z /]{1,30}?[ \t]*)=(?=[ \t])")
 _QUALIFIED_HEADER = re.compile(r"(?im)^([ \t]*)((?:ultrasound|sonographic|sonography|us|final|overall|radiological)[ \t]+|[^\W\d_]{2,20}[ \t]*/[ \t]*)(?=(?:impressions?|conclusions?|opinion)[ \t]*:)")
 _GLOSSED_HEADER = re.compile(r"(?im)^([ \t]*)([^\W\d_][^\W\d_ \t]*(?:[ \t]+[^\W\d_]+){0,3}[ \t]*\([ \t]*)(impressions?|conclusions?|opinion)([ \t]*\)[ \t]*)(?=[:：])")
@@ -1025,7 +1034,7 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr
     misreadings (``ocr_misread``: "n0dule", "rnixed", "l.2 cm") read as the word or number, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
-        text = ocr_split.sub(lambda m: m.group(0).replace(" ", "") + " ", text)
+        text = sub_at_word_starts(ocr_split, lambda m: m.group(0).replace(" ", "") + " ", text)
     if ocr_misread is not None:  # "n0dule", "rnixed", "l.2 cm" read as "nodule", "mixed ", "1.2 cm"
         text = ocr_misread(text)
     if "|" in text:

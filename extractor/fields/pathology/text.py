@@ -10,7 +10,7 @@ from typing import Iterator
 
 from ...knowledge.pathology_rules import PathologyRules
 from ...knowledge.rules import Rule
-from ...nlp.matching import TextIndex
+from ...nlp.matching import TextIndex, rule_lead
 from ...nlp.sections import BODY, Section, SectionFinder, section_at
 
 # Markdown heading marks and table pipes at a line start hide headers from the section finder; they are blanked
@@ -470,11 +470,11 @@ class Report:
         index = self._index
         if not index.may_match(rule):
             return
-        first = rule.first_chars
-        if first is None:
+        lead = rule_lead(rule)
+        if lead is None:
             yield from rule.regex.finditer(self.text, start, end)
             return
-        starts = index.starts(first)
+        starts = index.candidates(lead)
         match, text, resume = rule.regex.match, self.text, start
         for position in starts[bisect_left(starts, start):]:
             if position >= end:
@@ -544,7 +544,9 @@ class Report:
         window = (min(lo, line_lo), hi)
         cache = self.__dict__.setdefault("_family_of_window", {})  # hits of one long clause share its answer
         if window not in cache:
-            cache[window] = next((rule.id for rule in self.rules.family if rule.regex.search(self.text, *window)), "")
+            # rule.regex.search(self.text, *window), tried only where the rule can begin (see _finditer)
+            cache[window] = next((rule.id for rule in self.rules.family
+                                  if next(self._finditer(rule, *window), None) is not None), "")
         return cache[window]
 
     def affirmed(self, hits: list[Hit]) -> Iterator[Hit]:
