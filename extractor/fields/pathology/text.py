@@ -176,8 +176,10 @@ def _ocr_reading(token: str, vocabulary) -> str | None:
 
 
 # a measurement whose digits a scan read as look-alike letters ("l.3 x l.0 x 0.8 cm", "l8 g"): a number-like token of
-# digits and l / I / | (and O after a digit or point) with at least one real digit, right before a unit or a "x"
-_OCR_NUMBER = re.compile(r"(?<![\w.])(?=[\dlI|O.]*\d)(?=[\dlI|O.]*[lI|O])([\dlI|]{1,2}(?:\.[\dlI|O]{1,2})?)"
+# digits and l / I / | (and O after a digit or point) with at least one real digit, right before a unit or a "x".
+# The look-aheads see at most the token's 5 characters (a longer run of those characters cannot be followed by the
+# unit, so never matched): unbounded, they re-read a run of "|" or "." to its end at every position (quadratic).
+_OCR_NUMBER = re.compile(r"(?<![\w.])(?=[\dlI|O.]{0,4}\d)(?=[\dlI|O.]{0,4}[lI|O])([\dlI|]{1,2}(?:\.[\dlI|O]{1,2})?)"
                          r"(?=[ \t]*(?:[x×*][ \t]*[\dlI|]|cm\b|mm\b|crn\b|g\b))")
 _OCR_DIGIT = str.maketrans({"l": "1", "I": "1", "|": "1", "O": "0"})
 # the word "no" read with a zero ("n0 vascular invasion", "N0 psammoma bodies"): a zero after N / n before a word in
