@@ -28,7 +28,7 @@ from typing import Mapping
 from ..knowledge.nodule_rules import CATEGORY_FEATURES, NoduleRules, load_nodule_rules
 from ..knowledge.rules import Rule
 from ..nlp.matching import sub_at_word_starts
-from ..nlp.sections import SectionFinder
+from ..nlp.sections import TICK_BOX, SectionFinder, box_ticked
 from ..tables.schemas import NODULE_COLUMNS  # noqa: F401  (re-exported: the table this module fills)
 from .nodule_parts import (
     Hit,
@@ -409,7 +409,7 @@ class NoduleExtractor:
             return
         feature, rule_id, vs, ve = keyed
         value = text[vs:ve]
-        if _BOX.search(value):  # a form's tick boxes ("[ ] cystic [x] solid"): only the ticked choices are stated
+        if TICK_BOX.search(value):  # a form's tick boxes ("[ ] cystic [x] solid"): only the ticked choices are stated
             for a, b in _ticked(text, vs, ve):
                 self._fill_cell(text, unit, s, e, (feature, rule_id, a, b), side)
             return
@@ -910,15 +910,14 @@ class NoduleExtractor:
         return row
 
 _KEY_LABEL = re.compile(r"(?:nod(?:ule)?|les(?:ion)?|n|\#)[ \t\-#.]*\d{1,2}[ \t]+(?=[^\W\d_])", re.IGNORECASE)  # "NOD-1 LOC"
-_BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")  # a tick box, empty or ticked
 
 
 def _ticked(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """The choices after the ticked boxes of a form's cell, each up to the next box."""
-    boxes = list(_BOX.finditer(text, s, e))
+    boxes = list(TICK_BOX.finditer(text, s, e))
     spans = []
     for k, m in enumerate(boxes):
-        if m.group("tick") or m.group(0) in "☑☒":
+        if box_ticked(m):
             spans.append((m.end(), boxes[k + 1].start() if k + 1 < len(boxes) else e))
     return spans
 

@@ -32,6 +32,17 @@ _RECENT: dict = {}  # (id of the rule tuple, text) -> (the rule tuple, sections)
 _RECENT_SIZE = 512  # more than a pipeline batch, so every report of a batch is found once
 
 
+# A form's tick box, empty or ticked: "[ ]", "[x]", "[*]", "☐", "☑", "☒". One definition for every reader of forms
+# (an unticked option states nothing: nlp/status.py for mentions, fields/nodules.py for a nodule's cells).
+TICK_BOX = re.compile(r"\[[ \t]*(?P<tick>[xX✓✔■●*])?[ \t]*\]|[☐☑☒]")
+BOX_CHARS = "[☐☑☒"  # a text without one of these has no tick box
+
+
+def box_ticked(box: re.Match) -> bool:
+    """Whether a TICK_BOX match is ticked."""
+    return bool(box.group("tick")) or box.group(0) in "☑☒"
+
+
 @dataclass(frozen=True)
 class Section:
     name: str

@@ -24,7 +24,7 @@ from spacy.tokens import Doc, Span
 
 from .base import RuleComponent
 from .extensions import MENTIONS_KEY, register_extensions
-from .sections import section_at
+from .sections import BOX_CHARS, TICK_BOX, box_ticked, section_at
 
 
 def modifier_categories(span: Span) -> dict[str, object]:
@@ -217,7 +217,6 @@ def template_keys(doc: Doc, spans: list[Span]) -> None:
                 break
 
 
-_BOX = re.compile(r"\[[ \t]*([xX✓✔●■]?)[ \t]*\]")  # a checkbox "[ ]", "[x]"
 MAX_BOX_GAP = 40  # characters between a checkbox and the option it labels
 
 
@@ -233,10 +232,11 @@ def unchecked_boxes(doc: Doc, spans: list[Span]) -> None:
         line_start = text.rfind("\n", 0, start) + 1
         lo = max(line_start, previous_end, start - MAX_BOX_GAP)
         previous_end = max(previous_end, span.end_char)
-        if span._.radpath_status not in {"affirmed", "uncertain", "negated"} or "[" not in text[lo:start]:
+        if span._.radpath_status not in {"affirmed", "uncertain", "negated"} or \
+                not any(c in text[lo:start] for c in BOX_CHARS):
             continue
-        boxes = list(_BOX.finditer(text, lo, start))
-        if boxes and not boxes[-1].group(1) and "]" not in text[boxes[-1].end():start]:
+        boxes = list(TICK_BOX.finditer(text, lo, start))
+        if boxes and not box_ticked(boxes[-1]) and "]" not in text[boxes[-1].end():start]:
             span._.radpath_status = "excluded"
             span._.radpath_status_reason = "unchecked box: an option left unticked states nothing"
 

@@ -126,6 +126,9 @@ UNTICKED_OPTIONS = [
     ("Left nodule 9 mm.\nCalcification: [ ] none  [x] microcalcifications  [ ] rim", {"mc": "present", "lat": "left"}),
     ("Focal lesion: [ ] nodule  [ ] cyst  [x] none\nParenchyma homogeneous.", {"mass": "absent"}),
     ("Findings: [ ] punctate echogenic foci [ ] coarse calcification", {"mc": "not_mentioned"}),
+    # the same boxes the nodule reader reads (nlp/sections.py TICK_BOX): glyph boxes, empty and ticked
+    ("Right nodule 10 mm.\nFoci: ☐ microcalcifications ☒ comet-tail artefact", {"mc": "not_mentioned", "mass": "present"}),
+    ("Calcification: ☑ microcalcifications ☐ rim\nLeft lobe nodule 8 mm.", {"mc": "present"}),
 ]
 
 
