@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Mapping
 
 from ..knowledge.ruleset import NO_MENTION_VALUE, RuleSet
+from ..nlp.status import PLACE_WORDS
 
 NOT_MENTIONED = NO_MENTION_VALUE
 ULTRASOUND_FIELDS = (
@@ -384,7 +385,7 @@ def same_labelled_nodule(nodule: Mapping | None, context, limit: int = 30) -> Ma
     return nodule
 
 
-_PLACE_START = re.compile(r"\s*,?\s*(in|within|inside|of|at|involving)\b", re.IGNORECASE)
+_PLACE_START = re.compile(r"\s*,?\s*(" + "|".join(PLACE_WORDS) + r")\b", re.IGNORECASE)
 _PLACE_BREAK = re.compile(r"[;.]|\b(but|without|no|whereas|while|except|however)\b", re.IGNORECASE)
 
 

@@ -120,7 +120,8 @@ def sentence_starts(spans: list[Span]) -> list[int]:
     return [starts[bisect_right(starts, span.start) - 1] for span in spans]
 
 
-_PLACE_WORDS = {"in", "within", "inside", "of", "at", "throughout", "involving"}
+# the words that open the place of a finding ("... in / within the right nodule"); fields/ultrasound.py reads them too
+PLACE_WORDS = ("in", "within", "inside", "of", "at", "throughout", "involving")
 _NOT_A_PLACE = {",", ";", "or", "and", "nor", "/", "any", "no", "either", "neither", "without", "(", ")"}
 MAX_PLACE_GAP = 8  # tokens from the finding to the nodule that is its place ("in the 12 mm left lower pole nodule")
 
@@ -146,7 +147,7 @@ def finding_places(spans: list[Span]) -> None:
             if place.label_ != "NODULE" or finding.label_ == "NODULE" or finding.end > place.start:
                 continue
             gap = list(place.doc[finding.end:place.start])
-            if not gap or len(gap) > MAX_PLACE_GAP or gap[0].lower_ not in _PLACE_WORDS or \
+            if not gap or len(gap) > MAX_PLACE_GAP or gap[0].lower_ not in PLACE_WORDS or \
                     any(t.lower_ in _NOT_A_PLACE for t in gap):
                 continue
             place._.radpath_status = "affirmed"

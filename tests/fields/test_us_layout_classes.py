@@ -219,6 +219,8 @@ PLACE_NODULES = [
     ("Punctate echogenic foci within the right lobe nodule and the left lobe nodule.", {"lat": "bilateral"}),
     ("Microcalcifications in the right nodule; left nodule spongiform.", {"lat": "right"}),
     ("Microcalcifications in the left nodule, but none in the right nodule.", {"lat": "left"}),
+    # the place words are the mention status's (nlp/status.py PLACE_WORDS)
+    ("Fine echogenic foci throughout the right nodule and the left nodule.", {"lat": "bilateral"}),
 ]
 
 
