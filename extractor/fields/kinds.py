@@ -13,9 +13,11 @@ overrides a hint, hits per cue, the size of the title block); sections come from
   ultrasound, and a clinic letter that quotes imaging is ``other``.
 
 Decision: a type hint decides when the report's structure names no other kind and the text has a cue of the hinted
-kind; otherwise the heaviest kind wins (ties: surgical_pathology > cytology > ultrasound > other), a hint being
-overridden only by a title of another kind or by strong evidence with no cue of the hinted kind at all (a document
-marker alone does not override a hint: a pathology form may carry a "chief complaint" box).
+kind; otherwise the heaviest kind wins (ties: a kind the title or a marker names, then surgical_pathology > cytology >
+ultrasound > other), a hint being
+overridden only by a title of another kind, by document markers of another kind that add up to marker_override_score
+(a salutation and a sign-off), or by strong evidence with no cue of the hinted kind at all (a document marker alone
+does not override a hint: a pathology form may carry a "chief complaint" box).
 """
 from __future__ import annotations
 
@@ -217,7 +219,8 @@ class KindClassifier:
         order = self.settings.tie_order
         strong = self.settings.strong_score
         scores = {k: structure[k] + cues[k] for k in order}
-        best = max(order, key=lambda k: (scores[k], -order.index(k)))
+        # a tie goes to a kind the title or a marker names (the document says what it is), then to tie_order
+        best = max(order, key=lambda k: (scores[k], structure[k] > 0, -order.index(k)))
         from_text = best if scores[best] > 0 else "other"
         source = "structure" if structure[best] > 0 else "text"
         if from_hint is None:
@@ -226,6 +229,9 @@ class KindClassifier:
             titled, _ = self.structure_scores(text, markers=False)
             if titled[from_text] >= strong and structure[from_hint] == 0:
                 return KindDecision(from_text, "hint_overridden_by_structure", scores)  # a title, not a marker
+            if structure[from_text] - titled[from_text] >= self.settings.marker_override_score \
+                    and structure[from_hint] == 0:
+                return KindDecision(from_text, "hint_overridden_by_structure", scores)  # several markers ("Dear Dr", "Regards")
             if scores.get(from_hint, 0) == 0 and scores[best] >= strong:
                 return KindDecision(from_text, "hint_overridden_by_text", scores)
         return KindDecision(from_hint, "hint", scores)

@@ -263,6 +263,8 @@ def uncovered_by_scope(negated_rows: list[Mapping], rows: list[Mapping], labels:
         return table_rows
     if "" in covered_sides or "bilateral" in covered_sides:
         return set()  # a nodule with no side (or both): it may be any of them
+    if LOBES <= covered_sides:
+        covered_sides.add("bilateral")  # "bilateral nodules" when each lobe's nodules are covered
     return {f"nodule at {n.get('start_char')}" for n in nodules
             if (n.get("laterality") or "") not in covered_sides | {""}}
 

@@ -46,6 +46,7 @@ class KindSettings:
 
     tie_order: tuple[str, ...] = ("surgical_pathology", "cytology", "ultrasound", "other")
     strong_score: int = 8
+    marker_override_score: int = 20
     max_hits_per_cue: int = 3
     title_lines: int = 3
     title_max_chars: int = 90

@@ -340,7 +340,7 @@ def trailing_hedges(doc: Doc, spans: list[Span], clauses: Clauses | None = None)
         elif first is not None:
             if start - first.end > MAX_PHRASE_GAP or first_within(first.end, start) is not None:
                 continue  # too far, or another finding stands between: the trigger is about that one
-            gap = list(doc[first.end:start])
+            gap = [t for t in doc[first.end:start] if not t.is_space]  # a line break is no word of the gap
         else:
             continue
         if first is None or not _phrase_gap(gap):

@@ -41,12 +41,15 @@ def _full_scoring(classifier, hint, text):
     if from_hint is not None and cues[from_hint] > 0 and not any(v for k, v in structure.items() if k != from_hint):
         return from_hint
     scores = {k: structure[k] + cues[k] for k in order}
-    best = max(order, key=lambda k: (scores[k], -order.index(k)))
+    best = max(order, key=lambda k: (scores[k], structure[k] > 0, -order.index(k)))
     from_text = best if scores[best] > 0 else "other"
     if from_hint is None or from_hint == from_text:
         return from_text
     titled, _ = classifier.structure_scores(text, markers=False)
     if titled[from_text] >= strong and structure[from_hint] == 0:
+        return from_text
+    if structure[from_text] - titled[from_text] >= classifier.settings.marker_override_score \
+            and structure[from_hint] == 0:
         return from_text
     if scores[from_hint] == 0 and scores[best] >= strong:
         return from_text
@@ -260,3 +263,56 @@ def test_title_rules_read_the_whole_line_around_a_lead():
             "Right lobe normal.")
     scores, fired = classifier.structure_scores(text)
     assert scores["other"] == 0 and scores["ultrasound"] > 0
+
+
+# --- issue 11, batch 5 classes: documents that are not exam reports, abbreviations and scans of exam titles
+FIFTH_ROUND = [
+    # a letter (salutation and sign-off) typed as the imaging it mentions: the two markers outweigh the hint
+    ("USG", "Dear Dr Smith,\nThank you for seeing this lady with a 2 cm right nodule (TR4 on USG) and Bethesda III "
+            "cytology.\nKind regards, Dr Jones", "other"),
+    ("US", "Dear Colleague,\nI saw Mrs Green today in clinic: her ultrasound last month showed a 15 mm left "
+           "nodule and the FNA was benign, so we will repeat the scan in a year.\nYours sincerely,\nDr Brown",
+     "other"),
+    # one marker alone still does not override a hint (a pathology form with a "chief complaint" box)
+    ("surgical pathology", "Chief complaint: neck mass.\nSpecimen: left lobectomy. Gross: a 2 cm nodule. "
+                           "Diagnosis: follicular adenoma.", "surgical_pathology"),
+    # procedure notes, operation reports, referrals, discharge summaries, tumour boards
+    ("", "MICROWAVE ABLATION OF A THYROID NODULE - PROCEDURE NOTE\nIndication: benign 30 mm nodule (two benign "
+         "FNAs).\nTechnique: local anaesthetic, trans-isthmic approach.\nPlan: follow-up US at 3 months.", "other"),
+    ("SURGICAL PATHOLOGY", "OPERATIVE RECORD\nPre-op diagnosis: right PTC.\nOperation: total thyroidectomy and "
+                           "central neck dissection.\nFindings: both recurrent laryngeal nerves preserved and "
+                           "intact.", "other"),
+    ("", "Operation report - ENT\nProcedure: left hemithyroidectomy.\nParathyroid glands preserved. "
+         "Specimen sent to histology.", "other"),
+    ("Referral", "SPECIALIST REFERRAL - District Health Office\nGoitre for 8 years; US: multinodular goitre, largest "
+                 "nodule 30 mm. FNA not done.\nRequested: thyroidectomy.", "other"),
+    ("", "Discharge summary\nDiagnosis: papillary carcinoma, right lobe, pT1a.\nAdmitted on 02/03/2024; total "
+         "thyroidectomy on 03/03/2024. Post-operative course uneventful, drain removed day 1.", "other"),
+    ("CONFERENCE", "THYROID MDT - CASE SUMMARY\nCytology: Bethesda VI right; Bethesda II left.\nPathology: PTC "
+                   "1.1 cm.", "other"),
+    # a molecular test report is not a cytology report (it does not re-classify the category)
+    ("CYTOLOGY", "ThyroSeq v3 GENOMIC CLASSIFIER REPORT\nSpecimen: FNA, left nodule. Cytology (referring lab): "
+                 "Bethesda IV.\nResult: negative, no alterations detected.", "other"),
+    ("", "Molecular testing report (Afirma GSC)\nBethesda III nodule, right lobe.\nGSC: suspicious.", "other"),
+    ("FNA", "THYROID FNA CYTOLOGY with ThyroSeq\nRight nodule. Bethesda IV. ThyroSeq: NRAS detected.", "cytology"),
+    # "USS" (ultrasound scan), and an ultrasound clinic's heading is no clinical note
+    ("USS", "Neck USS\nMultiple nodules in both lobes, the largest 22 mm in the right lobe.", "ultrasound"),
+    ("", "City Hospital - radiology clinic\nUSS THYROID\nA 12 mm solid nodule in the left lobe.", "ultrasound"),
+    ("", "Visiting radiologist clinic, Apia\nUSS neck: dominant right nodule 35 mm, mixed.", "ultrasound"),
+    # a type hint naming the thyroid in another language; "ultrasonography" is an ultrasound cue
+    ("US TIREOIDE", "[translated] HOSPITAL ****, SERVICE OF RADIOLOGY - THYROID ULTRASONOGRAPHY (follow-up)\n"
+                    "History: right lobectomy 2022.\nLeft lobe: homogeneous, without nodules.", "ultrasound"),
+    ("ECO TIROIDES", "Thyroid ultrasonography: a 9 mm cyst in the left lobe.", "ultrasound"),
+    # a pathology department's name alone does not override a cytology hint
+    ("Cytology (outside)", "Outside report - Anatomia Patologica, Roma\nFNA left lobe.\nSmears: colloid and benign "
+                           "follicular cells.\nDiagnosis: TIR 2.", "cytology"),
+    # an OCR'd scan reads "o" as "0" in the title
+    ("SCAN", "GENERAL HOSPITAL - RADI0LOGY\nULTRAS0UND 0F THE NECK\nRight lobe: 15 mm solid n0dule.", "ultrasound"),
+    ("SCAN", "CITY HOSPITAL - HIST0PATH0L0GY REP0RT\nSpecimen: t0tal thyr0idect0my.\nDiagn0sis: papillary "
+             "carcin0ma.", "surgical_pathology"),
+]
+
+
+@pytest.mark.parametrize("hint, text, kind", FIFTH_ROUND, ids=[f"{c[0]}|{c[1][:30]}" for c in FIFTH_ROUND])
+def test_report_kind_round5(classify, hint, text, kind):
+    assert classify(hint, text).kind == kind

@@ -160,3 +160,46 @@ QUESTION_MARKS = [
 def test_question_marks_and_located_hedges(us_fields, text, expected):
     row = us_fields(text)
     assert {key: row[KEYS[key]] for key in expected} == expected
+
+
+# issue 11, batch 5 classes, in this project's wording:
+# - a hedge after its finding reaches across a line break inside the prepositional phrase
+# - French negations in bilingual dictation ("sans", "aucune", "pas de", "ni")
+# - the parenchyma's own decreased echogenicity is a diffuse change, not a focal one
+# - an ablation zone is a treated nodule; translated "focal formations" are focal lesions; translated
+#   "point inclusions" / "microcalcinates" are punctate echogenic foci
+# - every nodule negated, each lobe's nodules covered, and the impression's "bilateral nodules": absent
+# - a versioned export: the final version supersedes the preliminary one
+FIFTH_ROUND = [
+    ("No dominant nodule; however, an ill-defined mass\n  in the left lobe cannot be excluded.", {"mass": "uncertain"}),
+    ("Scattered microcalcifications. A small solid nodule\n   within the right lobe may be present.",
+     {"mass": "uncertain", "mc": "present"}),
+    ("Lobe droit: sans nodule ni calcification. Right lobe: homogeneous, no nodule or calcification.",
+     {"mass": "absent", "mc": "absent"}),
+    ("Aucune microcalcification dans l'un ou l'autre lobe. No microcalcification in either lobe.",
+     {"mc": "absent"}),
+    ("Lobe gauche: pas de nodule. Left lobe: no nodule.", {"mass": "absent"}),
+    ("The parenchyma is coarse and heterogeneous with decreased echogenicity. Innumerable punctate echogenic foci "
+     "throughout both lobes. No nodule.", {"mc": "present", "fec": "not_mentioned", "ext": "diffuse"}),
+    ("Both lobes heterogeneous with reduced echogenicity. Diffuse microcalcifications in both lobes.",
+     {"mc": "present", "fec": "not_mentioned"}),
+    ("Post-RFA US: right mid ablation zone now 15 x 11 x 9 mm, avascular.", {"mass": "present"}),
+    ("Six months after laser treatment the ablated area in the left lobe measures 9 mm.", {"mass": "present"}),
+    ("Right lobe: focal formations not found. Left lobe: without formations.", {"mass": "absent"}),
+    ("Left lobe: a 14 mm solid nodule with several hyperechoic point inclusions.", {"mc": "present", "lat": "left"}),
+    ("Right lobe: a 9 mm hypoechoic nodule containing microcalcinates.", {"mc": "present", "lat": "right"}),
+    ("Right lobe: 12 mm solid nodule, no echogenic foci. Left lobe: 8 mm cyst, no echogenic foci. "
+     "Impression: bilateral thyroid nodules.", {"mc": "absent", "mass": "present"}),
+    ("Right lobe: 12 mm solid nodule, no echogenic foci. Left lobe: 8 mm cyst. Impression: bilateral nodules.",
+     {"mc": "not_mentioned"}),
+    ("=== VERSION 1 | STATUS: PRELIMINARY ===\nRight lobe: 10 mm nodule with echogenic foci, possible "
+     "microcalcifications.\n=== VERSION 2 | STATUS: FINAL ===\nRight lobe: 10 mm nodule; the echogenic foci show "
+     "comet-tail artifacts. No microcalcifications in the thyroid.", {"mc": "absent", "mass": "present"}),
+]
+
+
+@pytest.mark.parametrize("text, expected", FIFTH_ROUND, ids=[c[0][:40] for c in FIFTH_ROUND])
+def test_fifth_round_class(us_fields, text, expected):
+    row = us_fields(text)
+    got = {key: row[KEYS[key]] for key in expected}
+    assert got == expected
