@@ -178,30 +178,20 @@ def _label_at(segments, pos: int) -> str:
     return label
 
 
-# a sentence that joins the carcinoma and another lesion (", and nodular hyperplasia, left lobe", ", and a NIFTP of
-# the left lobe"): the coordinated clauses that name no carcinoma give no side
-_COORDINATION = re.compile(r",\s*(?:and|with|plus|as\s+well\s+as)\s+|\s+and\s+(?=(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?"
-                           r"(?:niftp|adenoma|hyperplas\w*|nodule|goit\w*|thyroiditis)\b)", re.I)
-
-
-_OTHER_LESION = re.compile(r"\b(?:niftp|adenoma|hyperplas\w*|nodul\w*|goit\w*|thyroiditis|cyst\w*)\b", re.I)
-
-
 def _tumour_clauses(cues: SiteCues, sentence: str, base: int) -> list[tuple[int, str]]:
-    """(offset, text) of the coordinated clauses of a carcinoma sentence, without those that name another lesion
-    (NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the whole sentence when nothing is left out."""
-    bounds = [0, *[m.end() for m in _COORDINATION.finditer(sentence)], len(sentence)]
+    """(offset, text) of the coordinated clauses of a carcinoma sentence (cut at the ``coordination`` cues), without
+    those that name another lesion (``other_lesion``: NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the
+    whole sentence when nothing is left out."""
+    cuts = sorted({m.end() for rule in cues.by_role["coordination"] for m in rule.regex.finditer(sentence)})
+    bounds = [0, *cuts, len(sentence)]
     if len(bounds) == 2:
         return [(base, sentence)]
     clauses = [(base + bounds[i], sentence[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
     kept = [(lo, c) for lo, c in clauses
-            if cues.search("tumour_sentence", c) or not _OTHER_LESION.search(c)]
+            if cues.search("tumour_sentence", c) or not cues.search("other_lesion", c)]
     if len(kept) == len(clauses) or not any(cues.search("tumour_sentence", c) for _, c in kept):
         return [(base, sentence)]
     return kept
-
-
-_ISTHMECTOMY = re.compile(r"isthm\w*c?k?tom", re.I)
 
 
 def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
@@ -210,7 +200,7 @@ def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
     refs = []
     for rule in cues.by_role["one_sided_specimen"]:
         for m in rule.regex.finditer(line):
-            if not _ISTHMECTOMY.search(m.group(0)):
+            if not cues.search("isthmectomy", m.group(0)):
                 return ""
             refs.append(f"{rule.id}@{base + m.start()}")
     return refs[0] if refs else ""

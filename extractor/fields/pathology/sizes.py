@@ -183,7 +183,7 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
             continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
-        if _EARLIER.search(report.text, lo, hit.start):
+        if _earlier(report, lo, hit.start):
             continue  # "Previous left lobectomy showed a 2.5 cm PTC": an earlier operation's tumour
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
@@ -233,8 +233,10 @@ def _size_line_after(report: Report, line_end: int) -> Measure | None:
     return None
 
 
-# a clause about an earlier operation or finding ("Previous left lobectomy showed ...", "history of ...")
-_EARLIER = re.compile(r"\b(?:previous(?:ly)?|prior|earlier|history\s+of|status\s+post|s/p)\b", re.I)
+def _earlier(report: Report, start: int, end: int) -> bool:
+    """A clause about an earlier operation or finding before ``end`` ("Previous left lobectomy showed ...", "history
+    of ...", "status post"): the historical cues of the shared ConText list (patterns/context/historical.tsv)."""
+    return any(r.regex.search(report.text, start, end) for r in report.rules.historical)
 
 
 def _items_under(report: Report, pos: int) -> Measure | None:
