@@ -170,6 +170,27 @@ def _segments(cues: SiteCues, text: str) -> list[tuple[str, int, str]]:
     return out
 
 
+_INDENT = re.compile(r"[ \t]*")
+
+
+def _label_above(text: str, pos: int) -> str:
+    """The label of the part line above ``pos`` whose content is indented under it ("A. Right lobe, lobectomy:" then
+    "   - Papillary carcinoma, 1.4 cm"): the nearest earlier line indented less, when it opens with a part label."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    indent = len(_INDENT.match(text, line_start).group(0))
+    while line_start > 0 and indent > 0:
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev_start:line_start - 1]
+        line_start = prev_start
+        if not line.strip():
+            return ""
+        lead = len(_INDENT.match(line).group(0))
+        if lead < indent:
+            m = _SEGMENT_LABEL.match(line)
+            return m.group(1) if m else ""
+    return ""
+
+
 def _label_at(segments, pos: int) -> str:
     label = ""
     for name, start, segment in segments:
@@ -232,7 +253,7 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     # the carcinoma is named in a labelled part ("A. Papillary carcinoma ...") whose side is on the part's other lines
     # ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule"): the sides of that part
     segments = _segments(cues, text)
-    labels = {_label_at(segments, start) for start, _ in tumour} - {""}
+    labels = {_label_at(segments, start) or _label_above(text, start) for start, _ in tumour} - {""}
     for label, start, segment in segments:
         if label in labels and not cues.search("node_sentence", segment) and not cues.search("tumour_denied", segment):
             found = {**cues.sides(segment, start), **found}
