@@ -7,8 +7,8 @@ from extractor.fields.pathology.text import form_rows
 
 # -- 1. printed forms: leader dots stand for the key's colon -----------------------------------------------------
 @pytest.mark.parametrize("text, field, expected", [
-    ("Histologic type ...... papillary carcinoma\nExtrathyroidal extension ..... Not identified\n"
-     "Lymphocytic thyroiditis ...... Absent", "extrathyroidal_extension", "absent"),
+    (("Histologic type ...... papillary carcinoma\nExtrathyroidal extension ..... Not identified\n"
+     "Lymphocytic thyroiditis ...... Absent"), "extrathyroidal_extension", "absent"),
     ("Histologic type ...... papillary carcinoma\nChronic lymphocytic thyroiditis .... absent",
      "lymphocytic_thyroiditis", "absent"),
     ("Histologic type ..... papillary carcinoma, classic type\nGreatest dimension ........ 2.4 cm",
@@ -52,10 +52,10 @@ def test_underscored_registry_key_names_its_finding(cytology):
 
 # -- 3. a hard-wrapped diagnosis whose next line opens with a bracket -----------------------------------------------
 @pytest.mark.parametrize("text, expected", [
-    ("Gross: right lobe 6.1 x 3.0 x 2.8 cm with a brown nodule 2.2 cm.\nDiagnosis: Follicular carcinoma, widely invasive\n"
-     "   (angioinvasion in five vessels), 2.2 cm.", "22"),
-    ("Gross: left lobe 5.5 x 2.5 x 2.0 cm, encapsulated nodule 1.7 cm.\nDiagnosis: Noninvasive follicular thyroid neoplasm "
-     "with papillary-like nuclear features\n  (NIFTP), 17 mm.", "17"),
+    (("Gross: right lobe 6.1 x 3.0 x 2.8 cm with a brown nodule 2.2 cm.\nDiagnosis: Follicular carcinoma, widely invasive\n"
+     "   (angioinvasion in five vessels), 2.2 cm."), "22"),
+    (("Gross: left lobe 5.5 x 2.5 x 2.0 cm, encapsulated nodule 1.7 cm.\nDiagnosis: Noninvasive follicular thyroid neoplasm "
+     "with papillary-like nuclear features\n  (NIFTP), 17 mm."), "17"),
 ])
 def test_wrapped_clause_opening_with_a_bracket(surgical, text, expected):
     assert surgical(text)["tumor_size_mm"] == expected
@@ -63,12 +63,12 @@ def test_wrapped_clause_opening_with_a_bracket(surgical, text, expected):
 
 # -- 4. section headers: bilingual, "Surgical Path Diagnosis", "Dataset" --------------------------------------------
 @pytest.mark.parametrize("text, expected", [
-    ("Makroskopie / Gross: Lappen 4 x 2 cm; kein Knoten / no lesion identified grossly.\n"
-     "Diagnose / Diagnosis: papillary microcarcinoma, 3 mm.", "absent"),
-    ("Macroscopy: lobe 30 g, homogeneous; no discrete nodule.\nDataset:\n  Tumour type: papillary carcinoma\n"
-     "  Maximum tumour dimension: 11 mm", "absent"),
-    ("Gross: thyroid 40 g, both lobes firm; no mass seen.\nSurgical Path Diagnosis:\n  Papillary carcinoma, diffuse "
-     "sclerosing subtype, tumor size not assessable.", "absent"),
+    (("Makroskopie / Gross: Lappen 4 x 2 cm; kein Knoten / no lesion identified grossly.\n"
+     "Diagnose / Diagnosis: papillary microcarcinoma, 3 mm."), "absent"),
+    (("Macroscopy: lobe 30 g, homogeneous; no discrete nodule.\nDataset:\n  Tumour type: papillary carcinoma\n"
+     "  Maximum tumour dimension: 11 mm"), "absent"),
+    (("Gross: thyroid 40 g, both lobes firm; no mass seen.\nSurgical Path Diagnosis:\n  Papillary carcinoma, diffuse "
+     "sclerosing subtype, tumor size not assessable."), "absent"),
 ])
 def test_gross_ends_at_the_next_header(surgical, text, expected):
     assert surgical(text)["mass_in_specimen"] == expected
@@ -113,10 +113,10 @@ def test_operation_line_names_the_resected_side(surgical):
 
 # -- 9. a part label above an indented diagnosis gives the carcinoma's side ----------------------------------------
 @pytest.mark.parametrize("text, expected", [
-    ("FINAL DIAGNOSIS:\n  A. Left lobe, lobectomy:\n     - Papillary carcinoma, classic subtype, 1.0 cm.\n"
-     "  B. Right lobe, lobectomy:\n     - Nodular hyperplasia; no carcinoma.", "left"),
-    ("B. RIGHT THYROID LOBE:\n   Gross: 15 g with a white nodule.\n   Dx: PAPILLARY CARCINOMA, 0.8 cm.\n"
-     "A. LEFT THYROID LOBE:\n   Dx: colloid nodule. No carcinoma.", "right"),
+    (("FINAL DIAGNOSIS:\n  A. Left lobe, lobectomy:\n     - Papillary carcinoma, classic subtype, 1.0 cm.\n"
+     "  B. Right lobe, lobectomy:\n     - Nodular hyperplasia; no carcinoma."), "left"),
+    (("B. RIGHT THYROID LOBE:\n   Gross: 15 g with a white nodule.\n   Dx: PAPILLARY CARCINOMA, 0.8 cm.\n"
+     "A. LEFT THYROID LOBE:\n   Dx: colloid nodule. No carcinoma."), "right"),
 ])
 def test_part_label_above_the_diagnosis(surgical, text, expected):
     assert surgical(text)["tumor_site"] == expected
