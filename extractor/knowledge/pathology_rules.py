@@ -18,11 +18,12 @@ HISTOLOGY = {"papillary_carcinoma", "follicular_carcinoma", "medullary_carcinoma
 SUBTYPES = {"classic", "follicular", "tall_cell", "diffuse_sclerosing", "other", "none"}
 # the roles of patterns/pathology/sites.tsv (extractor/fields/pathology/sites.py reads the sides with them)
 SITE_ROLES = ("skip_line", "right", "left", "bilateral", "isthmus", "tumour_sentence", "node_sentence", "specimen_line",
-              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied", "organ_word")
+              "one_sided_specimen", "total_resection", "lesion_sentence", "negation", "tumour_denied", "organ_word",
+              "other_lesion", "coordination", "isthmectomy")
 SECTION_ROLES = {"final", "body", "comment", "microscopic", "gross", "excluded"}
 FIELDS = {
     "tumor_size_mm", "tumor_focality", "extrathyroidal_extension", "lymph_node_metastasis", "psammoma_bodies",
-    "lymphocytic_thyroiditis", "histology",
+    "lymphocytic_thyroiditis", "histology", "mass_in_specimen",
 }
 _LITERAL_WORD = re.compile(r"[A-Za-z]{2,}")
 _PATTERN_WORD = re.compile(r"(?<![\\A-Za-z])[A-Za-z]{3,}(?![A-Za-z])")  # a run of letters not after a backslash
@@ -65,6 +66,9 @@ class PathologyRules:
     negation_terminators: tuple[Rule, ...]
     extrathyroidal_answers: tuple[Rule, ...]
     bethesda_malignancy: dict[str, str]  # category -> malignancy of a cytology report (bethesda_categories.tsv)
+    # the ConText historical cues that look forward (../context/historical.tsv): a clause about an earlier operation or
+    # finding ("Previous left lobectomy showed ...", "status post", "history of") gives no tumour size
+    historical: tuple[Rule, ...] = ()
 
     @cached_property
     def terminator(self) -> re.Pattern:
@@ -106,6 +110,14 @@ def _directional(path: Path, optional=(), choices=None) -> tuple[Rule, ...]:
 
 def _values(path: Path, values, **kwargs) -> tuple[Rule, ...]:
     return tuple(read_rule_file(path, required=["value", *kwargs.pop("required", [])], choices={"value": set(values), **kwargs.pop("choices", {})}, **kwargs))
+
+
+def _earlier_cues(path: Path) -> tuple[Rule, ...]:
+    """The forward and bidirectional historical cues of the shared ConText list (one list for both readers)."""
+    if not path.is_file():
+        return ()
+    rules = read_rule_file(path, required=["direction"], optional=["max_scope"])
+    return tuple(r for r in rules if r.get("direction") in ("forward", "bidirectional"))
 
 
 _CACHE: dict[tuple[Path, int], PathologyRules] = {}
@@ -200,6 +212,7 @@ def read_pathology_rules(directory: Path, shared_sections: tuple[Rule, ...]) -> 
         negation_terminators=tuple(read_rule_file(d / "negation_terminators.tsv")),
         extrathyroidal_answers=_values(d / "extrathyroidal_answers.tsv", {"yes", "no", "stated"}),
         bethesda_malignancy=read_bethesda_categories(d / "bethesda_categories.tsv"),
+        historical=_earlier_cues(d.parent / "context" / "historical.tsv"),
     )
     check_unique_ids([r for name in rules.__dataclass_fields__ if isinstance(getattr(rules, name), tuple)
                       for r in getattr(rules, name) if isinstance(r, Rule) and r.path.startswith(str(d))]

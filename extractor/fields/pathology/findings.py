@@ -4,7 +4,7 @@ psammoma_bodies / lymphocytic_thyroiditis: an affirmed mention anywhere in curre
 negated mention or a negative synoptic answer -> absent; otherwise not_mentioned. A hedged mention (hedges.tsv:
 "probable", "possible", "is possible", "cannot be excluded") counts neither way: the fields have no uncertain
 value, so a finding only hedged is not_mentioned. Family-history mentions never
-count. mass_in_specimen: only the gross description counts; an affirmed lesion there -> present, only negated ones
+count. mass_in_specimen: a gross-tumour checklist / registry row decides (synoptic_keys.tsv); else only the gross description counts; an affirmed lesion there -> present, only negated ones
 -> absent, no gross description -> not_stated.
 """
 from __future__ import annotations
@@ -34,6 +34,11 @@ def presence(report: Report, rules, field: str, *, absent: str = "absent", missi
 
 
 def mass_in_specimen(report: Report):
+    for answer in answers(report, "mass_in_specimen"):  # a checklist / registry row ("Macroscopic tumour: no")
+        if answer.kind == "negative":
+            return answer.key.get("negative"), answer.ref
+        if not answer.kind and answer.affirmed:
+            return answer.affirmed, answer.ref
     spans = report.spans_of("gross")
     if not spans:
         return "not_stated", "no gross description"

@@ -170,6 +170,27 @@ def _segments(cues: SiteCues, text: str) -> list[tuple[str, int, str]]:
     return out
 
 
+_INDENT = re.compile(r"[ \t]*")
+
+
+def _label_above(text: str, pos: int) -> str:
+    """The label of the part line above ``pos`` whose content is indented under it ("A. Right lobe, lobectomy:" then
+    "   - Papillary carcinoma, 1.4 cm"): the nearest earlier line indented less, when it opens with a part label."""
+    line_start = text.rfind("\n", 0, pos) + 1
+    indent = len(_INDENT.match(text, line_start).group(0))
+    while line_start > 0 and indent > 0:
+        prev_start = text.rfind("\n", 0, line_start - 1) + 1
+        line = text[prev_start:line_start - 1]
+        line_start = prev_start
+        if not line.strip():
+            return ""
+        lead = len(_INDENT.match(line).group(0))
+        if lead < indent:
+            m = _SEGMENT_LABEL.match(line)
+            return m.group(1) if m else ""
+    return ""
+
+
 def _label_at(segments, pos: int) -> str:
     label = ""
     for name, start, segment in segments:
@@ -178,30 +199,20 @@ def _label_at(segments, pos: int) -> str:
     return label
 
 
-# a sentence that joins the carcinoma and another lesion (", and nodular hyperplasia, left lobe", ", and a NIFTP of
-# the left lobe"): the coordinated clauses that name no carcinoma give no side
-_COORDINATION = re.compile(r",\s*(?:and|with|plus|as\s+well\s+as)\s+|\s+and\s+(?=(?:an?\s+|the\s+)?(?:\w+\s+){0,3}?"
-                           r"(?:niftp|adenoma|hyperplas\w*|nodule|goit\w*|thyroiditis)\b)", re.I)
-
-
-_OTHER_LESION = re.compile(r"\b(?:niftp|adenoma|hyperplas\w*|nodul\w*|goit\w*|thyroiditis|cyst\w*)\b", re.I)
-
-
 def _tumour_clauses(cues: SiteCues, sentence: str, base: int) -> list[tuple[int, str]]:
-    """(offset, text) of the coordinated clauses of a carcinoma sentence, without those that name another lesion
-    (NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the whole sentence when nothing is left out."""
-    bounds = [0, *[m.end() for m in _COORDINATION.finditer(sentence)], len(sentence)]
+    """(offset, text) of the coordinated clauses of a carcinoma sentence (cut at the ``coordination`` cues), without
+    those that name another lesion (``other_lesion``: NIFTP, adenoma, hyperplasia, a nodule) and no carcinoma; the
+    whole sentence when nothing is left out."""
+    cuts = sorted({m.end() for rule in cues.by_role["coordination"] for m in rule.regex.finditer(sentence)})
+    bounds = [0, *cuts, len(sentence)]
     if len(bounds) == 2:
         return [(base, sentence)]
     clauses = [(base + bounds[i], sentence[bounds[i]:bounds[i + 1]]) for i in range(len(bounds) - 1)]
     kept = [(lo, c) for lo, c in clauses
-            if cues.search("tumour_sentence", c) or not _OTHER_LESION.search(c)]
+            if cues.search("tumour_sentence", c) or not cues.search("other_lesion", c)]
     if len(kept) == len(clauses) or not any(cues.search("tumour_sentence", c) for _, c in kept):
         return [(base, sentence)]
     return kept
-
-
-_ISTHMECTOMY = re.compile(r"isthm\w*c?k?tom", re.I)
 
 
 def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
@@ -210,7 +221,7 @@ def _isthmectomy(cues: SiteCues, line: str, base: int) -> str:
     refs = []
     for rule in cues.by_role["one_sided_specimen"]:
         for m in rule.regex.finditer(line):
-            if not _ISTHMECTOMY.search(m.group(0)):
+            if not cues.search("isthmectomy", m.group(0)):
                 return ""
             refs.append(f"{rule.id}@{base + m.start()}")
     return refs[0] if refs else ""
@@ -242,7 +253,7 @@ def tumor_site(cues: SiteCues, text: str) -> tuple[str, str]:
     # the carcinoma is named in a labelled part ("A. Papillary carcinoma ...") whose side is on the part's other lines
     # ("A. Right thyroid lobe.", "Gross: A. Right lobe with a nodule"): the sides of that part
     segments = _segments(cues, text)
-    labels = {_label_at(segments, start) for start, _ in tumour} - {""}
+    labels = {_label_at(segments, start) or _label_above(text, start) for start, _ in tumour} - {""}
     for label, start, segment in segments:
         if label in labels and not cues.search("node_sentence", segment) and not cues.search("tumour_denied", segment):
             found = {**cues.sides(segment, start), **found}

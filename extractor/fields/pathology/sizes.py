@@ -95,6 +95,8 @@ def _excluded(report: Report, measure: Measure, *, pre: bool = True, after_carci
 # prints after the blank; only plausible tumour sizes are read this way.
 _BARE_CM = re.compile(r"[ \t]*(?:[A-Za-z][^\n:=\d]{0,40}[:=][ \t]*)?(\d{1,2}(?:\.\d{1,2})?)(?![\d.]|\s*(?:%|[x×X*]|mm|cm|g\b|/))")
 BARE_CM_MAX = 15
+# a key that names its unit as millimetres ("Tumour max diam (mm):", registry "TUMOUR_MAX_DIAM_MM=8"): a bare answer is in mm
+_KEY_IN_MM = re.compile(r"(?<![A-Za-z])mm\)?[ \t]*[:=]", re.I)
 # A line that is itself a "Key: answer" line ends the answer's continuation.
 _KEY_LINE = re.compile(r"[^\n:=]{1,60}[:=]")
 CONTINUATION_LINES = 2
@@ -183,7 +185,7 @@ def _from_carcinoma_clauses(report: Report, spans, subjects=None) -> tuple[float
         if not any(s <= hit.start < e for s, e in spans) or report.organ_at(hit.start) == "node":
             continue  # a lymph node part's carcinoma is a nodal deposit
         lo, hi = report.clause(hit.start, hit.end)
-        if _EARLIER.search(report.text, lo, hit.start):
+        if _earlier(report, lo, hit.start):
             continue  # "Previous left lobectomy showed a 2.5 cm PTC": an earlier operation's tumour
         # the diagnosis often lists the size a few clauses on, on the same line ("..., classic type, 1.3 cm, ...")
         line_lo, line_hi = report.line(hit.start)
@@ -233,8 +235,10 @@ def _size_line_after(report: Report, line_end: int) -> Measure | None:
     return None
 
 
-# a clause about an earlier operation or finding ("Previous left lobectomy showed ...", "history of ...")
-_EARLIER = re.compile(r"\b(?:previous(?:ly)?|prior|earlier|history\s+of|status\s+post|s/p)\b", re.I)
+def _earlier(report: Report, start: int, end: int) -> bool:
+    """A clause about an earlier operation or finding before ``end`` ("Previous left lobectomy showed ...", "history
+    of ...", "status post"): the historical cues of the shared ConText list (patterns/context/historical.tsv)."""
+    return any(r.regex.search(report.text, start, end) for r in report.rules.historical)
 
 
 def _items_under(report: Report, pos: int) -> Measure | None:
@@ -341,6 +345,8 @@ def tumor_size(report: Report, *, malignant: bool) -> tuple[str, str]:
         if found:
             return _fmt(found[0].mm), f"{answer.ref}+size@{found[0].start}"
         bare = _BARE_CM.match(report.text, answer.start, answer.end)
+        if bare and _KEY_IN_MM.search(report.text, report.line(answer.start)[0], answer.start):
+            return _fmt(float(bare.group(1))), f"{answer.ref}+bare_mm@{bare.start(1)}"  # "TUMOUR_MAX_DIAM_MM=8"
         if bare and float(bare.group(1)) <= BARE_CM_MAX:
             return _fmt(float(bare.group(1)) * 10), f"{answer.ref}+bare_cm@{bare.start(1)}"
     for role in ("final", "microscopic", "body", "comment"):

@@ -20,8 +20,9 @@ from ...knowledge.rules import Rule
 from .text import Report
 
 _LINE_LEAD = re.compile(r"[ \t]*(?:[-*•·>]+[ \t]*|\(?[0-9a-zA-Z]{1,2}[.)][ \t]+)?")
-# a key ends at a colon or "=", or at the question mark of a question-form key ("Is the tumour multifocal? No")
-_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：=?][ \t]*)+")
+# a key ends at a colon or "=", at the question mark of a question-form key ("Is the tumour multifocal? No"), or at
+# the leader dots of a printed form ("Tumor Size ........ 1.6 cm")
+_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:(?:[:：=?]|\.{3,}|…+)[ \t]*)+")
 _HEADING_KEY_END = re.compile(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：]?[ \t]*$")
 _HEADING = re.compile(r"[ \t]*(?:#|\*\*)")
 

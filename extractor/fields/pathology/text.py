@@ -24,7 +24,7 @@ _TABLE_ROW = re.compile(r"(?m)^[ \t]*\|[^\n]*\|[ \t]*$")
 # A line ending in a hyphen continues its word on the next line ("full-" / "thickness"). Several checklist rows on
 # one line, each after a bullet set off by two or more spaces ("- Psammoma bodies: present   - Background: no
 # thyroiditis"), are separate clauses.
-_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])[a-z])|;|(?<!\d)\.(?!\d)|\.(?=\s)"
+_CLAUSE_END = re.compile(r"(?<![A-Za-z,\-])\n|\n(?![ \t]*(?![a-z][.)][ \t])(?:[a-z]|\((?![A-Za-z0-9]{1,4}\))))|;|(?<!\d)\.(?!\d)|\.(?=\s)"
                          r"|(?<=\S)[ \t]{2,}(?=[-*•·][ \t]+\S)")
 EXCLUDED, DEFAULT_RANK = "excluded", 2
 _HEADING_LINE = re.compile(r"(?m)^[ \t]*(?:#+|\*\*)")
@@ -32,7 +32,7 @@ _CAPS_HEADING = re.compile(r"(?m)^[ \t]*[A-Z][A-Z \-()/&]{3,60}:?[ \t]*$")
 _THYROID_TUMOUR = re.compile(r"(?i)thyr[o0][il1]d\s+(?:carcinoma|cancer|origin|primary|neoplasm)")
 _PART_NAME = re.compile(r"[^:;\n]*")
 _SPECIMEN_LINE = re.compile(
-    r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|source|sample(?:\s+type)?"
+    r"(?im)^[ \t#*]*(?:specimens?(?:\s+(?:submitted|type))?|type\s+of\s+specimen|procedure|operation|source|sample(?:\s+type)?"
     r"|tipo\s+de\s+muestra|materia(?:a)?l)[ \t]*[:\-][^\n]*")
 # the letter of a part label ("B.", "(B)", "B)", "Part B")
 _PART_LETTER = re.compile(r"(?:\(?([A-H])[.:)][ \t]|(?i:part|specimen)\s*([A-H])\b)")
@@ -269,13 +269,25 @@ def _inline_header_rules(rules: PathologyRules):
                  if rules.section_roles.get(r.get("section"), ("",))[0] in _INLINE_ROLES)
 
 
+# printed and exported forms: the leader dots between a key and its answer ("Tumor Size ........ 1.6 cm") are its colon,
+# and a registry key's underscores ("CYT_PSAMMOMA=1", "PTC_SUBTYPE=CLASSIC") are spaces between its words
+_LEADER_DOTS = re.compile(r"(?<=[A-Za-z)])[ \t]*(?:\.{3,}|…+)[ \t]*(?=\S)")
+_KEY_UNDERSCORE = re.compile(r"(?<=[A-Za-z])_(?=[A-Za-z])")
+
+
+def form_rows(text: str) -> str:
+    """``text`` with form leader dots read as a colon and underscores inside words as spaces (same length)."""
+    text = _LEADER_DOTS.sub(lambda m: ":" + " " * (len(m.group(0)) - 1), text)
+    return _KEY_UNDERSCORE.sub(" ", text)
+
+
 class Report:
     """Text, sections and helpers shared by the field readers."""
 
     def __init__(self, text: str, rules: PathologyRules, finder: SectionFinder):
         self.original = text
         self.repaired = ocr_repair(text, rules.vocabulary)  # same length as the original
-        self.text = header_keys(blank_markdown(self.repaired), _inline_header_rules(rules))
+        self.text = header_keys(form_rows(blank_markdown(self.repaired)), _inline_header_rules(rules))
         self.rules = rules
         self.sections: list[Section] = _history_blocks(finder.find(self.text), self.text)
 
@@ -395,7 +407,7 @@ class Report:
             lead = re.match(r"[ \t]*", line.group(0)).end() + line.start()
             for rule in rules:
                 m = rule.regex.match(self.text, lead, line.end())
-                if m and re.match(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*[:：=]", self.text[m.end():line.end()]):
+                if m and re.match(r"[ \t]*(?:\([^)\n]{0,30}\))?[ \t]*(?:[:：=]|\.{3,}|…)", self.text[m.end():line.end()]):
                     out.append(line.start())
                     break
         return out
