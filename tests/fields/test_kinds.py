@@ -260,3 +260,14 @@ def test_title_rules_read_the_whole_line_around_a_lead():
             "Right lobe normal.")
     scores, fired = classifier.structure_scores(text)
     assert scores["other"] == 0 and scores["ultrasound"] > 0
+
+
+# -- batch 5 reading (issue 17): a radiology clinic heading, "USS", an OCR-read title --------------------------------
+
+@pytest.mark.parametrize("hint, text", [
+    ("USS", "City General - visiting radiology clinic\nUSS THYROID\nA 14 mm mixed nodule in the left lobe."),
+    ("", "District Imaging clinic\nUSS NECK\nThe right lobe holds a 9 mm cyst."),
+    ("SCAN", "GENERAL HOSPITAL - RADI0LOGY\nULTRAS0UND 0F THE THYR0ID\nA 12 mm nodule in the right lobe."),
+])
+def test_radiology_clinic_headings_and_ocr_titles_are_ultrasound(hint, text):
+    assert KindClassifier(load_ruleset(None)).classify(hint, text).kind == "ultrasound"

@@ -97,3 +97,77 @@ def test_hedged_tiny_foci_are_uncertain_with_no_foci_value(ex, hedge):
 def test_an_affirmed_punctate_focus_stays_present(ex):
     text = "Findings: Right lobe, lower pole: 13 mm solid hypoechoic nodule with a single punctate echogenic focus."
     assert foci_micro(rows(ex, text)) == [("punctate", "present")]
+
+
+# -- sizes: a denied part, a place word, a size after the foci ----------------------------------------------------
+
+@pytest.mark.parametrize("text, size", [
+    ("Findings: Nodule A: right lobe, spongiform, isoechoic, smooth\n  outline, without echogenic foci, 1.1 x 0.7 x 0.6 cm.", 11),
+    ("Findings: Principal nodule, right lobe, upper portion: 27 x 19 x 15 mm, solid and isoechoic.", 27),
+    ("Findings: Left lobe: solid hypoechoic nodule with lobulated margins and punctate echogenic foci, 8 x 7 x 12 mm.", 12),
+    ("Findings: Nodule 1: left lobe, solid, hypoechoic,\n  lobulated margins, with punctate echogenic foci,\n  measuring 1.4 x 1.0 x 0.9 cm.", 14),
+    ("Findings: The left lobe holds a solid nodule with lobulated\n(microlobulated) margins, 7 x 6 x 9 mm.", 9),
+])
+def test_nodule_size_is_read(ex, text, size):
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert out[0]["size_mm"] == size
+
+
+@pytest.mark.parametrize("text", [
+    "Findings: Right lobe: 18 mm solid nodule with a coarse calcification measuring 6 mm.",
+    "Findings: Right lobe: 18 mm solid nodule containing a macrocalcification of 6 mm.",
+])
+def test_a_part_of_the_nodule_still_gives_no_size(ex, text):
+    assert [r["size_mm"] for r in rows(ex, text)] == [18]
+
+
+# -- a points tally names the nodule already described ---------------------------------------------------------
+
+def test_points_tally_line_refers_back_to_the_nodule(ex):
+    text = ("Findings: Right lobe, lower pole: solid hypoechoic nodule 13 x 9 x 8 mm, wider than tall, smooth margin,\n"
+            "  no echogenic foci.\n"
+            "ACR TI-RADS right lower pole nodule: solid 2, hypoechoic 2, wider than tall 0, smooth 0,\n"
+            "  no foci 0 = 4 points, TR4.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert (out[0]["tirads_points"], out[0]["stated_category"], out[0]["size_mm"]) == (4, "TR4", 13)
+
+
+def test_a_second_nodule_after_a_tally_is_still_its_own(ex):
+    text = ("Findings: Right lobe: 13 mm solid hypoechoic nodule at the lower pole.\n"
+            "TI-RADS tally: solid 2, hypoechoic 2 = 4 points.\n"
+            "Left lobe: 25 mm spongiform nodule at the upper pole.")
+    out = rows(ex, text)
+    assert [r["side"] for r in out] == ["right", "left"]
+
+
+# -- a translated conclusion header and a translated nodule noun --------------------------------------------------
+
+def test_diagnostic_impression_refers_back(ex):
+    text = ("Findings: Left lobe, middle third: solid hypoechoic nodule of 14 x 10 mm with punctate echogenic foci.\n"
+            "Diagnostic impression: hypoechoic left nodule, ACR TI-RADS 5.")
+    out = rows(ex, text)
+    assert len(out) == 1
+    assert out[0]["stated_category"] == "TR5"
+
+
+@pytest.mark.parametrize("text, n", [
+    ("Right lobe: in the upper third a solid node 16x12x10 mm, isoechoic, with smooth contours.", 1),
+    ("Conclusion: a node of the right lobe of the thyroid gland, TI-RADS 3.", 1),
+    ("Right level III: a 14 mm cystic-solid node with microcalcifications.", 0),
+    ("Left neck: a rounded hypoechoic node with loss of the fatty hilum, 12 mm.", 0),
+    ("A solid node in level IV, 11 mm.", 0),
+])
+def test_translated_node_names_a_thyroid_nodule_only_with_a_thyroid_word(ex, text, n):
+    out = rows(ex, text)
+    assert len(out) == n
+    if n:
+        assert out[0]["side"] == "right"
+
+
+def test_translated_point_inclusions_are_punctate(ex):
+    text = ("Left lobe: in the lower third a hypoechoic solid node 12x9x8 mm with multiple hyperechoic point inclusions "
+            "(microcalcinates) without acoustic shadow.")
+    out = rows(ex, text)
+    assert [(r["echogenic_foci"], r["microcalcifications"], r["size_mm"]) for r in out] == [("punctate", "present", 12)]
