@@ -43,6 +43,7 @@ from .nodule_parts import (
     resolve_unit,
     tirads_points,
 )
+from .nodule_views import json_view, markup_view, translation_view
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
 _SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(#가-힣])|(?<=[.!?;:|])[ \t]*\n(?=[ \t]*\d)|\n(?![ \t]*\(?[a-z])(?!"
@@ -1041,6 +1042,12 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr
     OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, OCR letter
     misreadings (``ocr_misread``: "n0dule", "rnixed", "l.2 cm") read as the word or number, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
+    if "<" in text:  # an XML export: "<Composition>solid</Composition>" read as "Composition: solid"
+        text = markup_view(text)
+    if '":' in text:  # a JSON export: "composition": "solid" read as composition: solid
+        text = json_view(text)
+    if ":" in text:  # "FR: ... / EN: ...": the English paragraphs only
+        text = translation_view(text)
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
         text = sub_at_word_starts(ocr_split, lambda m: m.group(0).replace(" ", "") + " ", text)
     if ocr_misread is not None:  # "n0dule", "rnixed", "l.2 cm" read as "nodule", "mixed ", "1.2 cm"
