@@ -43,10 +43,14 @@ from .nodule_parts import (
     resolve_unit,
     tirads_points,
 )
+from .nodule_views import json_view, markup_view, translation_view
 
 SKIPPED_SECTIONS = {"lymph_nodes", "parathyroid", "other", "recommendation"}
-_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(#가-힣])|(?<=[.!?;:|])[ \t]*\n(?=[ \t]*\d)|\n(?![ \t]*[a-z])(?!"
+_SENTENCE_END = re.compile(r"(?<![Rr]t\.)(?<![Ll]t\.)(?<!approx\.)(?<!\bvs\.)(?<!\bno\.)(?<=[.!?])\s+(?=[A-Z(#가-힣])|(?<=[.!?;:|])[ \t]*\n(?=[ \t]*\d)|\n(?![ \t]*\(?[a-z])(?!"
                            r"[ \t]*\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
+# a sentence that opens with a scoring system and tallies points ("ACR TI-RADS right nodule: solid 2 + ... = 7 points")
+_POINTS_TALLY = re.compile(r"[ \t]*(?:ACR[ \t]+)?(?:TI[\s\-]*RADS|TIRADS)\b[^.;]*?(?:=[ \t]*\d{1,2}\b|\b\d{1,2}[ \t]*(?:points?|pts?)\b)",
+                           re.IGNORECASE)
 _BROKEN_LINE = re.compile(r"[^\s.;:!?|]\s*$")  # a line that stops mid-sentence ...
 _CONTINUED_LINE = re.compile(r"[ \t]*(?:[a-z가-힣(]|\d{1,3}(?:[.,]\d{1,2})?[ \t]*(?:x|×|\*|mm|cm)(?![a-z]))")
 # ... and the next line that goes on in lower case or with a measurement ("... solid nodule\n28 x 22 x 29 mm, ...")
@@ -375,14 +379,17 @@ class NoduleExtractor:
         """(line number, start, end) of a block's cells; a sentence broken over two lines ("... smooth margin,\n
         no echogenic foci.") is one cell."""
         cells: list[tuple[int, int, int]] = []
+        last_line = -1  # the line the last cell ends in (a sentence broken over three lines is still one cell)
         for n, (bs, be) in enumerate(block):
             for k, (s, e) in enumerate(self._cells(text, bs, be)):
-                if k == 0 and cells and cells[-1][0] == n - 1 and cells[-1][2] == block[n - 1][1] \
+                if k == 0 and cells and last_line == n - 1 and cells[-1][2] == block[n - 1][1] \
                         and _BROKEN_LINE.search(text, cells[-1][1], cells[-1][2]) and _CONTINUED_LINE.match(text, s, e) \
                         and not self._keyed(text, s, e):
                     cells[-1] = (cells[-1][0], cells[-1][1], e)
+                    last_line = n
                     continue
                 cells.append((n, s, e))
+                last_line = n
         return cells
 
     def _fill_block(self, text, unit: Unit, block, side) -> None:
@@ -711,7 +718,10 @@ class NoduleExtractor:
             if "cyst" in text[anchor.start:anchor.end].lower() or "낭종" in text[anchor.start:anchor.end]:
                 unit.cyst = True
         else:
-            unit = Unit(anchor.start, anchor.end, anchor.rule, role, "prose", definite=status == "definite",
+            # the points tally of a nodule described before ("ACR TI-RADS left nodule: solid 2, ... = 7 points, TR5")
+            # refers back to it, like "the nodule"
+            tally = bool(_POINTS_TALLY.match(text, ss, se))
+            unit = Unit(anchor.start, anchor.end, anchor.rule, role, "prose", definite=status == "definite" or tally,
                         cyst=kind == "cyst")
             if rule.get("label") == "yes":
                 unit.label = re.sub(r"\s+", " ", text[anchor.start:anchor.end])
@@ -1032,6 +1042,12 @@ def section_view(text: str, headers=(), ocr_split: re.Pattern | None = None, ocr
     OCR split with one space (``ocr_split``, patterns/nodules/ocr_words.tsv: "nod ule") read whole, OCR letter
     misreadings (``ocr_misread``: "n0dule", "rnixed", "l.2 cm") read as the word or number, and a sentence-initial "Impression:" inside a
     paragraph written in upper case (the section finder reads mid-line headers only in upper case)."""
+    if "<" in text:  # an XML export: "<Composition>solid</Composition>" read as "Composition: solid"
+        text = markup_view(text)
+    if '":' in text:  # a JSON export: "composition": "solid" read as composition: solid
+        text = json_view(text)
+    if ":" in text:  # "FR: ... / EN: ...": the English paragraphs only
+        text = translation_view(text)
     if ocr_split is not None and " " in text:  # "nod ule" read as "nodule " (ocr_words.tsv): the same length
         text = sub_at_word_starts(ocr_split, lambda m: m.group(0).replace(" ", "") + " ", text)
     if ocr_misread is not None:  # "n0dule", "rnixed", "l.2 cm" read as "nodule", "mixed ", "1.2 cm"

@@ -316,3 +316,14 @@ FIFTH_ROUND = [
 @pytest.mark.parametrize("hint, text, kind", FIFTH_ROUND, ids=[f"{c[0]}|{c[1][:30]}" for c in FIFTH_ROUND])
 def test_report_kind_round5(classify, hint, text, kind):
     assert classify(hint, text).kind == kind
+
+
+# -- batch 5 reading (issue 17): a radiology clinic heading, "USS", an OCR-read title --------------------------------
+
+@pytest.mark.parametrize("hint, text", [
+    ("USS", "City General - visiting radiology clinic\nUSS THYROID\nA 14 mm mixed nodule in the left lobe."),
+    ("", "District Imaging clinic\nUSS NECK\nThe right lobe holds a 9 mm cyst."),
+    ("SCAN", "GENERAL HOSPITAL - RADI0LOGY\nULTRAS0UND 0F THE THYR0ID\nA 12 mm nodule in the right lobe."),
+])
+def test_radiology_clinic_headings_and_ocr_titles_are_ultrasound(hint, text):
+    assert KindClassifier(load_ruleset(None)).classify(hint, text).kind == "ultrasound"
