@@ -23,11 +23,12 @@ def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
         if sentence_text is None:
             sentence_text = sentence_texts[sentence_start_char, sentence_end_char] = \
                 text[sentence_start_char:sentence_end_char]
+        ext = span._  # spaCy builds a new accessor object on every ``span._``: once per mention
         row = {
             "report_id": report_id,
             "patient_id": patient_id,
             "mention_index": index,
-            "section": span._.radpath_section,
+            "section": ext.radpath_section,
             "label": span.label_,
             "text": span.text,
             "start_char": span.start_char,
@@ -35,10 +36,10 @@ def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
             "sentence": sentence_text,
             "sentence_start": sentence_start_char,
             "sentence_end": sentence_end_char,
-            "rule_id": span._.radpath_rule_id,
-            "rule_literal": span._.radpath_rule_literal,
-            "status": span._.radpath_status,
-            "status_reason": span._.radpath_status_reason,
+            "rule_id": ext.radpath_rule_id,
+            "rule_literal": ext.radpath_rule_literal,
+            "status": ext.radpath_status,
+            "status_reason": ext.radpath_status_reason,
         }
         modifiers = modifier_categories(span)
         for flag in CONTEXT_FLAGS:
@@ -48,8 +49,9 @@ def mention_rows(doc: Doc, *, report_id: str, patient_id: str) -> list[dict]:
             row[f"{flag}_trigger"] = trigger.text if trigger is not None else ""
             row[f"{flag}_trigger_start"] = trigger.start_char if trigger is not None else None
             row[f"{flag}_rule"] = trigger_rule_id(modifier) if modifier is not None else ""
+        attributes = ext.radpath_attributes or {}
         for name in ATTRIBUTE_COLUMNS:
-            cue = (span._.radpath_attributes or {}).get(name)
+            cue = attributes.get(name)
             row[name] = cue.value if cue else ""
             row[f"{name}_trigger"] = text[cue.start:cue.end] if cue else ""
             row[f"{name}_trigger_start"] = cue.start if cue and cue.end > cue.start else None

@@ -15,6 +15,7 @@ from spacy.pipeline import Pipe
 from spacy.tokens import Doc
 
 from .extensions import register_extensions
+from .matching import doc_text
 from .sections import KEY_VALUE_LINE as _KEY_VALUE_LINE
 from .tokenizer import TOKENIZER_NAME, RunSafeTokenizer
 
@@ -48,7 +49,7 @@ class ThyroidSentenceSplitter(Pipe):
         starts[0] = True
         previous = None  # last non-space token
         break_next = False
-        text = doc.text  # once: Doc.text joins every token each time it is read
+        text = doc_text(doc)  # once per Doc: Doc.text joins every token each time it is read
         for i, token in enumerate(doc):
             if token.is_space:
                 newlines = token.text.count("\n")

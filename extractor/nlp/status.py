@@ -24,6 +24,7 @@ from spacy.tokens import Doc, Span
 
 from .base import RuleComponent
 from .extensions import MENTIONS_KEY, register_extensions
+from .matching import doc_text
 from .sections import BOX_CHARS, TICK_BOX, box_ticked, section_at
 
 
@@ -198,7 +199,7 @@ def template_keys(doc: Doc, spans: list[Span]) -> None:
     calcifications") names the row, and the value after it speaks for the finding: when the value holds a mention of
     the key's own concept, the key is excluded ("template key"); a key whose value describes without naming the
     concept again ("Nodule: 12 mm, solid") keeps its status. One pass over the mentions in text order."""
-    text = doc.text
+    text = doc_text(doc)
     ordered = sorted(spans, key=lambda s: s.start_char)
     for k, span in enumerate(ordered):
         if span._.radpath_status not in {"affirmed", "uncertain"}:
@@ -225,7 +226,7 @@ def unchecked_boxes(doc: Doc, spans: list[Span]) -> None:
     """An option of a checkbox template left unticked ("Echogenic foci: [x] none  [ ] microcalcifications") states
     nothing: a mention that is the label of an empty box (the nearest box before it on its line is "[ ]", with no
     other mention between) is excluded ("unchecked box"). A ticked box ("[x] punctate") keeps its status."""
-    text = doc.text
+    text = doc_text(doc)
     ordered = sorted(spans, key=lambda s: s.start_char)
     previous_end = 0
     for span in ordered:
@@ -414,10 +415,10 @@ class Amendments:
         self.final = [r for r in rules if r.get("role") == "final"]
 
     def apply(self, doc: Doc, spans: list[Span], sections, starts) -> None:
-        self.supersede_preliminary(doc.text, spans)
+        self.supersede_preliminary(doc_text(doc), spans)
         if not self.withdraw:
             return
-        text = doc.text
+        text = doc_text(doc)
         amending = [s for s in sections if s.name == "comment" and s.header_end > s.start
                     and any(r.regex.search(text, s.start, s.header_end) for r in self.headers)]
         if not amending:
