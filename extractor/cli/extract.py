@@ -9,6 +9,15 @@ from pathlib import Path
 
 import click
 
+from ..audit import build_audit, load_audit_data
+from ..evaluate.nodules import evaluate_nodules_dir, format_detection
+from ..evaluate.patients import evaluate_patients_dir
+from ..evaluate.reports import (
+    evaluate_dir,
+    evaluate_kinds_dir,
+    format_confusion,
+    format_scores,
+)
 from ..knowledge.resources import sample_dir
 from ..privacy import LOG_TEXT_ENV
 from ..run.api import extract_file
@@ -128,18 +137,6 @@ def evaluate(out_dir, gold_path, gold_patients_path, gold_nodules_path, minimum,
 
         radpath evaluate --gold corpora/sample/gold_reports.csv --gold-patients corpora/sample/gold_patients.csv --gold-nodules corpora/sample/gold_nodules.csv radpath-demo --min 0.97
     """
-    from ..evaluate.nodules import (  # scoring only: not loaded by `extract`
-        evaluate_nodules_dir,
-        format_detection,
-    )
-    from ..evaluate.patients import evaluate_patients_dir
-    from ..evaluate.reports import (
-        evaluate_dir,
-        evaluate_kinds_dir,
-        format_confusion,
-        format_scores,
-    )
-
     scores = evaluate_dir(gold_path, out_dir)
     click.echo(format_scores(scores, show_misses=not no_misses))
     confusion = format_confusion(evaluate_kinds_dir(gold_path, out_dir))
@@ -177,14 +174,6 @@ def demo(out_dir):
 
         radpath demo --out radpath-demo
     """
-    from ..audit import (  # matplotlib: loaded by the demo only, never by `extract`
-        build_audit,
-        load_audit_data,
-    )
-    from ..evaluate.nodules import evaluate_nodules_dir, format_detection
-    from ..evaluate.patients import evaluate_patients_dir
-    from ..evaluate.reports import evaluate_dir, format_scores
-
     corpus = sample_dir()
     click.echo(f"Corpus: {corpus}")
     run = extract_file(corpus / "reports.csv", out_dir)
